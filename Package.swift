@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One settings array for every target, so the whole package is held to the same rules.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "AccountabilityLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ledgerctl", targets: ["ledgerctl"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Reports", targets: ["Reports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "LedgerMigrations",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The SQL lives in Migrations/ (one folder per database) and is compiled into the
+        // binary, so an installed ledgerctl needs no files beside it.
+        .target(
+            name: "LedgerMigrations",
+            path: "Migrations",
+            sources: ["LedgerMigrations.swift"],
+            resources: [.embedInCode("sqlite")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Reports",
+            dependencies: ["Ledger"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ledgerctl",
+            dependencies: [
+                "Ledger",
+                "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", "Reports"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ledgerctlTests",
+            dependencies: ["Ledger", .target(name: "ledgerctl")],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,37 @@
+/// Every failure the ledger reports: one line a person can act on, naming the field when
+/// the input was at fault.
+public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The input was wrong; nothing was written.
+        case invalidInput
+        /// The ledger's own contents are not what they should be (broken chain, bad import).
+        case integrity
+        /// The database could not be opened, migrated or written.
+        case storage
+        /// Another writer held the ledger for longer than the busy timeout.
+        case busy
+        /// The thing asked for does not exist.
+        case notFound
+    }
+
+    public let kind: Kind
+    /// The field at fault (`title`, `payload.sources[1]`, `--on`), when there is one.
+    public let field: String?
+    public let message: String
+
+    public init(kind: Kind = .invalidInput, field: String? = nil, _ message: String) {
+        self.kind = kind
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        guard let field else { return message }
+        return "\(field): \(message)"
+    }
+
+    /// The same error with its field nested under `parent` (e.g. `payload.title`, `line 3: title`).
+    public func nested(under parent: String) -> LedgerError {
+        LedgerError(kind: kind, field: field.map { "\(parent).\($0)" } ?? parent, message)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+
+public struct Actor: Sendable, Hashable {
+    public let id: String
+    public let seq: Int64
+    public let effective: EffectiveTime
+    public let visibility: Visibility
+    public let name: String
+    public let nameES: String?
+    public let kind: ActorKind
+    public let country: String?
+}
+
+public struct StatusChange: Sendable, Hashable {
+    public let seq: Int64
+    public let effective: EffectiveTime
+    public let visibility: Visibility
+    public let status: CommitmentStatus
+    public let previous: CommitmentStatus
+    public let basis: Basis
+    public let rationale: String
+    public let rationaleES: String?
+    public let sources: [String]
+}
+
+public struct Followup: Sendable, Hashable {
+    public let seq: Int64
+    public let subject: String
+    public let effective: EffectiveTime
+    public let visibility: Visibility
+    public let kind: FollowupKind
+    public let note: String
+    public let noteES: String?
+    public let sources: [String]
+}
+
+public struct Demand: Sendable, Hashable {
+    public let id: String
+    public let seq: Int64
+    public let effective: EffectiveTime
+    public let visibility: Visibility
+    public let title: String
+    public let titleES: String?
+    public let summary: String?
+    public let summaryES: String?
+    public let by: [String]
+    public let targets: [String]
+    public let sources: [String]
+    public internal(set) var commitments: [String] = []
+    public internal(set) var followups: [Followup] = []
+    public internal(set) var status: DemandStatus = .noResponse
+}
+
+public struct Commitment: Sendable, Hashable {
+    public let id: String
+    public let seq: Int64
+    public let effective: EffectiveTime
+    public let visibility: Visibility
+    public let demands: [String]
+    public let actor: String
+    public let kind: CommitmentKind
+    public let summary: String
+    public let summaryES: String?
+    public let due: CalendarDay?
+    public let sources: [String]
+    /// Oldest first, ordered by effective date then seq.
+    public internal(set) var history: [StatusChange] = []
+    public internal(set) var followups: [Followup] = []
+
+    /// The latest rating whatever its basis; `announced` until the first change.
+    public var status: CommitmentStatus { history.last?.status ?? .announced }
+    public var basis: Basis? { history.last?.basis }
+
+    /// The latest rating of the given basis, kept apart because a claim is not compliance.
+    public func latest(_ basis: Basis) -> StatusChange? { history.last { $0.basis == basis } }
+
+    /// Days past the due date on `day`, when the commitment is still open; nil otherwise.
+    public func daysOverdue(on day: CalendarDay) -> Int? {
+        guard let due, due < day, !status.isClosed else { return nil }
+        return due.days(until: day)
+    }
+
+    /// How far the coalition has verified this commitment as met: claimed fulfilment counts as
+    /// still open, broken or withdrawn counts whoever says so.
+    var verifiedStanding: CommitmentStatus {
+        guard (status == .fulfilled || status == .partiallyFulfilled) && basis == .claimed else { return status }
+        return latest(.verified)?.status ?? .inProgress
+    }
+}
+
+/// The second half of the projection: the world as the ledger describes it on a date
+/// (`asOf`), from the entries known at a point of the chain (`head`).
+public struct LedgerState: Sendable {
+    public let head: ChainHead
+    public let asOf: CalendarDay
+    public let audience: Visibility
+    public private(set) var actors: [Actor] = []
+    public private(set) var demands: [Demand] = []
+    public private(set) var commitments: [Commitment] = []
+    /// Every record in force on `asOf` (retracted ones flagged), by effective date then seq.
+    public private(set) var events: [Record] = []
+    private var actorIndex: [String: Int] = [:]
+    private var demandIndex: [String: Int] = [:]
+    private var commitmentIndex: [String: Int] = [:]
+
+    public func actor(_ id: String) -> Actor? { actorIndex[id].map { actors[$0] } }
+    public func demand(_ id: String) -> Demand? { demandIndex[id].map { demands[$0] } }
+    public func commitment(_ id: String) -> Commitment? { commitmentIndex[id].map { commitments[$0] } }
+
+    /// Everything dated on or before `asOf` about a subject, including corrections and
+    /// retractions of its entries.
+    public func timeline(of subject: String) -> [Record] { events.filter { $0.subject == subject } }
+
+    public init(records: LedgerRecords, asOf: CalendarDay) {
+        head = records.head
+        self.asOf = asOf
+        audience = records.audience
+        events = records.records
+            .filter { $0.effective.day <= asOf }
+            .sorted { ($0.effective, $0.seq) < ($1.effective, $1.seq) }
+        for record in events where !record.isRetracted {
+            apply(record)
+        }
+        for index in demands.indices {
+            demands[index].status = derivedStatus(of: demands[index])
+        }
+    }
+
+    private mutating func apply(_ record: Record) {
+        // Validation guarantees the shapes; a record that no longer decodes (an unknown
+        // future schema) is left out rather than guessed at.
+        switch record.type {
+        case .actorRegistered:
+            guard let payload = try? record.payload.decode(as: ActorPayload.self) else { return }
+            actorIndex[record.subject] = actors.count
+            actors.append(Actor(
+                id: record.subject, seq: record.seq, effective: record.effective, visibility: record.visibility,
+                name: payload.name, nameES: payload.name_es, kind: payload.kind, country: payload.country))
+        case .demandRecorded:
+            guard let payload = try? record.payload.decode(as: DemandPayload.self) else { return }
+            demandIndex[record.subject] = demands.count
+            demands.append(Demand(
+                id: record.subject, seq: record.seq, effective: record.effective, visibility: record.visibility,
+                title: payload.title, titleES: payload.title_es, summary: payload.summary, summaryES: payload.summary_es,
+                by: payload.by ?? [], targets: payload.targets ?? [], sources: payload.sources ?? []))
+        case .commitmentRecorded:
+            guard let payload = try? record.payload.decode(as: CommitmentPayload.self) else { return }
+            commitmentIndex[record.subject] = commitments.count
+            commitments.append(Commitment(
+                id: record.subject, seq: record.seq, effective: record.effective, visibility: record.visibility,
+                demands: payload.demands, actor: payload.actor, kind: payload.kind, summary: payload.summary,
+                summaryES: payload.summary_es, due: payload.due.flatMap { CalendarDay($0) }, sources: payload.sources))
+            for demand in payload.demands {
+                if let index = demandIndex[demand] { demands[index].commitments.append(record.subject) }
+            }
+        case .statusChanged:
+            guard let payload = try? record.payload.decode(as: StatusPayload.self),
+                  let index = commitmentIndex[record.subject] else { return }
+            commitments[index].history.append(StatusChange(
+                seq: record.seq, effective: record.effective, visibility: record.visibility,
+                status: payload.status, previous: commitments[index].status, basis: payload.basis,
+                rationale: payload.rationale, rationaleES: payload.rationale_es, sources: payload.sources))
+        case .followupLogged:
+            guard let payload = try? record.payload.decode(as: FollowupPayload.self) else { return }
+            let followup = Followup(
+                seq: record.seq, subject: record.subject, effective: record.effective, visibility: record.visibility,
+                kind: payload.kind ?? .note, note: payload.note, noteES: payload.note_es, sources: payload.sources ?? [])
+            if let index = commitmentIndex[record.subject] {
+                commitments[index].followups.append(followup)
+            } else if let index = demandIndex[record.subject] {
+                demands[index].followups.append(followup)
+            }
+        case .entryCorrected, .entryRetracted:
+            break  // Already applied to their targets in LedgerRecords.
+        }
+    }
+
+    /// A demand is met only when the coalition has verified its commitments fulfilled.
+    private func derivedStatus(of demand: Demand) -> DemandStatus {
+        let standings = demand.commitments.compactMap { commitment($0)?.verifiedStanding }
+        if standings.isEmpty { return .noResponse }
+        let open = standings.filter { $0 != .broken && $0 != .withdrawn }
+        if open.isEmpty { return .unmet }
+        if open.allSatisfy({ $0 == .fulfilled }) { return .met }
+        if open.contains(where: { $0 == .fulfilled || $0 == .partiallyFulfilled }) { return .partiallyMet }
+        return .committed
+    }
+}

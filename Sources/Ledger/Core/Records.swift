@@ -1,0 +1,145 @@
+import Foundation
+
+/// One entry as the ledger currently understands it: its corrections applied, its
+/// retraction noted. The original entry is never changed; this is derived from it.
+public struct Record: Sendable, Hashable {
+    public let seq: Int64
+    public let id: UUID
+    public let type: EntryType
+    public let subject: String
+    public let recordedAt: String
+    public let author: String
+    public let visibility: Visibility
+    public let originalEffective: EffectiveTime
+    public let originalPayload: JSONValue
+    /// After corrections.
+    public internal(set) var effective: EffectiveTime
+    public internal(set) var payload: JSONValue
+    /// Seqs of the corrections in force, oldest first.
+    public internal(set) var correctedBy: [Int64] = []
+    public internal(set) var retractedBy: Int64?
+
+    public var isRetracted: Bool { retractedBy != nil }
+
+    init(_ entry: Entry) {
+        seq = entry.seq
+        id = entry.id
+        type = entry.type
+        subject = entry.subject
+        recordedAt = entry.recordedAt
+        author = entry.author
+        visibility = entry.visibility
+        originalEffective = entry.effective
+        originalPayload = entry.payload
+        effective = entry.effective
+        payload = entry.payload
+    }
+}
+
+/// The first half of the projection: every entry known at a point of the chain, with
+/// corrections and retractions applied. Built by folding entries in seq order, so it can be
+/// extended as new entries arrive. `LedgerState` is the second half (the world as of a date).
+public struct LedgerRecords: Sendable {
+    /// Which entries count: an outsider's view never sees internal entries, including
+    /// internal corrections of public ones.
+    public let audience: Visibility
+    public private(set) var head: ChainHead = .empty
+    public private(set) var records: [Record] = []
+    /// Subject id -> seq of the entry that defined it (registered, recorded).
+    public private(set) var definitions: [String: Int64] = [:]
+
+    public init(audience: Visibility = .internal) {
+        self.audience = audience
+    }
+
+    public init(entries: some Sequence<Entry>, audience: Visibility = .internal) {
+        self.init(audience: audience)
+        for entry in entries { apply(entry) }
+    }
+
+    public func record(seq: Int64) -> Record? {
+        index(of: seq).map { records[$0] }
+    }
+
+    private func index(of seq: Int64) -> Int? {
+        guard let first = records.first?.seq else { return nil }
+        // Seqs are gap-free for the internal audience; a public view skips some, so search.
+        if audience == .internal {
+            let index = Int(seq - first)
+            return records.indices.contains(index) ? index : nil
+        }
+        var low = 0, high = records.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            if records[middle].seq == seq { return middle }
+            if records[middle].seq < seq { low = middle + 1 } else { high = middle - 1 }
+        }
+        return nil
+    }
+
+    /// The record that defines a subject, if it exists and is not retracted.
+    public func definition(of subject: String) -> Record? {
+        guard let seq = definitions[subject], let record = record(seq: seq), !record.isRetracted else { return nil }
+        return record
+    }
+
+    public func kind(of subject: String) -> SubjectKind? { definition(of: subject)?.type.definesSubject }
+
+    public mutating func apply(_ entry: Entry) {
+        head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
+        if audience == .public && entry.visibility == .internal { return }
+        records.append(Record(entry))
+        switch entry.type {
+        case .actorRegistered, .demandRecorded, .commitmentRecorded:
+            if definitions[entry.subject].flatMap({ record(seq: $0) }).map({ !$0.isRetracted }) ?? true {
+                definitions[entry.subject] = entry.seq
+            }
+        case .entryCorrected:
+            if let correction = try? entry.payload.decode(as: CorrectionPayload.self), let target = index(of: correction.target_seq) {
+                records[target].correctedBy.append(entry.seq)
+                reapplyCorrections(at: target)
+            }
+        case .entryRetracted:
+            if let retraction = try? entry.payload.decode(as: RetractionPayload.self), let target = index(of: retraction.target_seq) {
+                records[target].retractedBy = entry.seq
+                // Retracting a correction undoes it.
+                if records[target].type == .entryCorrected,
+                   let correction = try? records[target].payload.decode(as: CorrectionPayload.self),
+                   let corrected = index(of: correction.target_seq) {
+                    records[corrected].correctedBy.removeAll { $0 == retraction.target_seq }
+                    reapplyCorrections(at: corrected)
+                }
+            }
+        case .statusChanged, .followupLogged:
+            break
+        }
+    }
+
+    private mutating func reapplyCorrections(at index: Int) {
+        var effective = records[index].originalEffective
+        var payload = records[index].originalPayload
+        for seq in records[index].correctedBy {
+            guard let correction = record(seq: seq).flatMap({ try? $0.payload.decode(as: CorrectionPayload.self) }) else { continue }
+            (effective, payload) = Self.applying(correction.fields, effective: effective, payload: payload)
+        }
+        records[index].effective = effective
+        records[index].payload = payload
+    }
+
+    /// New field values over an entry: `effective` is the entry's date, anything else a
+    /// payload field; null removes an optional field.
+    public static func applying(_ fields: [String: JSONValue], effective: EffectiveTime, payload: JSONValue) -> (EffectiveTime, JSONValue) {
+        var effective = effective
+        guard case .object(var members) = payload else { return (effective, payload) }
+        for (name, value) in fields {
+            if name == "effective" {
+                if let text = value.stringValue, let time = EffectiveTime(text) { effective = time }
+            } else if value == .null {
+                members.removeValue(forKey: name)
+            } else {
+                members[name] = value
+            }
+        }
+        return (effective, .object(members))
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+
+/// Where a ledger lives, parsed from `--database` / `LEDGER_DATABASE_URL`.
+public enum LedgerLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public static let defaultSQLitePath = "./ledger.sqlite"
+
+    /// A file path, `sqlite:PATH`, or `postgres://user:password@host:port/db`.
+    public init(_ text: String) throws(LedgerError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { throw LedgerError(field: "--database", "is empty") }
+        if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
+            self = .postgres(url: trimmed)
+        } else if trimmed.hasPrefix("sqlite://") {
+            self = .sqlite(path: String(trimmed.dropFirst("sqlite://".count)))
+        } else if trimmed.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(trimmed.dropFirst("sqlite:".count)))
+        } else if let scheme = trimmed.range(of: "://").map({ trimmed[..<$0.lowerBound] }), !scheme.contains("/") {
+            throw LedgerError(field: "--database", "'\(scheme)' databases are not supported; use a file path, sqlite:PATH or postgres://…")
+        } else {
+            self = .sqlite(path: trimmed)
+        }
+        if case .sqlite(let path) = self, path.isEmpty { throw LedgerError(field: "--database", "sqlite: needs a file path") }
+    }
+
+    /// For messages: never prints a password.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .postgres(let url):
+            guard var components = URLComponents(string: url) else { return "postgres://…" }
+            if components.password != nil { components.password = "***" }
+            return components.string ?? "postgres://…"
+        }
+    }
+}
+
+/// The ledger as its users see it: validated appends, the chain's verification, the
+/// projection, export and import, over whichever store holds it.
+public struct Ledger: Sendable {
+    public let store: any LedgerStore
+    public let location: LedgerLocation
+
+    public init(store: any LedgerStore, location: LedgerLocation) {
+        self.store = store
+        self.location = location
+    }
+
+    /// Opens the ledger at `location`. With `create: false` a missing SQLite file is an
+    /// error rather than a new empty ledger, so a typo in a path cannot hide the real one.
+    public static func open(_ location: LedgerLocation, create: Bool) throws -> Ledger {
+        switch location {
+        case .sqlite(let path):
+            if !create && !FileManager.default.fileExists(atPath: path) {
+                throw LedgerError(kind: .notFound, field: "--database", "no ledger at \(path); create one with `ledgerctl init` (or try `ledgerctl demo`)")
+            }
+            return Ledger(store: try SQLiteLedgerStore(path: path), location: location)
+        case .postgres:
+            throw LedgerError(kind: .storage, field: "--database", "PostgreSQL ledgers are not supported by this build yet; use a SQLite file")
+        }
+    }
+
+    // MARK: Reading
+
+    /// Every entry known at `knownAt` (default: the head), folded.
+    public func records(knownAt: Int64? = nil, audience: Visibility = .internal) async throws -> LedgerRecords {
+        var records = LedgerRecords(audience: audience)
+        try await catchUp(&records, until: knownAt)
+        return records
+    }
+
+    /// Folds in the entries written after `records.head`.
+    public func catchUp(_ records: inout LedgerRecords, until knownAt: Int64? = nil) async throws {
+        for try await entry in store.entries(after: records.head.seq) {
+            if let knownAt, entry.seq > knownAt { break }
+            records.apply(entry)
+        }
+    }
+
+    public func state(asOf: CalendarDay, knownAt: Int64? = nil, audience: Visibility = .internal) async throws -> LedgerState {
+        LedgerState(records: try await records(knownAt: knownAt, audience: audience), asOf: asOf)
+    }
+
+    // MARK: Writing
+
+    public struct AppendResult: Sendable {
+        /// One per draft, in order: the new entry, or the stored one a retry repeated.
+        public let entries: [Entry]
+        /// How many entries this call added (retries add none).
+        public let added: Int
+    }
+
+    /// Validates every draft against the ledger (and the drafts before it), then appends
+    /// them as one atomic batch. If another writer gets in between, validates again.
+    /// - Parameter labels: how to name each draft in an error (e.g. "line 3"); by default
+    ///   a batch of one is not named and larger batches say "entry N".
+    public func append(_ drafts: [EntryDraft], labels: [String]? = nil, today: CalendarDay = .today()) async throws -> AppendResult {
+        guard !drafts.isEmpty else { return AppendResult(entries: [], added: 0) }
+        let labels = labels ?? (drafts.count == 1 ? [] : drafts.indices.map { "entry \($0 + 1)" })
+        var records = try await records()
+        for _ in 0..<50 {
+            let stored = Dictionary(try await store.entries(withIDs: drafts.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var validator = EntryValidator(records: records, today: today)
+            for (index, draft) in drafts.enumerated() {
+                do throws(LedgerError) {
+                    if let existing = stored[draft.id] {
+                        guard draft.isSameStatement(as: existing) else {
+                            throw LedgerError(field: "id", "\(draft.id.uuidString.lowercased()) is already seq \(existing.seq), a different entry; a retry must repeat the entry exactly")
+                        }
+                        continue
+                    }
+                    try validator.accept(draft)
+                } catch {
+                    throw labels.indices.contains(index) ? LedgerError(kind: error.kind, field: error.field.map { "\(labels[index]): \($0)" } ?? labels[index], error.message) : error
+                }
+            }
+            do {
+                let entries = try await store.append(drafts, expectedHead: records.head.seq)
+                let added = entries.filter { $0.seq > records.head.seq }.count
+                return AppendResult(entries: entries, added: added)
+            } catch is AppendConflict {
+                try await catchUp(&records)
+            }
+        }
+        throw LedgerError(kind: .busy, "the ledger kept changing while this batch was validated; try again")
+    }
+
+    // MARK: Verification
+
+    public struct Verification: Sendable, Codable {
+        public var entries: Int64
+        public var head: ChainHead
+        /// The first bad entry, when the chain is broken.
+        public var firstBadSeq: Int64?
+        public var problem: String?
+        public var isIntact: Bool { problem == nil }
+    }
+
+    /// Recomputes every hash and link from seq 1; stops at the first fault.
+    public func verify() async throws -> Verification {
+        var previous = ChainHead.empty
+        var count: Int64 = 0
+        func broken(_ seq: Int64, _ problem: String) -> Verification {
+            Verification(entries: count, head: previous, firstBadSeq: seq, problem: problem)
+        }
+        var iterator = store.entries(after: 0).makeAsyncIterator()
+        while true {
+            let entry: Entry
+            do {
+                guard let next = try await iterator.next() else { break }
+                entry = next
+            } catch let error as LedgerError where error.kind == .integrity {
+                return broken(previous.seq + 1, error.message)
+            }
+            if entry.seq != previous.seq + 1 {
+                return broken(previous.seq + 1, "missing: the next entry is seq \(entry.seq)")
+            }
+            if entry.prevHash != previous.hash {
+                return broken(entry.seq, "prev_hash \(entry.prevHash.prefix(12))… does not match the hash of seq \(previous.seq) (\(previous.hash.prefix(12))…)")
+            }
+            let computed = entry.computedHash
+            if computed != entry.hash {
+                return broken(entry.seq, "content does not match its hash (stored \(entry.hash.prefix(12))…, computed \(computed.prefix(12))…): the entry was changed after it was written")
+            }
+            previous = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
+            count += 1
+        }
+        return Verification(entries: count, head: previous, firstBadSeq: nil, problem: nil)
+    }
+
+    // MARK: Export and import
+
+    /// Writes every entry as one line of canonical JSON.
+    public func export(_ write: (String) throws -> Void) async throws {
+        for try await entry in store.entries(after: 0) {
+            try write(entry.exchangeJSON.canonicalText)
+        }
+    }
+
+    /// Reads exported lines, checks that they continue this ledger's chain with every hash
+    /// right, and writes them in one transaction. Nothing is written if any line is wrong.
+    @discardableResult
+    public func importLines(_ lines: some Sequence<Substring>) async throws -> Int {
+        var entries: [Entry] = []
+        var expected = try await store.head()
+        for (number, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
+            let label = "line \(number + 1)"
+            let entry: Entry
+            do {
+                entry = try Entry(exchangeJSON: try JSONValue.parse(line))
+            } catch let error as LedgerError {
+                throw LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)
+            } catch {
+                throw LedgerError(field: label, "\(error)")
+            }
+            guard entry.seq == expected.seq + 1 else {
+                throw LedgerError(kind: .integrity, field: "\(label): seq", "is \(entry.seq), expected \(expected.seq + 1)" + (expected.seq > 0 && entries.isEmpty ? " (this ledger ends at seq \(expected.seq))" : ""))
+            }
+            guard entry.prevHash == expected.hash else {
+                throw LedgerError(kind: .integrity, field: "\(label): prev_hash", "does not match the hash of seq \(expected.seq)")
+            }
+            guard entry.computedHash == entry.hash else {
+                throw LedgerError(kind: .integrity, field: "\(label): hash", "does not match the entry's content (seq \(entry.seq) was altered)")
+            }
+            expected = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
+            entries.append(entry)
+        }
+        try await store.importEntries(entries)
+        return entries.count
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Where the chain lives. Every store keeps the same promises, checked by one conformance
+/// suite: appends are atomic and serialised, seq is gap-free, ids are idempotent, nothing
+/// is ever updated or deleted.
+public protocol LedgerStore: Sendable {
+    /// The last entry's seq and hash (seq 0 and the genesis hash when empty).
+    func head() async throws -> ChainHead
+
+    /// Appends drafts as one atomic batch, in order. A draft whose id is already stored
+    /// with the same statement is not written again: the stored entry is returned instead;
+    /// the same id with a different statement fails the whole batch.
+    ///
+    /// - Parameter expectedHead: when given, the batch is refused with
+    ///   `AppendConflict` if another writer moved the head since the caller validated.
+    func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> [Entry]
+
+    /// Writes entries exported from another ledger exactly as they are (seq, time, salt,
+    /// hashes), atomically. They must continue this chain: the first seq is head + 1 and
+    /// its prev_hash is the head's hash.
+    func importEntries(_ entries: [Entry]) async throws
+
+    /// Up to `limit` entries with seq greater than `seq`, in order. Callers page through the
+    /// chain with this so memory stays bounded (see `entries(after:)`).
+    func entries(after seq: Int64, limit: Int) async throws -> [Entry]
+
+    /// The stored entries with these ids, if any.
+    func entries(withIDs ids: [UUID]) async throws -> [Entry]
+}
+
+/// The head moved between validation and append; validate again against the new entries.
+public struct AppendConflict: Error, Sendable {
+    public let expected: Int64
+    public let actual: Int64
+}
+
+extension LedgerStore {
+    /// Every entry after `seq`, fetched a page at a time.
+    public func entries(after seq: Int64 = 0, pageSize: Int = 1_000) -> EntryPages {
+        EntryPages(store: self, after: seq, pageSize: pageSize)
+    }
+}
+
+/// An async sequence over the chain that holds one page in memory at a time.
+public struct EntryPages: AsyncSequence, Sendable {
+    public typealias Element = Entry
+    let store: any LedgerStore
+    let after: Int64
+    let pageSize: Int
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let store: any LedgerStore
+        let pageSize: Int
+        var lastSeq: Int64
+        var page: [Entry] = []
+        var position = 0
+        var finished = false
+
+        public mutating func next() async throws -> Entry? {
+            if position == page.count {
+                if finished { return nil }
+                page = try await store.entries(after: lastSeq, limit: pageSize)
+                position = 0
+                if page.count < pageSize { finished = true }
+                if page.isEmpty { return nil }
+            }
+            defer { position += 1 }
+            lastSeq = page[position].seq
+            return page[position]
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(store: store, pageSize: pageSize, lastSeq: after)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import GRDB
+import LedgerMigrations
+
+/// The embedded default: one SQLite file, WAL, `synchronous=FULL`, appends under
+/// `BEGIN IMMEDIATE` so writers from any number of processes queue for the write lock.
+public final class SQLiteLedgerStore: LedgerStore {
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
+    /// - Parameter busyTimeout: how long an append waits for another process's write.
+    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "ledger"
+        configuration.prepareDatabase { db in
+            // A committed entry must survive a power cut; WAL's default NORMAL does not promise that.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrate(pool)
+        } catch let error as DatabaseError {
+            throw Self.storageError(error, doing: "open the ledger at \(path)")
+        }
+    }
+
+    // MARK: Migrations
+
+    static func migrate(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                        checksum TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT
+                    """)
+                let applied = try Row.fetchAll(db, sql: "SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+                let plan = try MigrationPlan(known: LedgerMigrations.sqlite, applied: applied.map {
+                    AppliedMigration(version: $0["version"], name: $0["name"], checksum: $0["checksum"])
+                })
+                for migration in plan.pending {
+                    try db.execute(sql: migration.sql)
+                    try db.execute(
+                        sql: "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                        arguments: [migration.version, migration.name, MigrationPlan.checksum(migration.sql), RecordedAt.string(from: Date())])
+                }
+                return .commit
+            }
+        }
+    }
+
+    // MARK: LedgerStore
+
+    public func head() async throws -> ChainHead {
+        try await run("read the head") { try await self.pool.read(Self.head) }
+    }
+
+    public func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> [Entry] {
+        guard !drafts.isEmpty else { return [] }
+        return try await run("append to the ledger") {
+            try await self.pool.writeWithoutTransaction { db in
+                var written: [Entry] = []
+                try db.inTransaction(.immediate) {
+                    written = try Self.append(drafts, expectedHead: expectedHead, in: db)
+                    return .commit
+                }
+                return written
+            }
+        }
+    }
+
+    private static func append(_ drafts: [EntryDraft], expectedHead: Int64?, in db: Database) throws -> [Entry] {
+        var head = try head(db)
+        var known = Dictionary(
+            try fetchEntries(db, sql: "SELECT * FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?))",
+                             arguments: [JSONValue.array(drafts.map { .string($0.id.uuidString.lowercased()) }).canonicalText])
+                .map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let isRetryOnly = drafts.allSatisfy { known[$0.id] != nil }
+        if let expectedHead, expectedHead != head.seq, !isRetryOnly {
+            throw AppendConflict(expected: expectedHead, actual: head.seq)
+        }
+        // The clock may step back between processes; recorded_at never does.
+        let now = max(RecordedAt.string(from: Date()), head.recordedAt ?? "")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at,
+                author, visibility, payload, salt, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var result: [Entry] = []
+        for (index, draft) in drafts.enumerated() {
+            if let existing = known[draft.id] {
+                guard draft.isSameStatement(as: existing) else {
+                    throw LedgerError(field: "entries[\(index)].id", "\(draft.id.uuidString.lowercased()) is already seq \(existing.seq), a different entry; a retry must repeat the entry exactly")
+                }
+                result.append(existing)
+                continue
+            }
+            let entry = Entry(draft: draft, seq: head.seq + 1, recordedAt: now, prevHash: head.hash)
+            try insert.execute(arguments: arguments(for: entry))
+            known[entry.id] = entry
+            head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
+            result.append(entry)
+        }
+        return result
+    }
+
+    public func importEntries(_ entries: [Entry]) async throws {
+        guard let first = entries.first else { return }
+        try await run("import into the ledger") {
+            try await self.pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let head = try Self.head(db)
+                    guard first.seq == head.seq + 1, first.prevHash == head.hash else {
+                        throw LedgerError(kind: .integrity, field: "seq \(first.seq)",
+                            "does not continue this ledger, which ends at seq \(head.seq) (hash \(head.hash.prefix(12))…)")
+                    }
+                    let insert = try db.cachedStatement(sql: """
+                        INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at,
+                            author, visibility, payload, salt, prev_hash, hash)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                    for entry in entries { try insert.execute(arguments: Self.arguments(for: entry)) }
+                    return .commit
+                }
+            }
+        }
+    }
+
+    public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
+        try await run("read the ledger") {
+            try await self.pool.read { db in
+                try Self.fetchEntries(db, sql: "SELECT * FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+            }
+        }
+    }
+
+    public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
+        try await run("read the ledger") {
+            try await self.pool.read { db in
+                try Self.fetchEntries(db, sql: "SELECT * FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                                      arguments: [JSONValue.array(ids.map { .string($0.uuidString.lowercased()) }).canonicalText])
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    private static func head(_ db: Database) throws -> ChainHead {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1") else {
+            return .empty
+        }
+        return ChainHead(seq: row["seq"], hash: row["hash"], recordedAt: row["recorded_at"])
+    }
+
+    private static func arguments(for entry: Entry) -> StatementArguments {
+        [entry.seq, entry.id.uuidString.lowercased(), entry.type.rawValue, entry.schema, entry.subject,
+         entry.effective.description, entry.recordedAt, entry.author, entry.visibility.rawValue,
+         entry.payload.canonicalText, entry.salt, entry.prevHash, entry.hash]
+    }
+
+    private static func fetchEntries(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Entry] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            try StoredEntryColumns(
+                seq: row["seq"], id: row["id"], type: row["type"], schema: row["schema_version"], subject: row["subject"],
+                effective: row["effective"], recordedAt: row["recorded_at"], author: row["author"],
+                visibility: row["visibility"], payload: row["payload"], salt: row["salt"],
+                prevHash: row["prev_hash"], hash: row["hash"]
+            ).entry()
+        }
+    }
+
+    // MARK: Errors
+
+    private func run<T: Sendable>(_ doing: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw Self.storageError(error, doing: doing)
+        }
+    }
+
+    static func storageError(_ error: DatabaseError, doing: String) -> LedgerError {
+        if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return LedgerError(kind: .busy, "could not \(doing): another process held the ledger for too long (SQLite busy); try again")
+        }
+        return LedgerError(kind: .storage, "could not \(doing): \(error.message ?? "\(error.resultCode)")")
+    }
+}

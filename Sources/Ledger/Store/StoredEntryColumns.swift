@@ -1,0 +1,67 @@
+import Foundation
+import LedgerMigrations
+import Crypto
+
+/// An entry as a database row holds it: plain text columns. Turning one into an `Entry`
+/// checks every column, so a row altered behind the ledger's back is reported by seq.
+struct StoredEntryColumns {
+    var seq: Int64
+    var id: String
+    var type: String
+    var schema: Int
+    var subject: String
+    var effective: String
+    var recordedAt: String
+    var author: String
+    var visibility: String
+    var payload: String
+    var salt: String
+    var prevHash: String
+    var hash: String
+
+    func entry() throws -> Entry {
+        func damaged(_ column: String, _ problem: String) -> LedgerError {
+            LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")
+        }
+        guard let uuid = UUID(uuidString: id) else { throw damaged("id", "is not a UUID") }
+        guard let entryType = EntryType(rawValue: type) else { throw damaged("type", "'\(type)' is unknown") }
+        guard let time = EffectiveTime(effective) else { throw damaged("effective", "'\(effective)' is not a date") }
+        guard let visibilityValue = Visibility(rawValue: visibility) else { throw damaged("visibility", "is not public or internal") }
+        let payloadValue: JSONValue
+        do { payloadValue = try JSONValue.parse(payload) } catch { throw damaged("payload", "is not valid JSON") }
+        return Entry(
+            seq: seq, id: uuid, type: entryType, schema: schema, subject: subject, effective: time,
+            recordedAt: recordedAt, author: author, visibility: visibilityValue, payload: payloadValue,
+            salt: salt, prevHash: prevHash, hash: hash)
+    }
+}
+
+struct AppliedMigration {
+    var version: Int
+    var name: String
+    var checksum: String
+}
+
+/// Which migrations a database still needs, refusing databases this build cannot understand.
+struct MigrationPlan {
+    let pending: [LedgerMigrations.Migration]
+
+    init(known: [LedgerMigrations.Migration], applied: [AppliedMigration]) throws {
+        let newest = known.last?.version ?? 0
+        if let ahead = applied.last(where: { $0.version > newest }) {
+            throw LedgerError(kind: .storage,
+                "the database's schema is at version \(ahead.version) (\(ahead.name)), newer than this ledgerctl knows (\(newest)); upgrade ledgerctl")
+        }
+        for record in applied {
+            guard let migration = known.first(where: { $0.version == record.version }) else { continue }
+            if Self.checksum(migration.sql) != record.checksum {
+                throw LedgerError(kind: .storage,
+                    "migration \(migration.name) differs from the one applied to this database (checksum mismatch); refusing to run on a schema it does not know")
+            }
+        }
+        let appliedVersions = Set(applied.map(\.version))
+        pending = known.filter { !appliedVersions.contains($0.version) }
+    }
+
+    static func checksum(_ sql: String) -> String { ChainHash.sha256Hex(sql) }
+}

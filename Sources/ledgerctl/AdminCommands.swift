@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create the ledger if it does not exist and bring its schema up to date (safe to repeat).")
+
+    @OptionGroup var options: LedgerOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let ledger = try options.open(create: true)
+            let head = try await ledger.store.head()
+            printLine("Ledger ready at \(ledger.location): \(head.seq) entries.")
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the sample ledger (the People's Movement for Peace and Justice, 2023) and show its status.",
+        discussion: "Creates the ledger if needed. Safe to repeat: entries already loaded are not added again.")
+
+    @OptionGroup var options: LedgerOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let ledger = try options.open(create: true)
+            let result = try await ledger.append(DemoLedger.drafts)
+            if result.added == 0 {
+                printLine("The sample ledger is already in \(ledger.location); nothing added.\n")
+            } else {
+                printLine("Loaded the sample ledger into \(ledger.location): \(result.added) entries added.\n")
+            }
+            let state = try await ledger.state(asOf: .today())
+            printLine(StatusOverview(state: state).text())
+            printLine("""
+                Entries marked [internal] are illustrative, not from the public record; they show
+                due dates, overdue commitments and claimed vs verified ratings.
+
+                Try next:
+                  ledgerctl show justice-juarez-fire          a demand, its commitments and timeline
+                  ledgerctl show cndh-rec-juarez              claimed vs verified ratings
+                  ledgerctl status --as-of 2023-07-31         the world as of the end of July 2023
+                  ledgerctl status --public                   what the public sees
+                  ledgerctl log --limit 5                     the latest entries
+                  ledgerctl verify                            check the hash chain
+                  ledgerctl --help                            every command
+                """)
+        }
+    }
+}
+
+struct Append: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Append entries from JSON Lines: all are validated first, then written atomically.",
+        discussion: """
+            One JSON object per line: {"type": ..., "subject": ..., "effective": ..., "payload": {...}} \
+            with optional "id" (a UUID: retrying the same id never writes twice), "visibility" \
+            (public or internal), "author" and "schema". The README lists every type's payload fields.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The file to read, or - for standard input.") var file: String
+
+    func run() async throws {
+        try await runReportingErrors {
+            let text = try readInput(file)
+            var drafts: [EntryDraft] = []
+            var labels: [String] = []
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where !line.allSatisfy(\.isWhitespace) {
+                let label = "line \(number + 1)"
+                do {
+                    let json = try JSONValue.parse(line)
+                    drafts.append(try EntryDraft(exchangeJSON: json, defaultAuthor: options.authorName))
+                    labels.append(label)
+                } catch let error as LedgerError {
+                    throw LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)
+                } catch {
+                    throw LedgerError(field: label, "\(error)")
+                }
+            }
+            if drafts.isEmpty { throw LedgerError(field: "FILE", "has no entries") }
+            let result = try await options.open().append(drafts, labels: labels)
+            if output.json {
+                printLine(try ReportJSON.encode(WrittenJSON(entries: result.entries.map(WrittenJSON.Item.init), added: result.added)))
+            } else {
+                let seqs = result.entries.map(\.seq)
+                printLine("Appended \(result.added) entr\(result.added == 1 ? "y" : "ies") (seq \(seqs.min()!)-\(seqs.max()!)); \(drafts.count - result.added) already present.")
+            }
+        }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write every entry, with its hashes, as JSON Lines (one canonical JSON object per line).")
+
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "Write to this file instead of standard output (replaced only when the export is complete).") var output: String?
+
+    func run() async throws {
+        try await runReportingErrors {
+            let ledger = try options.open()
+            guard let output else {
+                try await ledger.export { printLine($0) }
+                return
+            }
+            let temporary = output + ".partial"
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+                throw LedgerError(kind: .storage, field: "--output", "cannot write \(output)")
+            }
+            var count = 0
+            do {
+                try await ledger.export { line in
+                    try handle.write(contentsOf: Data((line + "\n").utf8))
+                    count += 1
+                }
+                try handle.close()
+                _ = try? FileManager.default.removeItem(atPath: output)
+                try FileManager.default.moveItem(atPath: temporary, toPath: output)
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw error
+            }
+            FileHandle.standardError.write(Data("Exported \(count) entries to \(output).\n".utf8))
+        }
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import exported JSON Lines into an empty ledger, or one they continue exactly.",
+        discussion: "Every hash and link is checked first; the import is all-or-nothing.")
+
+    @OptionGroup var options: LedgerOptions
+    @Argument(help: "The file to read, or - for standard input.") var file: String
+
+    func run() async throws {
+        try await runReportingErrors {
+            let text = try readInput(file)
+            let ledger = try options.open(create: true)
+            let count = try await ledger.importLines(text.split(separator: "\n", omittingEmptySubsequences: false))
+            let head = try await ledger.store.head()
+            printLine("Imported \(count) entries; head seq \(head.seq), hash \(head.hash).")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+/// Which ledger to use and who is writing: shared by every command.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The ledger: a file path, sqlite:PATH or postgres://user:password@host:port/db.",
+        discussion: "Defaults to LEDGER_DATABASE_URL, then ./ledger.sqlite.", valueName: "url"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Who is logging the entries (defaults to LEDGER_AUTHOR, then the login name).", valueName: "name"))
+    var author: String?
+
+    var location: LedgerLocation {
+        get throws {
+            let environment = ProcessInfo.processInfo.environment
+            return try LedgerLocation(database ?? environment["LEDGER_DATABASE_URL"] ?? LedgerLocation.defaultSQLitePath)
+        }
+    }
+
+    var authorName: String {
+        let environment = ProcessInfo.processInfo.environment
+        return author ?? environment["LEDGER_AUTHOR"] ?? environment["USER"] ?? "ledgerctl"
+    }
+
+    func open(create: Bool = false) throws -> Ledger {
+        try Ledger.open(try location, create: create)
+    }
+}
+
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of text (field names are listed in the README).")
+    var json = false
+}
+
+/// Options every command that writes one entry shares.
+struct EntryOptions: ParsableArguments {
+    @Option(name: .customLong("on"), help: ArgumentHelp(
+        "When it happened in the world: YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ.", valueName: "date"))
+    var on: String
+
+    @Flag(name: .long, help: "Keep the entry off public reports and feeds (the policy team still sees it).")
+    var `internal` = false
+
+    @Option(name: .customLong("entry-id"), help: ArgumentHelp(
+        "A UUID for the entry, so that a script can retry safely: the same id is never written twice.", valueName: "uuid"))
+    var entryID: String?
+
+    var visibility: Visibility { `internal` ? .internal : .public }
+
+    func effective() throws -> EffectiveTime { try parseEffective(on, flag: "--on") }
+
+    func id() throws -> UUID {
+        guard let entryID else { return UUID() }
+        guard let id = UUID(uuidString: entryID) else { throw LedgerError(field: "--entry-id", "'\(entryID)' is not a UUID") }
+        return id
+    }
+}
+
+func parseEffective(_ text: String, flag: String) throws(LedgerError) -> EffectiveTime {
+    guard let time = EffectiveTime(text) else {
+        throw LedgerError(field: flag, "'\(text)' is not a real date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ)")
+    }
+    return time
+}
+
+func parseDay(_ text: String, flag: String) throws(LedgerError) -> CalendarDay {
+    guard let day = CalendarDay(text) else { throw LedgerError(field: flag, "'\(text)' is not a real date (YYYY-MM-DD)") }
+    return day
+}
+
+/// Runs a command body and turns ledger errors into one line on stderr and an exit code
+/// that says what kind of failure it was.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as LedgerError {
+        FileHandle.standardError.write(Data("ledgerctl: \(PlainText.oneLine(error.description))\n".utf8))
+        throw ExitCode(exitCode(for: error.kind))
+    }
+}
+
+/// sysexits(3) codes, so scripts can tell bad input from a busy or broken ledger.
+func exitCode(for kind: LedgerError.Kind) -> Int32 {
+    switch kind {
+    case .invalidInput: return 65  // EX_DATAERR
+    case .notFound: return 66  // EX_NOINPUT
+    case .storage: return 74  // EX_IOERR
+    case .busy: return 75  // EX_TEMPFAIL
+    case .integrity: return 1
+    }
+}
+
+func printLine(_ text: String) {
+    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Reads a file, or standard input for "-".
+func readInput(_ path: String) throws -> String {
+    let data: Data
+    if path == "-" {
+        data = FileHandle.standardInput.readDataToEndOfFile()
+    } else {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw LedgerError(kind: .notFound, field: "FILE", "cannot read \(path)")
+        }
+        data = contents
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw LedgerError(field: "FILE", "\(path == "-" ? "standard input" : path) is not UTF-8 text")
+    }
+    return text
+}
+
+/// The result of a one-entry command, as text or JSON.
+func reportWritten(_ result: Ledger.AppendResult, what: String, output: OutputOptions) throws {
+    guard let entry = result.entries.first else { return }
+    if output.json {
+        printLine(try ReportJSON.encode(WrittenJSON(entries: result.entries.map(WrittenJSON.Item.init), added: result.added)))
+    } else if result.added == 0 {
+        printLine("Already recorded as seq \(entry.seq); nothing added.")
+    } else {
+        printLine("Recorded \(what) as seq \(entry.seq) (hash \(entry.hash.prefix(12))…).")
+    }
+}
+
+struct WrittenJSON: Encodable {
+    struct Item: Encodable {
+        var seq: Int64
+        var id: String
+        var hash: String
+        init(_ entry: Entry) {
+            seq = entry.seq
+            id = entry.id.uuidString.lowercased()
+            hash = entry.hash
+        }
+    }
+    var entries: [Item]
+    var added: Int
+}

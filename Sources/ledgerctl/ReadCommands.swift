@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+/// `--as-of` and `--known-at`: which world and which ledger a read describes.
+struct TimeOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp(
+        "Show the world as of this date (YYYY-MM-DD; default today): nothing dated later counts.", valueName: "date"))
+    var asOf: String?
+
+    @Option(name: .customLong("known-at"), help: ArgumentHelp(
+        "Show what the ledger said when it ended at this seq: later entries, corrections included, are ignored.", valueName: "seq"))
+    var knownAt: Int64?
+
+    @Flag(name: .customLong("public"), help: "Show only what the public sees: internal entries leave no trace.")
+    var publicOnly = false
+
+    func day() throws -> CalendarDay { try asOf.map { try parseDay($0, flag: "--as-of") } ?? .today() }
+
+    func records(_ ledger: Ledger) async throws -> LedgerRecords {
+        if let knownAt, knownAt < 0 { throw LedgerError(field: "--known-at", "must be a seq, 0 or more") }
+        return try await ledger.records(knownAt: knownAt, audience: publicOnly ? .public : .internal)
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show every demand and commitment with its status; overdue commitments are marked.",
+        discussion: """
+            A demand's status is derived from its commitments: no-response, committed, partially-met, \
+            met (only when the coalition verified the commitments fulfilled) or unmet (all broken or withdrawn).
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var time: TimeOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let ledger = try options.open()
+            let state = LedgerState(records: try await time.records(ledger), asOf: try time.day())
+            let overview = StatusOverview(state: state)
+            printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.location)\n" + overview.text())
+        }
+    }
+}
+
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one actor, demand or commitment with its full timeline.")
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The id of the actor, demand or commitment.") var id: String
+    @OptionGroup var time: TimeOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let ledger = try options.open()
+            let records = try await time.records(ledger)
+            let state = LedgerState(records: records, asOf: try time.day())
+            guard let detail = SubjectDetail(id: id, state: state, records: records) else {
+                throw LedgerError(kind: .notFound, field: "ID", "nothing with id '\(PlainText.oneLine(id))' in the ledger as of \(state.asOf)")
+            }
+            printLine(output.json ? try detail.jsonText() : detail.text(state: state, records: records))
+        }
+    }
+}
+
+struct Log: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List ledger entries, newest first.")
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: ArgumentHelp("Only entries dated on or after this date (YYYY-MM-DD).", valueName: "date")) var since: String?
+    @Option(help: ArgumentHelp("Only entries about this demand, commitment or actor.", valueName: "id")) var subject: String?
+    @Option(help: "At most this many entries.") var limit: Int = 50
+    @Flag(name: .customLong("public"), help: "Only public entries.") var publicOnly = false
+
+    func run() async throws {
+        try await runReportingErrors {
+            if limit < 1 { throw LedgerError(field: "--limit", "must be 1 or more") }
+            let since = try since.map { try parseDay($0, flag: "--since") }
+            let ledger = try options.open()
+            let records = try await ledger.records(audience: publicOnly ? .public : .internal)
+            let selected = records.records.reversed()
+                .filter { record in
+                    (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
+                }
+                .prefix(limit)
+            if output.json {
+                printLine(try ReportJSON.encode(selected.map(RecordJSON.init)))
+            } else if selected.isEmpty {
+                printLine("No entries match.")
+            } else {
+                printLine(selected.map { "\(EntryDescription.line(for: $0))\n" + String(repeating: " ", count: 22) + "subject \($0.subject), by \(PlainText.oneLine($0.author)), recorded \($0.recordedAt)" }.joined(separator: "\n"))
+            }
+        }
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the hash chain from the first entry: exit 0 if intact, 1 naming the first bad seq.")
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let verification = try await options.open().verify()
+            if output.json {
+                printLine(try ReportJSON.encode(verification))
+            } else if verification.isIntact {
+                printLine("Chain intact: \(verification.entries) entries; head seq \(verification.head.seq), hash \(verification.head.hash).")
+            } else {
+                FileHandle.standardError.write(Data("ledgerctl: chain broken at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? "")\n".utf8))
+                printLine("Chain BROKEN at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? ""). Entries 1-\(verification.head.seq) are intact.")
+            }
+            if !verification.isIntact { throw ExitCode(1) }
+        }
+    }
+}
