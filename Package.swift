@@ -57,12 +57,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerTests",
-            dependencies: ["Ledger", "Reports"],
+            dependencies: ["Ledger", "Reports", "LedgerMigrations", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ledgerctlTests",
-            dependencies: ["Ledger", .target(name: "ledgerctl")],
+            dependencies: ["Ledger", "Reports", .target(name: "ledgerctl"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
     ],

@@ -27,6 +27,11 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    /// A PRAGMA as the writing connection sees it (for tests of the durability settings).
+    func writerPragma(_ name: String) throws -> String? {
+        try pool.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
+    }
+
     // MARK: Migrations
 
     static func migrate(_ pool: DatabasePool) throws {

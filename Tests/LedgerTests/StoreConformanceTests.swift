@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// The promises every `LedgerStore` keeps. Written against the protocol only, so a new
+/// store joins by being added to `StoreKind`.
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    func drafts(_ count: Int, subject: String = "justice-juarez-fire") -> [EntryDraft] {
+        (0..<count).map { Story.followup(subject, on: "2023-08-01", note: "Follow-up \($0)") }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEmptyStoreHasTheGenesisHead(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        #expect(try await store.head() == .empty)
+        #expect(try await store.entries(after: 0, limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func appendsAreGapFreeAndChained(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        let first = try await store.append(Story.base, expectedHead: 0)
+        let second = try await store.append(drafts(3), expectedHead: 5)
+        #expect(first.map(\.seq) == [1, 2, 3, 4, 5])
+        #expect(second.map(\.seq) == [6, 7, 8])
+        let all = try await store.entries(after: 0, limit: 100)
+        #expect(all.map(\.seq) == Array(1...8))
+        var previous = ChainHash.genesis
+        for entry in all {
+            #expect(entry.prevHash == previous)
+            #expect(entry.computedHash == entry.hash)
+            previous = entry.hash
+        }
+        #expect(try await store.head() == ChainHead(seq: 8, hash: previous, recordedAt: all.last?.recordedAt))
+        #expect(all.map(\.recordedAt) == all.map(\.recordedAt).sorted(), "recorded_at never goes back")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func whatIsReadBackIsWhatWasWritten(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        let written = try await store.append(Story.base + [Story.followup("justice-juarez-fire", on: "2023-08-01T09:30:00Z", note: "Ünïcödé \"quotes\" \\ and\nlines 🙂", .internal)], expectedHead: nil)
+        #expect(try await store.entries(after: 0, limit: 100) == written)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRetriedIdIsNotWrittenTwice(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        let batch = Story.base
+        let first = try await store.append(batch, expectedHead: 0)
+        // A retry after a lost reply: same ids, and a stale expected head.
+        let retry = try await store.append(batch, expectedHead: 0)
+        #expect(retry == first)
+        // A retry mixed with new drafts writes only the new ones, in one batch.
+        let more = drafts(2)
+        let mixed = try await store.append([batch[4]] + more, expectedHead: 5)
+        #expect(mixed.map(\.seq) == [5, 6, 7])
+        #expect(try await store.head().seq == 7)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theSameIdWithOtherContentFailsTheWholeBatch(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        let base = Story.base
+        _ = try await store.append(base, expectedHead: 0)
+        var impostor = drafts(1)[0]
+        impostor.id = base[0].id
+        await #expect(throws: LedgerError.self) {
+            _ = try await store.append(drafts(2) + [impostor], expectedHead: 5)
+        }
+        #expect(try await store.head().seq == 5, "nothing of the failed batch was written")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aMovedHeadIsReportedNotOverwritten(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        _ = try await store.append(Story.base, expectedHead: 0)
+        await #expect(throws: AppendConflict.self) {
+            _ = try await store.append(drafts(1), expectedHead: 3)
+        }
+        #expect(try await store.head().seq == 5)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func pagesAreBoundedAndOrdered(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        let base = Story.base
+        _ = try await store.append(base + drafts(20), expectedHead: 0)
+        #expect(try await store.entries(after: 3, limit: 4).map(\.seq) == [4, 5, 6, 7])
+        var seen: [Int64] = []
+        for try await entry in store.entries(after: 0, pageSize: 7) { seen.append(entry.seq) }
+        #expect(seen == Array(1...25))
+        let picked = try await store.entries(withIDs: [base[2].id, UUID()])
+        #expect(picked.map(\.seq) == [3])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func goldenEntriesImportWithTheirHashes(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        try await store.importEntries(CanonicalHashTests.goldenEntries)
+        let stored = try await store.entries(after: 0, limit: 10)
+        #expect(stored.map(\.hash) == CanonicalHashTests.goldenHashes)
+        #expect(stored.map(\.computedHash) == CanonicalHashTests.goldenHashes)
+        #expect(try await store.head().hash == CanonicalHashTests.goldenHashes[2])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func importsMustContinueTheChain(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try kind.makeStore(in: directory)
+        let golden = CanonicalHashTests.goldenEntries
+        await #expect(throws: LedgerError.self) { try await store.importEntries(Array(golden.dropFirst())) }
+        try await store.importEntries([golden[0]])
+        await #expect(throws: LedgerError.self) { try await store.importEntries([golden[0]]) }
+        try await store.importEntries(Array(golden.dropFirst()))
+        #expect(try await store.head().seq == 3)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentWritersThroughTheLedgerKeepTheChainWhole(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = Ledger(store: try kind.makeStore(in: directory), location: .sqlite(path: "test"))
+        _ = try await ledger.append(Story.base, today: Story.day)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for index in 0..<25 {
+                        _ = try await ledger.append([Story.followup("stop-arms-flow", on: "2023-08-01", note: "writer \(writer) entry \(index)")], today: Story.day)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let verification = try await ledger.verify()
+        #expect(verification.isIntact)
+        #expect(verification.entries == 105)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// Every rule the validator enforces, each with the field its error must name.
+@Suite("Validation")
+struct ValidationTests {
+    /// Validates `draft` after `setup` and returns the error's field and message.
+    func rejection(_ draft: EntryDraft, after setup: [EntryDraft] = Story.base) throws -> LedgerError? {
+        var validator = EntryValidator(records: try Story.records(setup), today: Story.day)
+        do {
+            try validator.accept(draft)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aValidStoryIsAccepted() throws {
+        let records = try Story.records(Story.base + [
+            Story.commitment("cndh-rec-juarez", demands: ["justice-juarez-fire"], due: "2023-09-30"),
+            Story.status("cndh-rec-juarez", "in-progress", basis: "claimed", on: "2023-08-15"),
+            Story.followup("cndh-rec-juarez", on: "2023-08-20"),
+            Story.correction(of: 6, subject: "cndh-rec-juarez", ["due": .string("2023-10-31")]),
+        ])
+        #expect(records.head.seq == 9)
+    }
+
+    @Test func unknownReferencesNameTheField() throws {
+        let error = try rejection(Story.commitment("rec", demands: ["justice-juarez-fire", "free-trade"]))
+        #expect(error?.field == "demands[1]")
+        #expect(error?.message.contains("no demand 'free-trade'") == true)
+        #expect(try rejection(Story.commitment("rec", demands: ["justice-juarez-fire"], actor: "nobody"))?.field == "actor")
+        #expect(try rejection(Story.followup("no-such-commitment", on: "2023-08-01"))?.field == "subject")
+        #expect(try rejection(Story.status("justice-juarez-fire", "fulfilled", on: "2023-08-01"))?.field == "subject",
+                "a status change applies to commitments only")
+    }
+
+    @Test func impossibleDatesAreRefused() throws {
+        let error = try rejection(Story.commitment("rec", demands: ["justice-juarez-fire"], due: "2023-02-30"))
+        #expect(error == LedgerError(field: "due", "'2023-02-30' is not a real date (YYYY-MM-DD)"))
+        #expect(try rejection(Story.commitment("rec", demands: ["justice-juarez-fire"], on: "2023-07-10", due: "2023-07-01"))?.field == "due")
+        #expect(try rejection(Story.followup("justice-juarez-fire", on: "2025-01-01"))?.field == "effective", "future dates are typos")
+        #expect(try rejection(Story.followup("justice-juarez-fire", on: "2023-06-01"))?.field == "effective", "before the demand existed")
+    }
+
+    @Test func emptyRequiredTextIsRefused() throws {
+        #expect(try rejection(Story.demand("new-demand", "   ")) == LedgerError(field: "title", "is empty"))
+        var missing = Story.demand("new-demand", "x")
+        missing.payload = .object(["by": Story.list("pmpj")])
+        #expect(try rejection(missing) == LedgerError(field: "title", "is required"))
+    }
+
+    @Test func badStatusWordsAreRefused() throws {
+        let base = Story.base + [Story.commitment("rec", demands: ["justice-juarez-fire"])]
+        let error = try rejection(Story.status("rec", "done", on: "2023-08-01"), after: base)
+        #expect(error?.field == "status")
+        #expect(error?.message.contains("'done' is not one of: announced, in-progress") == true)
+        #expect(try rejection(Story.status("rec", "fulfilled", basis: "rumoured", on: "2023-08-01"), after: base)?.field == "basis")
+    }
+
+    @Test func statusChangeOnARetractedCommitmentIsRefused() throws {
+        let base = Story.base + [
+            Story.commitment("rec", demands: ["justice-juarez-fire"]),
+            Story.retraction(of: 6, subject: "rec"),
+        ]
+        let error = try rejection(Story.status("rec", "fulfilled", on: "2023-08-02"), after: base)
+        #expect(error?.field == "subject")
+        #expect(error?.message.contains("was retracted at seq 7") == true)
+    }
+
+    @Test func oversizedTextIsRefused() throws {
+        let error = try rejection(Story.demand("long", String(repeating: "a", count: TextLimits.title + 1)))
+        #expect(error == LedgerError(field: "title", "is \(TextLimits.title + 1) characters; the limit is \(TextLimits.title)"))
+        let followup = Story.followup("justice-juarez-fire", on: "2023-08-01", note: String(repeating: "é", count: TextLimits.longText + 1))
+        #expect(try rejection(followup)?.field == "note")
+    }
+
+    @Test func textMustNotCarryControlCharacters() throws {
+        #expect(try rejection(Story.demand("esc", "Title \u{1B}[31mred"))?.message.contains("control character") == true)
+        #expect(try rejection(Story.demand("newline", "Two\nlines"))?.message.contains("line break") == true)
+        // Notes are multi-line.
+        #expect(try rejection(Story.followup("justice-juarez-fire", on: "2023-08-01", note: "Line one\nLine two")) == nil)
+    }
+
+    @Test(arguments: ["javascript:alert(1)", "ftp://example.org/x", "not a url", "https://", "https://example.org/a b"])
+    func sourcesMustBeWebLinks(_ url: String) throws {
+        var draft = Story.commitment("rec", demands: ["justice-juarez-fire"])
+        guard case .object(var payload) = draft.payload else { return }
+        payload["sources"] = .array([.string("https://www.cndh.org.mx/"), .string(url)])
+        draft.payload = .object(payload)
+        #expect(try rejection(draft)?.field == "sources[1]")
+    }
+
+    @Test func commitmentsNeedADemandAndASource() throws {
+        var draft = Story.commitment("rec", demands: [])
+        #expect(try rejection(draft) == LedgerError(field: "demands", "needs at least one item"))
+        draft = Story.commitment("rec", demands: ["justice-juarez-fire"])
+        guard case .object(var payload) = draft.payload else { return }
+        payload["sources"] = .array([])
+        draft.payload = .object(payload)
+        #expect(try rejection(draft) == LedgerError(field: "sources", "needs at least one item"))
+    }
+
+    @Test func idsAreSlugsAndNeverReused() throws {
+        #expect(try rejection(Story.demand("Stop Arms", "Stop arms"))?.field == "subject")
+        let error = try rejection(Story.demand("cndh", "A demand named like an actor"))
+        #expect(error?.field == "subject")
+        #expect(error?.message.contains("already names an actor") == true)
+    }
+
+    @Test func unknownPayloadFieldsAreRefused() throws {
+        var draft = Story.demand("new-demand", "Title")
+        guard case .object(var payload) = draft.payload else { return }
+        payload["colour"] = .string("red")
+        draft.payload = .object(payload)
+        #expect(try rejection(draft)?.field == "colour")
+    }
+
+    @Test func publicEntriesCannotCiteInternalOnes() throws {
+        let base = Story.base + [Story.demand("quiet-talks", "Back-channel talks", .internal)]
+        #expect(try rejection(Story.commitment("rec", demands: ["quiet-talks"]), after: base)?.field == "demands[0]")
+        #expect(try rejection(Story.followup("quiet-talks", on: "2023-08-01"), after: base)?.field == "visibility")
+        #expect(try rejection(Story.followup("quiet-talks", on: "2023-08-01", .internal), after: base) == nil)
+    }
+
+    @Test func correctionsAreValidatedAsTheEntryTheyChange() throws {
+        let base = Story.base + [Story.commitment("rec", demands: ["justice-juarez-fire"])]
+        #expect(try rejection(Story.correction(of: 6, subject: "rec", ["due": .string("2023-02-30")]), after: base)?.field == "fields.due")
+        #expect(try rejection(Story.correction(of: 6, subject: "rec", ["colour": .string("red")]), after: base)?.field == "fields.colour")
+        #expect(try rejection(Story.correction(of: 6, subject: "rec", ["summary": .null]), after: base)?.field == "fields.summary",
+                "a required field cannot be removed")
+        #expect(try rejection(Story.correction(of: 99, subject: "rec", ["due": .string("2023-10-01")]), after: base)?.field == "target_seq")
+        #expect(try rejection(Story.correction(of: 6, subject: "justice-juarez-fire", ["due": .string("2023-10-01")]), after: base)?.field == "subject")
+        #expect(try rejection(Story.correction(of: 6, subject: "rec", [:]), after: base)?.field == "fields")
+    }
+
+    @Test func retractionsAreFinal() throws {
+        let base = Story.base + [Story.commitment("rec", demands: ["justice-juarez-fire"]), Story.retraction(of: 6, subject: "rec")]
+        #expect(try rejection(Story.retraction(of: 6, subject: "rec"), after: base)?.message.contains("already retracted") == true)
+        #expect(try rejection(Story.retraction(of: 7, subject: "rec"), after: base)?.message.contains("retractions are final") == true)
+    }
+
+    @Test func aBatchSeesItsOwnEarlierEntries() throws {
+        // Registering an actor and citing it in the same batch works; citing it first does not.
+        var validator = EntryValidator(records: LedgerRecords(), today: Story.day)
+        try validator.accept(Story.actor("pmpj", "PMPJ", kind: "coalition"))
+        try validator.accept(Story.actor("gov-mexico", "Gobierno", kind: "government"))
+        try validator.accept(Story.demand("stop-arms-flow", "Stop the flow of weapons"))
+        #expect(validator.records.head.seq == 3)
+    }
+}
