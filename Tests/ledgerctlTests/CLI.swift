@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Runs the built `ledgerctl` as a real process against a ledger file of its own.
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    let directory: URL
+    var database: String { directory.appendingPathComponent("ledger.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledgerctl-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// The binary SwiftPM built next to the test bundle (or LEDGERCTL_PATH).
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["LEDGERCTL_PATH"] { return URL(fileURLWithPath: path) }
+        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        candidates.append(Bundle.main.bundleURL)
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        for folder in candidates {
+            let url = folder.appendingPathComponent("ledgerctl")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/ledgerctl")
+    }()
+
+    /// Starts ledgerctl; output goes to files so a large output cannot block the pipe.
+    func start(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> (Process, URL, URL) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["LEDGER_DATABASE_URL"] = database
+        env["LEDGER_AUTHOR"] = "policy-team"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let outURL = directory.appendingPathComponent("out-\(UUID().uuidString)")
+        let errURL = directory.appendingPathComponent("err-\(UUID().uuidString)")
+        try Data().write(to: outURL)
+        try Data().write(to: errURL)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        if let stdin {
+            let input = directory.appendingPathComponent("in-\(UUID().uuidString)")
+            try stdin.write(to: input, atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: input)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        try process.run()
+        return (process, outURL, errURL)
+    }
+
+    static func finish(_ started: (Process, URL, URL)) throws -> Result {
+        let (process, outURL, errURL) = started
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: try String(contentsOf: outURL, encoding: .utf8),
+                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+    }
+
+    @discardableResult
+    func run(_ arguments: String..., stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try Self.finish(try start(arguments, stdin: stdin, environment: environment))
+    }
+
+    /// Runs a command that must succeed, failing the test with its stderr otherwise.
+    @discardableResult
+    func ok(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let result = try Self.finish(try start(arguments, stdin: stdin))
+        #expect(result.status == 0, "ledgerctl \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    func json(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
+        let result = try Self.finish(try start(arguments + ["--json"]))
+        #expect(result.status == 0, "ledgerctl \(arguments.joined(separator: " ")) --json failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+
+    /// The whole ledger as exported: equal snapshots mean nothing was written.
+    func snapshot() throws -> String {
+        try ok("export").stdout
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import GRDB
+import Ledger
+import Testing
+
+@Suite("ledgerctl as a real process")
+struct LedgerctlTests {
+    /// A small ledger built through the commands the policy team uses.
+    func seededCLI() throws -> CLI {
+        let cli = try CLI()
+        try cli.ok("init")
+        try cli.ok("actor", "add", "pmpj", "--name", "People's Movement for Peace and Justice", "--kind", "coalition", "--on", "2023-01-09")
+        try cli.ok("actor", "add", "cndh", "--name", "National Human Rights Commission", "--name-es", "Comisión Nacional de los Derechos Humanos",
+                   "--kind", "institution", "--country", "MX", "--on", "2023-01-09")
+        try cli.ok("demand", "add", "justice-juarez-fire", "--title", "Justice for the victims of the Ciudad Juárez fire",
+                   "--title-es", "Justicia para las víctimas del incendio de Ciudad Juárez", "--on", "2023-06-30",
+                   "--by", "pmpj", "--target", "cndh", "--source", "https://globalexchange.org/")
+        try cli.ok("commitment", "add", "cndh-rec-juarez", "--demand", "justice-juarez-fire", "--actor", "cndh",
+                   "--kind", "recommendation", "--on", "2023-07-10", "--due", "2023-09-30",
+                   "--summary", "Recommendation in favour of the victims", "--source", "https://www.cndh.org.mx/")
+        return cli
+    }
+
+    @Test func demoLoadsOnceAndShowsWhatToTryNext() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let first = try cli.ok("demo")
+        #expect(first.stdout.contains("\(DemoLedger.drafts.count) entries added"))
+        #expect(first.stdout.contains("justice-juarez-fire"))
+        #expect(first.stdout.contains("Try next"))
+        let second = try cli.ok("demo")
+        #expect(second.stdout.contains("nothing added"))
+        let status = try #require(try cli.json("status", "--as-of", "2023-07-31") as? [String: Any])
+        #expect((status["head"] as? [String: Any])?["seq"] as? Int == DemoLedger.drafts.count)
+        #expect((status["demands"] as? [Any])?.count == 8)
+        #expect((status["commitments"] as? [Any])?.count == 3, "the illustrative internal pledge of 2023-07-20 included")
+        let publicStatus = try #require(try cli.json("status", "--as-of", "2023-07-31", "--public") as? [String: Any])
+        #expect((publicStatus["commitments"] as? [Any])?.count == 2)
+        #expect((status["demands_by_status"] as? [String: Int])?["no-response"] == 2)
+        #expect(try cli.ok("verify").stdout.contains("Chain intact: \(DemoLedger.drafts.count) entries"))
+    }
+
+    @Test func thePolicyTeamsDayOfWork() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        try cli.ok("commitment", "set-status", "cndh-rec-juarez", "in-progress", "--on", "2023-08-15", "--basis", "claimed",
+                   "--rationale", "The authorities say they accepted it", "--source", "https://www.cndh.org.mx/")
+        try cli.ok("followup", "add", "cndh-rec-juarez", "--on", "2023-10-02", "--kind", "deadline-missed",
+                   "--note", "30 September passed without a report", "--internal")
+        var show = try #require(try cli.json("show", "cndh-rec-juarez", "--as-of", "2023-10-10") as? [String: Any])
+        let derived = try #require(show["derived"] as? [String: Any])
+        #expect(derived["status"] as? String == "in-progress")
+        #expect(derived["overdue_days"] as? Int == 10)
+        #expect((show["timeline"] as? [Any])?.count == 3)
+
+        // The due date was misread: correct it; the original entry stays.
+        let corrected = try cli.ok("entry", "correct", "4", "--reason", "Misread the due date", "--set", "due=2023-12-31")
+        #expect(corrected.stdout.contains("Recorded correction of seq 4 as seq 7"))
+        show = try #require(try cli.json("show", "cndh-rec-juarez", "--as-of", "2023-10-10") as? [String: Any])
+        #expect((show["fields"] as? [String: Any])?["due"] as? String == "2023-12-31")
+        #expect((show["derived"] as? [String: Any])?["overdue_days"] == nil)
+        let knownBefore = try #require(try cli.json("status", "--as-of", "2023-10-10", "--known-at", "6") as? [String: Any])
+        #expect(((knownBefore["commitments"] as? [[String: Any]])?.first?["overdue_days"]) as? Int == 10)
+
+        try cli.ok("entry", "retract", "5", "--reason", "Logged against the wrong commitment")
+        let status = try #require(try cli.json("status", "--as-of", "2023-10-10") as? [String: Any])
+        #expect(((status["commitments"] as? [[String: Any]])?.first?["status"]) as? String == "announced")
+
+        let log = try #require(try cli.json("log", "--subject", "cndh-rec-juarez", "--limit", "2") as? [[String: Any]])
+        #expect(log.map { $0["seq"] as? Int } == [8, 7])
+        let publicLog = try #require(try cli.json("log", "--public") as? [[String: Any]])
+        #expect(!publicLog.contains { $0["visibility"] as? String == "internal" })
+        #expect(try cli.ok("verify").stdout.contains("Chain intact: 8 entries"))
+    }
+
+    /// Bad input: one line naming the field, a non-zero exit, and the ledger exactly as before.
+    @Test(arguments: [
+        (["demand", "add", "x", "--title", "", "--on", "2023-07-01"], "title: is empty"),
+        (["demand", "add", "x", "--title", "T", "--on", "2023-02-30"], "--on: '2023-02-30' is not a real date"),
+        (["demand", "add", "Bad Id", "--title", "T", "--on", "2023-07-01"], "subject:"),
+        (["demand", "add", "x", "--title", "T", "--on", "2023-07-01", "--by", "nobody"], "by[0]: no actor 'nobody'"),
+        (["demand", "add", "x", "--title", "T", "--on", "2023-07-01", "--source", "javascript:alert(1)"], "sources[0]"),
+        (["commitment", "add", "c2", "--demand", "nope", "--actor", "cndh", "--kind", "pledge", "--on", "2023-07-10",
+          "--summary", "S", "--source", "https://example.org/"], "demands[0]: no demand 'nope'"),
+        (["commitment", "add", "c2", "--demand", "justice-juarez-fire", "--actor", "cndh", "--kind", "promise", "--on", "2023-07-10",
+          "--summary", "S", "--source", "https://example.org/"], "kind: 'promise' is not one of"),
+        (["commitment", "add", "c2", "--demand", "justice-juarez-fire", "--actor", "cndh", "--kind", "pledge", "--on", "2023-07-10",
+          "--summary", "S"], "sources: needs at least one item"),
+        (["commitment", "set-status", "cndh-rec-juarez", "done", "--on", "2023-08-01", "--basis", "verified",
+          "--rationale", "R", "--source", "https://example.org/"], "status: 'done' is not one of"),
+        (["commitment", "set-status", "cndh-rec-juarez", "fulfilled", "--on", "2023-08-01", "--basis", "hearsay",
+          "--rationale", "R", "--source", "https://example.org/"], "basis: 'hearsay'"),
+        (["followup", "add", "nothing-here", "--on", "2023-08-01", "--note", "N"], "subject: no demand or commitment 'nothing-here'"),
+        (["followup", "add", "cndh-rec-juarez", "--on", "2023-08-01", "--note", String(repeating: "n", count: 5_001)], "note: is 5001 characters"),
+        (["entry", "correct", "4", "--reason", "R", "--set", "due=2023-09-31"], "fields.due: '2023-09-31' is not a real date"),
+        (["entry", "correct", "4", "--reason", "R", "--set", "colour=red"], "fields.colour: is not a field"),
+        (["entry", "correct", "99", "--reason", "R", "--set", "due=2023-10-01"], "SEQ: no entry with seq 99"),
+        (["entry", "retract", "4", "--reason", " "], "reason: is empty"),
+    ] as [([String], String)])
+    func badInputLeavesTheLedgerUnchanged(_ arguments: [String], _ expected: String) throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        let before = try cli.snapshot()
+        let result = try CLI.finish(try cli.start(arguments))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(expected), "stderr was: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one clear line")
+        #expect(try cli.snapshot() == before)
+    }
+
+    @Test func appendValidatesEverythingFirstAndIsIdempotent() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        let good = (0..<3).map { index in
+            #"{"id":"00000000-0000-4000-8000-00000000000\#(index)","type":"followup.logged","subject":"cndh-rec-juarez","effective":"2023-08-0\#(index + 1)","payload":{"note":"Meeting \#(index)","kind":"meeting"}}"#
+        }
+        let bad = #"{"type":"status.changed","subject":"cndh-rec-juarez","effective":"2023-08-05","payload":{"status":"fulfilled","basis":"verified","rationale":"R","sources":[]}}"#
+        let before = try cli.snapshot()
+        let rejected = try cli.run("append", "-", stdin: (good + ["", bad]).joined(separator: "\n"))
+        #expect(rejected.status == 65)
+        #expect(rejected.stderr.contains("line 5: sources: needs at least one item"), "stderr: \(rejected.stderr)")
+        #expect(try cli.snapshot() == before)
+
+        let malformed = try cli.run("append", "-", stdin: good[0] + "\n{\"type\": ")
+        #expect(malformed.stderr.contains("line 2"))
+        #expect(try cli.snapshot() == before)
+
+        #expect(try cli.ok("append", "-", stdin: good.joined(separator: "\n")).stdout.contains("Appended 3 entries (seq 5-7); 0 already present"))
+        #expect(try cli.ok("append", "-", stdin: good.joined(separator: "\n")).stdout.contains("Appended 0 entries"))
+        #expect(try cli.ok("verify").stdout.contains("7 entries"))
+    }
+
+    @Test func verifyCatchesAPayloadChangedBehindTheTriggersBack() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.run("verify").status == 0)
+        let raw = try DatabaseQueue(path: cli.database)
+        try raw.write { db in
+            try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
+            try db.execute(sql: "UPDATE ledger_entries SET payload = replace(payload, 'Justice', 'Amnesty') WHERE seq = 3")
+        }
+        try raw.close()
+        let result = try cli.run("verify")
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("Chain BROKEN at seq 3"))
+        #expect(result.stderr.contains("seq 3"))
+        let json = try JSONSerialization.jsonObject(with: Data(try cli.run("verify", "--json").stdout.utf8)) as? [String: Any]
+        #expect(json?["first_bad_seq"] as? Int == 3)
+    }
+
+    @Test func twoProcessesAppendingAtOnceBothSucceed() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        func batch(_ writer: Int) -> String {
+            (0..<150).map { #"{"type":"followup.logged","subject":"cndh-rec-juarez","effective":"2023-08-01","payload":{"note":"writer \#(writer) note \#($0)"}}"# }
+                .joined(separator: "\n")
+        }
+        // Two batch writers and two single-entry writers at once: each waits for SQLite's write
+        // lock (BEGIN IMMEDIATE, busy timeout) or validates again when another moved the head.
+        let processes = try (0..<2).map { writer in
+            try cli.start(["append", "-"], stdin: batch(writer))
+        }
+        let loops = try (0..<2).map { writer in
+            try cli.start(["followup", "add", "cndh-rec-juarez", "--on", "2023-08-02", "--note", "single from \(writer)"])
+        }
+        for started in processes + loops {
+            let result = try CLI.finish(started)
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+        }
+        let verify = try cli.ok("verify")
+        #expect(verify.stdout.contains("Chain intact: \(4 + 300 + 2) entries"))
+    }
+
+    @Test func exportAndImportRoundTripExactly() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        let exportPath = cli.directory.appendingPathComponent("ledger.jsonl").path
+        try cli.ok("export", "--output", exportPath)
+        let exported = try String(contentsOfFile: exportPath, encoding: .utf8)
+        #expect(exported.split(separator: "\n").count == 4)
+
+        let copy = cli.directory.appendingPathComponent("copy.sqlite").path
+        let imported = try cli.ok("import", exportPath, "--database", copy)
+        let head = try #require(try cli.json("verify") as? [String: Any])
+        let headHash = try #require((head["head"] as? [String: Any])?["hash"] as? String)
+        #expect(imported.stdout.contains(headHash))
+        #expect(try cli.ok("export", "--database", copy).stdout == exported)
+
+        // Importing the same entries again does not continue the chain: refused, nothing written.
+        let again = try cli.run("import", exportPath, "--database", copy)
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("line 1: seq: is 1, expected 5"))
+
+        // A tampered line is named and nothing is written.
+        let tampered = exported.replacingOccurrences(of: "Recommendation in favour", with: "Promise in favour")
+        let fresh = cli.directory.appendingPathComponent("fresh.sqlite").path
+        let result = try cli.run("import", "-", "--database", fresh, stdin: tampered)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("line 4: hash"))
+        #expect(try cli.ok("export", "--database", fresh).stdout.isEmpty)
+    }
+
+    @Test func readsOfAMissingLedgerSayHowToStart() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let result = try cli.run("status")
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("ledgerctl init"))
+        #expect(!FileManager.default.fileExists(atPath: cli.database), "a read never creates a ledger")
+        let unsupported = try cli.run("status", "--database", "mysql://localhost/ledger")
+        #expect(unsupported.stderr.contains("--database: 'mysql' databases are not supported"))
+    }
+
+    @Test func helpExplainsTheCommands() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let help = try cli.ok("--help").stdout
+        for command in ["init", "demo", "actor", "demand", "commitment", "followup", "entry", "status", "show", "log", "verify", "append", "export", "import"] {
+            #expect(help.contains("  \(command)"), "--help lists \(command)")
+        }
+        let setStatus = try cli.ok("commitment", "set-status", "--help").stdout
+        #expect(setStatus.contains("claimed"))
+        #expect(setStatus.contains("partially-fulfilled"))
+    }
+
+    @Test func terminalOutputNeutralisesBidiControls() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demand", "add", "bidi", "--title", "Safe \u{202E}txet desrever", "--on", "2023-07-01")
+        let status = try cli.ok("status").stdout
+        #expect(!status.contains("\u{202E}"))
+        #expect(status.contains("Safe \u{FFFD}txet desrever"))
+    }
+}
