@@ -171,12 +171,28 @@ struct EntryCommand: AsyncParsableCommand {
         commandName: "entry", abstract: "Correct or retract an earlier entry (by adding a new one).",
         subcommands: [Correct.self, Retract.self])
 
-    /// The entry a correction or retraction is about, so it can take its subject and visibility.
-    static func target(_ seq: Int64, in ledger: Ledger) async throws -> Record {
-        guard let record = try await ledger.records().record(seq: seq) else {
-            throw LedgerError(kind: .notFound, field: "SEQ", "no entry with seq \(seq)")
+    /// What corrections and retractions share: the entry they amend, a reason, and the
+    /// amendment's visibility (internal when the entry is, so nothing internal turns public).
+    struct AmendmentOptions: ParsableArguments {
+        @Argument(help: "The seq of the entry to amend.") var seq: Int64
+        @Option(help: "Why the entry is amended.") var reason: String
+        @Flag(name: .long, help: "Make the amendment internal even if the entry is public.") var `internal` = false
+        @Option(name: .customLong("entry-id"), help: ArgumentHelp("A UUID for the amendment, for safe retries.", valueName: "uuid")) var entryID: String?
+
+        func target(in ledger: Ledger) async throws -> Record {
+            guard let record = try await ledger.records().record(seq: seq) else {
+                throw LedgerError(kind: .notFound, field: "SEQ", "no entry with seq \(seq)")
+            }
+            return record
         }
-        return record
+
+        func append(_ type: EntryType, about target: Record, payload: [String: JSONValue], options: LedgerOptions, output: OutputOptions, what: String) async throws {
+            var entry = try EntryOptions.parse(["--on", CalendarDay.today().description] + (entryID.map { ["--entry-id", $0] } ?? []))
+            entry.internal = `internal` || target.visibility == .internal
+            try await appendOne(options, output, entry: entry, type: type, subject: target.subject,
+                                payload: payload.merging(["target_seq": .int(seq), "reason": .string(reason)]) { new, _ in new },
+                                what: what)
+        }
     }
 
     struct Correct: AsyncParsableCommand {
@@ -191,17 +207,13 @@ struct EntryCommand: AsyncParsableCommand {
 
         @OptionGroup var options: LedgerOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The seq of the entry to correct.") var seq: Int64
-        @Option(help: "Why the correction is needed.") var reason: String
+        @OptionGroup var amendment: AmendmentOptions
         @Option(name: .customLong("set"), help: ArgumentHelp("A new field value.", valueName: "field=value")) var assignments: [String] = []
-        @Flag(name: .long, help: "Make the correction internal even if the entry is public.") var `internal` = false
-        @Option(name: .customLong("entry-id"), help: ArgumentHelp("A UUID for the correction, for safe retries.", valueName: "uuid")) var entryID: String?
 
         func run() async throws {
             try await runReportingErrors {
                 if assignments.isEmpty { throw LedgerError(field: "--set", "give at least one field=value to correct") }
-                let ledger = try options.open()
-                let target = try await EntryCommand.target(seq, in: ledger)
+                let target = try await amendment.target(in: try options.open())
                 var fields: [String: JSONValue] = [:]
                 for assignment in assignments {
                     guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
@@ -220,11 +232,8 @@ struct EntryCommand: AsyncParsableCommand {
                         fields[name] = value.isEmpty ? .null : .string(value)
                     }
                 }
-                var entry = try EntryOptions.parse(["--on", CalendarDay.today().description] + (entryID.map { ["--entry-id", $0] } ?? []))
-                entry.internal = `internal` || target.visibility == .internal
-                try await appendOne(options, output, entry: entry, type: .entryCorrected, subject: target.subject, payload: [
-                    "target_seq": .int(seq), "fields": .object(fields), "reason": .string(reason),
-                ], what: "correction of seq \(seq)")
+                try await amendment.append(.entryCorrected, about: target, payload: ["fields": .object(fields)],
+                                           options: options, output: output, what: "correction of seq \(amendment.seq)")
             }
         }
     }
@@ -235,20 +244,13 @@ struct EntryCommand: AsyncParsableCommand {
 
         @OptionGroup var options: LedgerOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The seq of the entry to retract.") var seq: Int64
-        @Option(help: "Why the entry is retracted.") var reason: String
-        @Flag(name: .long, help: "Make the retraction internal even if the entry is public.") var `internal` = false
-        @Option(name: .customLong("entry-id"), help: ArgumentHelp("A UUID for the retraction, for safe retries.", valueName: "uuid")) var entryID: String?
+        @OptionGroup var amendment: AmendmentOptions
 
         func run() async throws {
             try await runReportingErrors {
-                let ledger = try options.open()
-                let target = try await EntryCommand.target(seq, in: ledger)
-                var entry = try EntryOptions.parse(["--on", CalendarDay.today().description] + (entryID.map { ["--entry-id", $0] } ?? []))
-                entry.internal = `internal` || target.visibility == .internal
-                try await appendOne(options, output, entry: entry, type: .entryRetracted, subject: target.subject, payload: [
-                    "target_seq": .int(seq), "reason": .string(reason),
-                ], what: "retraction of seq \(seq)")
+                let target = try await amendment.target(in: try options.open())
+                try await amendment.append(.entryRetracted, about: target, payload: [:],
+                                           options: options, output: output, what: "retraction of seq \(amendment.seq)")
             }
         }
     }

@@ -109,22 +109,7 @@ public struct Entry: Sendable, Hashable {
     }
 
     /// The bytes the hash covers: every field but the hash, as canonical JSON.
-    public var canonicalText: String {
-        JSONValue.object([
-            "seq": .int(seq),
-            "id": .string(id.uuidString.lowercased()),
-            "type": .string(type.rawValue),
-            "schema": .int(Int64(schema)),
-            "subject": .string(subject),
-            "effective": .string(effective.description),
-            "recorded_at": .string(recordedAt),
-            "author": .string(author),
-            "visibility": .string(visibility.rawValue),
-            "payload": payload,
-            "salt": .string(salt),
-            "prev_hash": .string(prevHash),
-        ]).canonicalText
-    }
+    public var canonicalText: String { fieldsJSON(includingHash: false).canonicalText }
 
     public var computedHash: String { ChainHash.sha256Hex(canonicalText) }
 }
@@ -148,8 +133,10 @@ public struct ChainHead: Sendable, Hashable, Codable {
 
 extension Entry {
     /// The JSON object `export` writes, one per line: every column, named as in the README.
-    public var exchangeJSON: JSONValue {
-        .object([
+    public var exchangeJSON: JSONValue { fieldsJSON(includingHash: true) }
+
+    private func fieldsJSON(includingHash: Bool) -> JSONValue {
+        var fields: [String: JSONValue] = [
             "seq": .int(seq),
             "id": .string(id.uuidString.lowercased()),
             "type": .string(type.rawValue),
@@ -162,8 +149,9 @@ extension Entry {
             "payload": payload,
             "salt": .string(salt),
             "prev_hash": .string(prevHash),
-            "hash": .string(hash),
-        ])
+        ]
+        if includingHash { fields["hash"] = .string(hash) }
+        return .object(fields)
     }
 
     /// Reads one exported line; every field is checked for shape (the hash is checked by the verifier).

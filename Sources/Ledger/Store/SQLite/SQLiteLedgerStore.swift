@@ -15,12 +15,12 @@ public final class SQLiteLedgerStore: LedgerStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "ledger"
-        configuration.prepareDatabase { db in
-            // A committed entry must survive a power cut; WAL's default NORMAL does not promise that.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // A committed entry must survive a power cut; the NORMAL that GRDB sets for WAL
+            // does not promise that. Set after opening, on the one writing connection,
+            // because GRDB's WAL set-up runs after `prepareDatabase`.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrate(pool)
         } catch let error as DatabaseError {
             throw Self.storageError(error, doing: "open the ledger at \(path)")
@@ -90,11 +90,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
         // The clock may step back between processes; recorded_at never does.
         let now = max(RecordedAt.string(from: Date()), head.recordedAt ?? "")
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at,
-                author, visibility, payload, salt, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(sql: insertSQL)
         var result: [Entry] = []
         for (index, draft) in drafts.enumerated() {
             if let existing = known[draft.id] {
@@ -123,11 +119,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                         throw LedgerError(kind: .integrity, field: "seq \(first.seq)",
                             "does not continue this ledger, which ends at seq \(head.seq) (hash \(head.hash.prefix(12))…)")
                     }
-                    let insert = try db.cachedStatement(sql: """
-                        INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at,
-                            author, visibility, payload, salt, prev_hash, hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
+                    let insert = try db.cachedStatement(sql: Self.insertSQL)
                     for entry in entries { try insert.execute(arguments: Self.arguments(for: entry)) }
                     return .commit
                 }
@@ -153,6 +145,12 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     // MARK: Rows
+
+    private static let insertSQL = """
+        INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at,
+            author, visibility, payload, salt, prev_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     private static func head(_ db: Database) throws -> ChainHead {
         guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1") else {
