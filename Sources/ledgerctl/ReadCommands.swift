@@ -61,6 +61,9 @@ struct Show: AsyncParsableCommand {
             let records = try await time.records(ledger)
             let state = LedgerState(records: records, asOf: try time.day())
             guard let detail = SubjectDetail(id: id, state: state, records: records) else {
+                if let seq = records.definitions[id], let retraction = records.record(seq: seq)?.retractedBy {
+                    throw LedgerError(kind: .notFound, field: "ID", "'\(id)' was retracted at seq \(retraction); `ledgerctl log --subject \(id)` shows its entries")
+                }
                 throw LedgerError(kind: .notFound, field: "ID", "nothing with id '\(PlainText.oneLine(id))' in the ledger as of \(state.asOf)")
             }
             printLine(output.json ? try detail.jsonText() : detail.text(state: state, records: records))

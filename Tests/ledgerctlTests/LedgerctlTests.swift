@@ -211,6 +211,22 @@ struct LedgerctlTests {
         #expect(unsupported.stderr.contains("--database: 'mysql' databases are not supported"))
     }
 
+    @Test func aRetractedCommitmentIsExplainedNotHidden() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        try cli.ok("entry", "retract", "4", "--reason", "Recorded against the wrong institution")
+        let show = try cli.run("show", "cndh-rec-juarez")
+        #expect(show.status == 66)
+        #expect(show.stderr.contains("was retracted at seq 5"))
+        let log = try cli.ok("log", "--subject", "cndh-rec-juarez").stdout
+        #expect(log.contains("RETRACTED by seq 5"))
+        #expect(log.contains("Reason: Recorded against the wrong institution"))
+        let status = try cli.run("commitment", "set-status", "cndh-rec-juarez", "fulfilled", "--on", "2023-08-01", "--basis", "verified",
+                                 "--rationale", "R", "--source", "https://example.org/")
+        #expect(status.status == 65)
+        #expect(status.stderr.contains("was retracted at seq 5"))
+    }
+
     @Test func helpExplainsTheCommands() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
