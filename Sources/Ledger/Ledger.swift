@@ -184,6 +184,8 @@ public struct Ledger: Sendable {
     @discardableResult
     public func importLines(_ lines: some Sequence<Substring>) async throws -> Int {
         var entries: [Entry] = []
+        var lineNumbers: [Int] = []
+        var seenIDs = Set<UUID>()
         var expected = try await store.head()
         for (number, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
             let label = "line \(number + 1)"
@@ -204,8 +206,16 @@ public struct Ledger: Sendable {
             guard entry.computedHash == entry.hash else {
                 throw LedgerError(kind: .integrity, field: "\(label): hash", "does not match the entry's content (seq \(entry.seq) was altered)")
             }
+            guard seenIDs.insert(entry.id).inserted else {
+                throw LedgerError(kind: .integrity, field: "\(label): id", "repeats the id of an earlier line")
+            }
             expected = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
             entries.append(entry)
+            lineNumbers.append(number + 1)
+        }
+        if let clash = try await store.entries(withIDs: entries.map(\.id)).first,
+           let index = entries.firstIndex(where: { $0.id == clash.id }) {
+            throw LedgerError(kind: .integrity, field: "line \(lineNumbers[index]): id", "is already in this ledger as seq \(clash.seq)")
         }
         try await store.importEntries(entries)
         return entries.count

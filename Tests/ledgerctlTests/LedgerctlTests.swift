@@ -171,6 +171,33 @@ struct LedgerctlTests {
         #expect(verify.stdout.contains("Chain intact: \(4 + 300 + 2) entries"))
     }
 
+    /// A writer killed in the middle of a batch leaves the ledger as before the batch.
+    @Test func aWriterKilledMidBatchLeavesNoTrace() throws {
+        let cli = try seededCLI()
+        defer { cli.cleanUp() }
+        let lines = (0..<30_000).map { #"{"type":"followup.logged","subject":"cndh-rec-juarez","effective":"2023-08-01","payload":{"note":"bulk note \#($0) with some padding to fill pages quickly"}}"# }
+        let started = try cli.start(["append", "-"], stdin: lines.joined(separator: "\n"))
+        // Uncommitted pages spill into the WAL during the transaction: kill once they do.
+        let wal = cli.database + "-wal"
+        let deadline = Date().addingTimeInterval(60)
+        while started.0.isRunning, Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+            if size > 2_000_000 { break }
+            usleep(2_000)
+        }
+        let killedMidway = started.0.isRunning
+        if killedMidway { kill(started.0.processIdentifier, SIGKILL) }
+        started.0.waitUntilExit()
+        let verify = try cli.ok("verify")
+        if killedMidway {
+            #expect(started.0.terminationReason == .uncaughtSignal)
+            #expect(verify.stdout.contains("Chain intact: 4 entries"), "the killed batch left nothing: \(verify.stdout)")
+        } else {
+            #expect(verify.stdout.contains("Chain intact: 30004 entries"))
+        }
+        try cli.ok("followup", "add", "cndh-rec-juarez", "--on", "2023-08-02", "--note", "The ledger still takes entries")
+    }
+
     @Test func exportAndImportRoundTripExactly() throws {
         let cli = try seededCLI()
         defer { cli.cleanUp() }
