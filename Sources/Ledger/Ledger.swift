@@ -118,7 +118,8 @@ public struct Ledger: Sendable {
             }
             do {
                 let entries = try await store.append(drafts, expectedHead: records.head.seq)
-                let added = entries.filter { $0.seq > records.head.seq }.count
+                // A batch may repeat an id; it is one entry.
+                let added = Set(entries.lazy.filter { $0.seq > records.head.seq }.map(\.seq)).count
                 return AppendResult(entries: entries, added: added)
             } catch is AppendConflict {
                 try await catchUp(&records)

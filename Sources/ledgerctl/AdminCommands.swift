@@ -89,8 +89,9 @@ struct Append: AsyncParsableCommand {
             if output.json {
                 printLine(try ReportJSON.encode(WrittenJSON(entries: result.entries.map(WrittenJSON.Item.init), added: result.added)))
             } else {
-                let seqs = result.entries.map(\.seq)
-                printLine("Appended \(result.added) entr\(result.added == 1 ? "y" : "ies") (seq \(seqs.min()!)-\(seqs.max()!)); \(drafts.count - result.added) already present.")
+                let added = Array(Set(result.entries.map(\.seq))).sorted().suffix(result.added)
+                let range = added.isEmpty ? "" : added.count == 1 ? " (seq \(added.first!))" : " (seq \(added.first!)-\(added.last!))"
+                printLine("Appended \(result.added) entr\(result.added == 1 ? "y" : "ies")\(range); \(drafts.count - result.added) already present.")
             }
         }
     }

@@ -49,6 +49,8 @@ struct ProjectionTests {
         #expect(before.commitments.isEmpty)
         #expect(before.demand("justice-juarez-fire") == nil, "recorded on 2023-06-30")
         #expect(before.demand("stop-arms-flow") != nil)
+        let actorRegisteredLater = Story.base + [Story.draft(.actorRegistered, "segob", on: "2023-12-01", .public, ["name": .string("SEGOB"), "kind": .string("ministry")])]
+        #expect(try state(actorRegisteredLater, asOf: "2023-07-31").actor("segob")?.name == "SEGOB", "actors are not events")
     }
 
     @Test func knownAtIgnoresLaterEntries() throws {

@@ -58,63 +58,17 @@ extension JSONValue: Codable {
 
 extension JSONValue {
     /// Parses JSON text; the error says what was wrong in words a user can act on.
-    public static func parse(_ text: some StringProtocol) throws -> JSONValue {
-        try parse(Data(text.utf8))
+    public static func parse(_ text: some StringProtocol) throws(JSONValueError) -> JSONValue {
+        try JSONParser.parse(Array(text.utf8))
     }
 
-    public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let error as DecodingError {
-            throw JSONValueError(message: error.plainDescription)
-        }
+    public static func parse(_ data: Data) throws(JSONValueError) -> JSONValue {
+        try JSONParser.parse(Array(data))
     }
 
-    /// Converts any Encodable (a typed payload) into a JSON value.
-    public init(encoding value: some Encodable) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
-    }
-
-    /// Converts this value into a typed payload.
-    public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(canonicalText.utf8))
-    }
 }
 
 public struct JSONValueError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
-}
-
-extension DecodingError {
-    /// One line naming the field path and the problem, instead of Foundation's debug dump.
-    var plainDescription: String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            let names = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return names.isEmpty ? "value" : names.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
-        switch self {
-        case .keyNotFound(let key, let context):
-            return "\(path(context.codingPath + [key])): is required"
-        case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)): expected \(Self.friendlyName(type))"
-        case .valueNotFound(let type, let context):
-            return "\(path(context.codingPath)): expected \(Self.friendlyName(type)), found null"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "not valid JSON" }
-            return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "not valid JSON"
-        }
-    }
-
-    private static func friendlyName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "text"
-        case is Int.Type, is Int64.Type: return "a whole number"
-        case is Bool.Type: return "true or false"
-        case is [String].Type, is [Any].Type: return "a list"
-        default: return "\(type)".lowercased()
-        }
-    }
 }

@@ -97,7 +97,8 @@ public struct LedgerState: Sendable {
     public private(set) var actors: [Actor] = []
     public private(set) var demands: [Demand] = []
     public private(set) var commitments: [Commitment] = []
-    /// Every record in force on `asOf` (retracted ones flagged), by effective date then seq.
+    /// Every record dated on or before `asOf`, plus every actor (retracted ones flagged), by
+    /// effective date then seq.
     public private(set) var events: [Record] = []
     private var actorIndex: [String: Int] = [:]
     private var demandIndex: [String: Int] = [:]
@@ -115,8 +116,10 @@ public struct LedgerState: Sendable {
         head = records.head
         self.asOf = asOf
         audience = records.audience
+        // Actors are who the ledger talks about, not events: one registered today still
+        // names the institution behind a 2023 commitment.
         events = records.records
-            .filter { $0.effective.day <= asOf }
+            .filter { $0.effective.day <= asOf || $0.type == .actorRegistered }
             .sorted { ($0.effective, $0.seq) < ($1.effective, $1.seq) }
         for record in events where !record.isRetracted {
             apply(record)
@@ -131,40 +134,40 @@ public struct LedgerState: Sendable {
         // future schema) is left out rather than guessed at.
         switch record.type {
         case .actorRegistered:
-            guard let payload = try? record.payload.decode(as: ActorPayload.self) else { return }
+            guard let payload = ActorPayload(record.payload) else { return }
             actorIndex[record.subject] = actors.count
             actors.append(Actor(
                 id: record.subject, seq: record.seq, effective: record.effective, visibility: record.visibility,
-                name: payload.name, nameES: payload.name_es, kind: payload.kind, country: payload.country))
+                name: payload.name, nameES: payload.nameES, kind: payload.kind, country: payload.country))
         case .demandRecorded:
-            guard let payload = try? record.payload.decode(as: DemandPayload.self) else { return }
+            guard let payload = DemandPayload(record.payload) else { return }
             demandIndex[record.subject] = demands.count
             demands.append(Demand(
                 id: record.subject, seq: record.seq, effective: record.effective, visibility: record.visibility,
-                title: payload.title, titleES: payload.title_es, summary: payload.summary, summaryES: payload.summary_es,
-                by: payload.by ?? [], targets: payload.targets ?? [], sources: payload.sources ?? []))
+                title: payload.title, titleES: payload.titleES, summary: payload.summary, summaryES: payload.summaryES,
+                by: payload.by, targets: payload.targets, sources: payload.sources))
         case .commitmentRecorded:
-            guard let payload = try? record.payload.decode(as: CommitmentPayload.self) else { return }
+            guard let payload = CommitmentPayload(record.payload) else { return }
             commitmentIndex[record.subject] = commitments.count
             commitments.append(Commitment(
                 id: record.subject, seq: record.seq, effective: record.effective, visibility: record.visibility,
                 demands: payload.demands, actor: payload.actor, kind: payload.kind, summary: payload.summary,
-                summaryES: payload.summary_es, due: payload.due.flatMap { CalendarDay($0) }, sources: payload.sources))
+                summaryES: payload.summaryES, due: payload.due, sources: payload.sources))
             for demand in payload.demands {
                 if let index = demandIndex[demand] { demands[index].commitments.append(record.subject) }
             }
         case .statusChanged:
-            guard let payload = try? record.payload.decode(as: StatusPayload.self),
+            guard let payload = StatusPayload(record.payload),
                   let index = commitmentIndex[record.subject] else { return }
             commitments[index].history.append(StatusChange(
                 seq: record.seq, effective: record.effective, visibility: record.visibility,
                 status: payload.status, previous: commitments[index].status, basis: payload.basis,
-                rationale: payload.rationale, rationaleES: payload.rationale_es, sources: payload.sources))
+                rationale: payload.rationale, rationaleES: payload.rationaleES, sources: payload.sources))
         case .followupLogged:
-            guard let payload = try? record.payload.decode(as: FollowupPayload.self) else { return }
+            guard let payload = FollowupPayload(record.payload) else { return }
             let followup = Followup(
                 seq: record.seq, subject: record.subject, effective: record.effective, visibility: record.visibility,
-                kind: payload.kind ?? .note, note: payload.note, noteES: payload.note_es, sources: payload.sources ?? [])
+                kind: payload.kind, note: payload.note, noteES: payload.noteES, sources: payload.sources)
             if let index = commitmentIndex[record.subject] {
                 commitments[index].followups.append(followup)
             } else if let index = demandIndex[record.subject] {

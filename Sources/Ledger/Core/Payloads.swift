@@ -134,55 +134,137 @@ extension EntryType {
 
 // MARK: - Typed payloads, read by the projection after validation
 
-public struct ActorPayload: Codable, Sendable, Hashable {
+/// Reads typed fields out of a validated payload without a round trip through JSONDecoder
+/// (the projection reads every payload of the chain).
+extension JSONValue {
+    func text(_ key: String) -> String? { self[key]?.stringValue }
+
+    func texts(_ key: String) -> [String]? {
+        guard case .array(let items)? = self[key] else { return nil }
+        return items.compactMap(\.stringValue)
+    }
+
+    func word<T: RawRepresentable>(_ key: String, as type: T.Type) -> T? where T.RawValue == String {
+        text(key).flatMap(T.init(rawValue:))
+    }
+
+    func integer(_ key: String) -> Int64? {
+        if case .int(let number)? = self[key] { return number }
+        return nil
+    }
+}
+
+public struct ActorPayload: Sendable, Hashable {
     public var name: String
-    public var name_es: String?
+    public var nameES: String?
     public var kind: ActorKind
     public var country: String?
+
+    public init?(_ json: JSONValue) {
+        guard let name = json.text("name"), let kind = json.word("kind", as: ActorKind.self) else { return nil }
+        self.name = name
+        self.kind = kind
+        nameES = json.text("name_es")
+        country = json.text("country")
+    }
 }
 
-public struct DemandPayload: Codable, Sendable, Hashable {
+public struct DemandPayload: Sendable, Hashable {
     public var title: String
-    public var title_es: String?
+    public var titleES: String?
     public var summary: String?
-    public var summary_es: String?
-    public var by: [String]?
-    public var targets: [String]?
-    public var sources: [String]?
+    public var summaryES: String?
+    public var by: [String]
+    public var targets: [String]
+    public var sources: [String]
+
+    public init?(_ json: JSONValue) {
+        guard let title = json.text("title") else { return nil }
+        self.title = title
+        titleES = json.text("title_es")
+        summary = json.text("summary")
+        summaryES = json.text("summary_es")
+        by = json.texts("by") ?? []
+        targets = json.texts("targets") ?? []
+        sources = json.texts("sources") ?? []
+    }
 }
 
-public struct CommitmentPayload: Codable, Sendable, Hashable {
+public struct CommitmentPayload: Sendable, Hashable {
     public var demands: [String]
     public var actor: String
     public var kind: CommitmentKind
     public var summary: String
-    public var summary_es: String?
-    public var due: String?
+    public var summaryES: String?
+    public var due: CalendarDay?
     public var sources: [String]
+
+    public init?(_ json: JSONValue) {
+        guard let demands = json.texts("demands"), let actor = json.text("actor"),
+              let kind = json.word("kind", as: CommitmentKind.self), let summary = json.text("summary") else { return nil }
+        self.demands = demands
+        self.actor = actor
+        self.kind = kind
+        self.summary = summary
+        summaryES = json.text("summary_es")
+        due = json.text("due").flatMap { CalendarDay($0) }
+        sources = json.texts("sources") ?? []
+    }
 }
 
-public struct StatusPayload: Codable, Sendable, Hashable {
+public struct StatusPayload: Sendable, Hashable {
     public var status: CommitmentStatus
     public var basis: Basis
     public var rationale: String
-    public var rationale_es: String?
+    public var rationaleES: String?
     public var sources: [String]
+
+    public init?(_ json: JSONValue) {
+        guard let status = json.word("status", as: CommitmentStatus.self), let basis = json.word("basis", as: Basis.self),
+              let rationale = json.text("rationale") else { return nil }
+        self.status = status
+        self.basis = basis
+        self.rationale = rationale
+        rationaleES = json.text("rationale_es")
+        sources = json.texts("sources") ?? []
+    }
 }
 
-public struct FollowupPayload: Codable, Sendable, Hashable {
+public struct FollowupPayload: Sendable, Hashable {
     public var note: String
-    public var note_es: String?
-    public var kind: FollowupKind?
-    public var sources: [String]?
+    public var noteES: String?
+    public var kind: FollowupKind
+    public var sources: [String]
+
+    public init?(_ json: JSONValue) {
+        guard let note = json.text("note") else { return nil }
+        self.note = note
+        noteES = json.text("note_es")
+        kind = json.word("kind", as: FollowupKind.self) ?? .note
+        sources = json.texts("sources") ?? []
+    }
 }
 
-public struct CorrectionPayload: Codable, Sendable, Hashable {
-    public var target_seq: Int64
+public struct CorrectionPayload: Sendable, Hashable {
+    public var targetSeq: Int64
     public var fields: [String: JSONValue]
     public var reason: String
+
+    public init?(_ json: JSONValue) {
+        guard let targetSeq = json.integer("target_seq"), case .object(let fields)? = json["fields"] else { return nil }
+        self.targetSeq = targetSeq
+        self.fields = fields
+        reason = json.text("reason") ?? ""
+    }
 }
 
-public struct RetractionPayload: Codable, Sendable, Hashable {
-    public var target_seq: Int64
+public struct RetractionPayload: Sendable, Hashable {
+    public var targetSeq: Int64
     public var reason: String
+
+    public init?(_ json: JSONValue) {
+        guard let targetSeq = json.integer("target_seq") else { return nil }
+        self.targetSeq = targetSeq
+        reason = json.text("reason") ?? ""
+    }
 }

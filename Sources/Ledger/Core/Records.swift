@@ -95,18 +95,18 @@ public struct LedgerRecords: Sendable {
                 definitions[entry.subject] = entry.seq
             }
         case .entryCorrected:
-            if let correction = try? entry.payload.decode(as: CorrectionPayload.self), let target = index(of: correction.target_seq) {
+            if let correction = CorrectionPayload(entry.payload), let target = index(of: correction.targetSeq) {
                 records[target].correctedBy.append(entry.seq)
                 reapplyCorrections(at: target)
             }
         case .entryRetracted:
-            if let retraction = try? entry.payload.decode(as: RetractionPayload.self), let target = index(of: retraction.target_seq) {
+            if let retraction = RetractionPayload(entry.payload), let target = index(of: retraction.targetSeq) {
                 records[target].retractedBy = entry.seq
                 // Retracting a correction undoes it.
                 if records[target].type == .entryCorrected,
-                   let correction = try? records[target].payload.decode(as: CorrectionPayload.self),
-                   let corrected = index(of: correction.target_seq) {
-                    records[corrected].correctedBy.removeAll { $0 == retraction.target_seq }
+                   let correction = CorrectionPayload(records[target].payload),
+                   let corrected = index(of: correction.targetSeq) {
+                    records[corrected].correctedBy.removeAll { $0 == retraction.targetSeq }
                     reapplyCorrections(at: corrected)
                 }
             }
@@ -119,7 +119,7 @@ public struct LedgerRecords: Sendable {
         var effective = records[index].originalEffective
         var payload = records[index].originalPayload
         for seq in records[index].correctedBy {
-            guard let correction = record(seq: seq).flatMap({ try? $0.payload.decode(as: CorrectionPayload.self) }) else { continue }
+            guard let correction = record(seq: seq).flatMap({ CorrectionPayload($0.payload) }) else { continue }
             (effective, payload) = Self.applying(correction.fields, effective: effective, payload: payload)
         }
         records[index].effective = effective

@@ -80,7 +80,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     private static func append(_ drafts: [EntryDraft], expectedHead: Int64?, in db: Database) throws -> [Entry] {
         var head = try head(db)
         var known = Dictionary(
-            try fetchEntries(db, sql: "SELECT * FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?))",
+            try fetchEntries(db, sql: "SELECT \(columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?))",
                              arguments: [JSONValue.array(drafts.map { .string($0.id.uuidString.lowercased()) }).canonicalText])
                 .map { ($0.id, $0) },
             uniquingKeysWith: { first, _ in first })
@@ -130,7 +130,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
         try await run("read the ledger") {
             try await self.pool.read { db in
-                try Self.fetchEntries(db, sql: "SELECT * FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+                try Self.fetchEntries(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
             }
         }
     }
@@ -138,7 +138,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
         try await run("read the ledger") {
             try await self.pool.read { db in
-                try Self.fetchEntries(db, sql: "SELECT * FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                try Self.fetchEntries(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
                                       arguments: [JSONValue.array(ids.map { .string($0.uuidString.lowercased()) }).canonicalText])
             }
         }
@@ -165,15 +165,20 @@ public final class SQLiteLedgerStore: LedgerStore {
          entry.payload.canonicalText, entry.salt, entry.prevHash, entry.hash]
     }
 
+    /// In the order `fetchEntries` reads them by index (GRDB's by-name lookup is case-insensitive and slow).
+    private static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
+
     private static func fetchEntries(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Entry] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            try StoredEntryColumns(
-                seq: row["seq"], id: row["id"], type: row["type"], schema: row["schema_version"], subject: row["subject"],
-                effective: row["effective"], recordedAt: row["recorded_at"], author: row["author"],
-                visibility: row["visibility"], payload: row["payload"], salt: row["salt"],
-                prevHash: row["prev_hash"], hash: row["hash"]
-            ).entry()
+        var entries: [Entry] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            entries.append(try StoredEntryColumns(
+                seq: row[0], id: row[1], type: row[2], schema: row[3], subject: row[4], effective: row[5],
+                recordedAt: row[6], author: row[7], visibility: row[8], payload: row[9], salt: row[10],
+                prevHash: row[11], hash: row[12]
+            ).entry())
         }
+        return entries
     }
 
     // MARK: Errors
