@@ -69,6 +69,7 @@ struct Append: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let text = try readInput(file)
+            let author = options.authorName
             var drafts: [EntryDraft] = []
             var labels: [String] = []
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
@@ -76,7 +77,7 @@ struct Append: AsyncParsableCommand {
                 let label = "line \(number + 1)"
                 do {
                     let json = try JSONValue.parse(line)
-                    drafts.append(try EntryDraft(exchangeJSON: json, defaultAuthor: options.authorName))
+                    drafts.append(try EntryDraft(exchangeJSON: json, defaultAuthor: author))
                     labels.append(label)
                 } catch let error as LedgerError {
                     throw LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)

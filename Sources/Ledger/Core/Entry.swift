@@ -50,7 +50,8 @@ public struct EntryDraft: Sendable, Hashable {
 
     public static func randomSalt() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.hexString
+        let words = [generator.next(), generator.next()] as [UInt64]
+        return words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }.hexString
     }
 
     /// Whether a stored entry is this draft retried: everything a person stated matches.
@@ -111,7 +112,7 @@ public struct Entry: Sendable, Hashable {
     /// The bytes the hash covers: every field but the hash, as canonical JSON.
     public var canonicalText: String { fieldsJSON(includingHash: false).canonicalText }
 
-    public var computedHash: String { ChainHash.sha256Hex(canonicalText) }
+    public var computedHash: String { ChainHash.sha256Hex(fieldsJSON(includingHash: false).canonicalBytes) }
 }
 
 /// The last entry of the chain (seq 0 and the genesis hash when the ledger is empty).

@@ -229,7 +229,8 @@ public struct EntryValidator: Sendable {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw LedgerError(field: field, "is empty")
         }
-        if text.count > maxLength {
+        // UTF-8 length bounds the character count, so most text skips the slower count.
+        if text.utf8.count > maxLength && text.count > maxLength {
             throw LedgerError(field: field, "is \(text.count) characters; the limit is \(maxLength)")
         }
         for scalar in text.unicodeScalars where scalar.properties.generalCategory == .control {
