@@ -128,7 +128,7 @@ extension EntryType {
         }
     }
 
-    /// Entry types a correction may target, and the non-payload field it may also change.
+    /// Whether a correction may target entries of this type (corrections and retractions are final).
     public var isCorrectable: Bool { self != .entryCorrected && self != .entryRetracted }
 }
 
