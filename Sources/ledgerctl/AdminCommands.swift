@@ -145,8 +145,20 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let text = try readInput(file)
+            let location = try options.location
+            // A failed import into a new file must not leave an empty ledger behind.
+            var createdPath: String?
+            if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { createdPath = path }
             let ledger = try options.open(create: true)
-            let count = try await ledger.importLines(text.split(separator: "\n", omittingEmptySubsequences: false))
+            let count: Int
+            do {
+                count = try await ledger.importLines(text.split(separator: "\n", omittingEmptySubsequences: false))
+            } catch {
+                if let createdPath {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: createdPath + suffix) }
+                }
+                throw error
+            }
             let head = try await ledger.store.head()
             printLine("Imported \(count) entries; head seq \(head.seq), hash \(head.hash).")
         }
