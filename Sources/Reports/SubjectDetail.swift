@@ -53,13 +53,14 @@ public struct SubjectDetail: Sendable, Codable, Equatable {
 
     public func jsonText() throws -> String { try ReportJSON.encode(self) }
 
-    public func text(state: LedgerState, records: LedgerRecords) -> String {
+    public func text(state: LedgerState) -> String {
         var lines: [String] = []
         let title = fields["title"]?.stringValue ?? fields["name"]?.stringValue ?? fields["summary"]?.stringValue ?? ""
         lines.append("\(kind.uppercased()) \(id): \(PlainText.oneLine(title))")
         lines.append("as of \(asOf), ledger head seq \(headSeq)")
         lines.append("")
-        for key in fields.keys.sorted() where !["title", "name"].contains(key) || fields.count == 1 {
+        // The title or name is already the heading.
+        for key in fields.keys.sorted() where key != "title" && key != "name" {
             let value = fields[key]!
             let rendered: String
             if case .array(let items) = value {

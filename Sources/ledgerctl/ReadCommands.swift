@@ -66,7 +66,7 @@ struct Show: AsyncParsableCommand {
                 }
                 throw LedgerError(kind: .notFound, field: "ID", "nothing with id '\(PlainText.oneLine(id))' in the ledger as of \(state.asOf)")
             }
-            printLine(output.json ? try detail.jsonText() : detail.text(state: state, records: records))
+            printLine(output.json ? try detail.jsonText() : detail.text(state: state))
         }
     }
 }
