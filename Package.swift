@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -29,6 +30,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -38,7 +40,7 @@ let package = Package(
             name: "LedgerMigrations",
             path: "Migrations",
             sources: ["LedgerMigrations.swift"],
-            resources: [.embedInCode("sqlite")],
+            resources: [.embedInCode("sqlite"), .embedInCode("postgres")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -55,14 +57,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What both test targets need to reach the test PostgreSQL server.
+        .target(
+            name: "LedgerTestSupport",
+            dependencies: [
+                "Ledger",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/LedgerTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LedgerTests",
-            dependencies: ["Ledger", "Reports", "LedgerMigrations", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Ledger", "Reports", "LedgerMigrations", "LedgerTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ledgerctlTests",
-            dependencies: ["Ledger", "Reports", .target(name: "ledgerctl"), .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Ledger", "Reports", "LedgerTestSupport", .target(name: "ledgerctl"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

@@ -12,6 +12,7 @@ public enum LedgerLocation: Sendable, Equatable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { throw LedgerError(field: "--database", "is empty") }
         if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
+            _ = try PostgresURL(trimmed)
             self = .postgres(url: trimmed)
         } else if trimmed.hasPrefix("sqlite://") {
             self = .sqlite(path: String(trimmed.dropFirst("sqlite://".count)))
@@ -48,19 +49,22 @@ public struct Ledger: Sendable {
         self.location = location
     }
 
-    /// Opens the ledger at `location`. With `create: false` a missing SQLite file is an
-    /// error rather than a new empty ledger, so a typo in a path cannot hide the real one.
-    public static func open(_ location: LedgerLocation, create: Bool) throws -> Ledger {
+    /// Opens the ledger at `location`. With `create: false` a missing SQLite file (or a
+    /// PostgreSQL database without the ledger's tables) is an error rather than a new empty
+    /// ledger, so a typo cannot hide the real one. Call `close()` when done.
+    public static func open(_ location: LedgerLocation, create: Bool) async throws -> Ledger {
         switch location {
         case .sqlite(let path):
             if !create && !FileManager.default.fileExists(atPath: path) {
                 throw LedgerError(kind: .notFound, field: "--database", "no ledger at \(path); create one with `ledgerctl init` (or try `ledgerctl demo`)")
             }
             return Ledger(store: try SQLiteLedgerStore(path: path), location: location)
-        case .postgres:
-            throw LedgerError(kind: .storage, field: "--database", "PostgreSQL ledgers are not supported by this build yet; use a SQLite file")
+        case .postgres(let url):
+            return Ledger(store: try await PostgresLedgerStore.open(try PostgresURL(url), create: create), location: location)
         }
     }
+
+    public func close() async { await store.close() }
 
     // MARK: Reading
 

@@ -11,9 +11,10 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let ledger = try options.open(create: true)
-            let head = try await ledger.store.head()
-            printLine("Ledger ready at \(ledger.location): \(head.seq) entries.")
+            try await options.withLedger(create: true) { ledger in
+                let head = try await ledger.store.head()
+                printLine("Ledger ready at \(ledger.location): \(head.seq) entries.")
+            }
         }
     }
 }
@@ -27,28 +28,29 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let ledger = try options.open(create: true)
-            let result = try await ledger.append(DemoLedger.drafts)
-            if result.added == 0 {
-                printLine("The sample ledger is already in \(ledger.location); nothing added.\n")
-            } else {
-                printLine("Loaded the sample ledger into \(ledger.location): \(result.added) entries added.\n")
-            }
-            let state = try await ledger.state(asOf: .today())
-            printLine(StatusOverview(state: state).text())
-            printLine("""
-                Entries marked [internal] are illustrative, not from the public record; they show
-                due dates, overdue commitments and claimed vs verified ratings.
+            try await options.withLedger(create: true) { ledger in
+                let result = try await ledger.append(DemoLedger.drafts)
+                if result.added == 0 {
+                    printLine("The sample ledger is already in \(ledger.location); nothing added.\n")
+                } else {
+                    printLine("Loaded the sample ledger into \(ledger.location): \(result.added) entries added.\n")
+                }
+                let state = try await ledger.state(asOf: .today())
+                printLine(StatusOverview(state: state).text())
+                printLine("""
+                    Entries marked [internal] are illustrative, not from the public record; they show
+                    due dates, overdue commitments and claimed vs verified ratings.
 
-                Try next:
-                  ledgerctl show justice-juarez-fire          a demand, its commitments and timeline
-                  ledgerctl show cndh-rec-juarez              claimed vs verified ratings
-                  ledgerctl status --as-of 2023-07-31         the world as of the end of July 2023
-                  ledgerctl status --public                   what the public sees
-                  ledgerctl log --limit 5                     the latest entries
-                  ledgerctl verify                            check the hash chain
-                  ledgerctl --help                            every command
-                """)
+                    Try next:
+                      ledgerctl show justice-juarez-fire          a demand, its commitments and timeline
+                      ledgerctl show cndh-rec-juarez              claimed vs verified ratings
+                      ledgerctl status --as-of 2023-07-31         the world as of the end of July 2023
+                      ledgerctl status --public                   what the public sees
+                      ledgerctl log --limit 5                     the latest entries
+                      ledgerctl verify                            check the hash chain
+                      ledgerctl --help                            every command
+                    """)
+            }
         }
     }
 }
@@ -86,7 +88,7 @@ struct Append: AsyncParsableCommand {
                 }
             }
             if drafts.isEmpty { throw LedgerError(field: "FILE", "has no entries") }
-            let result = try await options.open().append(drafts, labels: labels)
+            let result = try await options.withLedger { try await $0.append(drafts, labels: labels) }
             if output.json {
                 printLine(try ReportJSON.encode(WrittenJSON(entries: result.entries.map(WrittenJSON.Item.init), added: result.added)))
             } else {
@@ -107,29 +109,30 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let ledger = try options.open()
-            guard let output else {
-                try await ledger.export { printLine($0) }
-                return
-            }
-            let temporary = output + ".partial"
-            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-                throw LedgerError(kind: .storage, field: "--output", "cannot write \(output)")
-            }
-            var count = 0
-            do {
-                try await ledger.export { line in
-                    try handle.write(contentsOf: Data((line + "\n").utf8))
-                    count += 1
+            try await options.withLedger { ledger in
+                guard let output else {
+                    try await ledger.export { printLine($0) }
+                    return
                 }
-                try handle.close()
-                _ = try? FileManager.default.removeItem(atPath: output)
-                try FileManager.default.moveItem(atPath: temporary, toPath: output)
-            } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw error
+                let temporary = output + ".partial"
+                guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+                    throw LedgerError(kind: .storage, field: "--output", "cannot write \(output)")
+                }
+                var count = 0
+                do {
+                    try await ledger.export { line in
+                        try handle.write(contentsOf: Data((line + "\n").utf8))
+                        count += 1
+                    }
+                    try handle.close()
+                    _ = try? FileManager.default.removeItem(atPath: output)
+                    try FileManager.default.moveItem(atPath: temporary, toPath: output)
+                } catch {
+                    try? FileManager.default.removeItem(atPath: temporary)
+                    throw error
+                }
+                FileHandle.standardError.write(Data("Exported \(count) entries to \(output).\n".utf8))
             }
-            FileHandle.standardError.write(Data("Exported \(count) entries to \(output).\n".utf8))
         }
     }
 }
@@ -149,18 +152,19 @@ struct Import: AsyncParsableCommand {
             // A failed import into a new file must not leave an empty ledger behind.
             var createdPath: String?
             if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { createdPath = path }
-            let ledger = try options.open(create: true)
-            let count: Int
-            do {
-                count = try await ledger.importLines(text.split(separator: "\n", omittingEmptySubsequences: false))
-            } catch {
-                if let createdPath {
-                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: createdPath + suffix) }
+            try await options.withLedger(create: true) { ledger in
+                let count: Int
+                do {
+                    count = try await ledger.importLines(text.split(separator: "\n", omittingEmptySubsequences: false))
+                } catch {
+                    if let createdPath {
+                        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: createdPath + suffix) }
+                    }
+                    throw error
                 }
-                throw error
+                let head = try await ledger.store.head()
+                printLine("Imported \(count) entries; head seq \(head.seq), hash \(head.hash).")
             }
-            let head = try await ledger.store.head()
-            printLine("Imported \(count) entries; head seq \(head.seq), hash \(head.hash).")
         }
     }
 }

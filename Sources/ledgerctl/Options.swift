@@ -26,8 +26,18 @@ struct LedgerOptions: ParsableArguments {
         return author ?? environment["LEDGER_AUTHOR"] ?? environment["USER"] ?? "ledgerctl"
     }
 
-    func open(create: Bool = false) throws -> Ledger {
-        try Ledger.open(try location, create: create)
+    /// Opens the ledger for `body` and closes it afterwards, whatever happens, so a
+    /// PostgreSQL server sees its connections end cleanly.
+    func withLedger<T>(create: Bool = false, _ body: (Ledger) async throws -> T) async throws -> T {
+        let ledger = try await Ledger.open(try location, create: create)
+        do {
+            let value = try await body(ledger)
+            await ledger.close()
+            return value
+        } catch {
+            await ledger.close()
+            throw error
+        }
     }
 }
 

@@ -38,10 +38,11 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let ledger = try options.open()
-            let state = LedgerState(records: try await time.records(ledger), asOf: try time.day())
-            let overview = StatusOverview(state: state)
-            printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.location)\n" + overview.text())
+            try await options.withLedger { ledger in
+                let state = LedgerState(records: try await time.records(ledger), asOf: try time.day())
+                let overview = StatusOverview(state: state)
+                printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.location)\n" + overview.text())
+            }
         }
     }
 }
@@ -57,16 +58,17 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let ledger = try options.open()
-            let records = try await time.records(ledger)
-            let state = LedgerState(records: records, asOf: try time.day())
-            guard let detail = SubjectDetail(id: id, state: state, records: records) else {
-                if let seq = records.definitions[id], let retraction = records.record(seq: seq)?.retractedBy {
-                    throw LedgerError(kind: .notFound, field: "ID", "'\(id)' was retracted at seq \(retraction); `ledgerctl log --subject \(id)` shows its entries")
+            try await options.withLedger { ledger in
+                let records = try await time.records(ledger)
+                let state = LedgerState(records: records, asOf: try time.day())
+                guard let detail = SubjectDetail(id: id, state: state, records: records) else {
+                    if let seq = records.definitions[id], let retraction = records.record(seq: seq)?.retractedBy {
+                        throw LedgerError(kind: .notFound, field: "ID", "'\(id)' was retracted at seq \(retraction); `ledgerctl log --subject \(id)` shows its entries")
+                    }
+                    throw LedgerError(kind: .notFound, field: "ID", "nothing with id '\(PlainText.oneLine(id))' in the ledger as of \(state.asOf)")
                 }
-                throw LedgerError(kind: .notFound, field: "ID", "nothing with id '\(PlainText.oneLine(id))' in the ledger as of \(state.asOf)")
+                printLine(output.json ? try detail.jsonText() : detail.text(state: state))
             }
-            printLine(output.json ? try detail.jsonText() : detail.text(state: state))
         }
     }
 }
@@ -86,19 +88,20 @@ struct Log: AsyncParsableCommand {
         try await runReportingErrors {
             if limit < 1 { throw LedgerError(field: "--limit", "must be 1 or more") }
             let since = try since.map { try parseDay($0, flag: "--since") }
-            let ledger = try options.open()
-            let records = try await ledger.records(audience: publicOnly ? .public : .internal)
-            let selected = records.records.reversed()
-                .filter { record in
-                    (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
+            try await options.withLedger { ledger in
+                let records = try await ledger.records(audience: publicOnly ? .public : .internal)
+                let selected = records.records.reversed()
+                    .filter { record in
+                        (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
+                    }
+                    .prefix(limit)
+                if output.json {
+                    printLine(try ReportJSON.encode(selected.map(RecordJSON.init)))
+                } else if selected.isEmpty {
+                    printLine("No entries match.")
+                } else {
+                    printLine(selected.map { "\(EntryDescription.line(for: $0))\n" + String(repeating: " ", count: 22) + "subject \($0.subject), by \(PlainText.oneLine($0.author)), recorded \($0.recordedAt)" }.joined(separator: "\n"))
                 }
-                .prefix(limit)
-            if output.json {
-                printLine(try ReportJSON.encode(selected.map(RecordJSON.init)))
-            } else if selected.isEmpty {
-                printLine("No entries match.")
-            } else {
-                printLine(selected.map { "\(EntryDescription.line(for: $0))\n" + String(repeating: " ", count: 22) + "subject \($0.subject), by \(PlainText.oneLine($0.author)), recorded \($0.recordedAt)" }.joined(separator: "\n"))
             }
         }
     }
@@ -113,7 +116,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let verification = try await options.open().verify()
+            let verification = try await options.withLedger { try await $0.verify() }
             if output.json {
                 printLine(try ReportJSON.encode(verification))
             } else if verification.isIntact {

@@ -11,13 +11,21 @@ private func appendOne(
     type: EntryType, subject: String, payload: [String: JSONValue?], what: String
 ) async throws {
     try await runReportingErrors {
-        let ledger = try options.open()
-        let draft = EntryDraft(
-            id: try entry.id(), type: type, subject: subject, effective: try entry.effective(),
-            author: options.authorName, visibility: entry.visibility,
-            payload: .object(payload.compactMapValues { $0 }))
-        try reportWritten(try await ledger.append([draft]), what: what, output: output)
+        try await options.withLedger { ledger in
+            try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: subject, payload: payload, what: what)
+        }
     }
+}
+
+private func appendOne(
+    to ledger: Ledger, _ options: LedgerOptions, _ output: OutputOptions, entry: EntryOptions,
+    type: EntryType, subject: String, payload: [String: JSONValue?], what: String
+) async throws {
+    let draft = EntryDraft(
+        id: try entry.id(), type: type, subject: subject, effective: try entry.effective(),
+        author: options.authorName, visibility: entry.visibility,
+        payload: .object(payload.compactMapValues { $0 }))
+    try reportWritten(try await ledger.append([draft]), what: what, output: output)
 }
 
 struct ActorCommand: AsyncParsableCommand {
@@ -186,10 +194,11 @@ struct EntryCommand: AsyncParsableCommand {
             return record
         }
 
-        func append(_ type: EntryType, about target: Record, payload: [String: JSONValue], options: LedgerOptions, output: OutputOptions, what: String) async throws {
+        func append(_ type: EntryType, about target: Record, payload: [String: JSONValue], to ledger: Ledger,
+                    options: LedgerOptions, output: OutputOptions, what: String) async throws {
             var entry = try EntryOptions.parse(["--on", CalendarDay.today().description] + (entryID.map { ["--entry-id", $0] } ?? []))
             entry.internal = `internal` || target.visibility == .internal
-            try await appendOne(options, output, entry: entry, type: type, subject: target.subject,
+            try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: target.subject,
                                 payload: payload.merging(["target_seq": .int(seq), "reason": .string(reason)]) { new, _ in new },
                                 what: what)
         }
@@ -213,27 +222,29 @@ struct EntryCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 if assignments.isEmpty { throw LedgerError(field: "--set", "give at least one field=value to correct") }
-                let target = try await amendment.target(in: try options.open())
-                var fields: [String: JSONValue] = [:]
-                for assignment in assignments {
-                    guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
-                        throw LedgerError(field: "--set", "'\(assignment)' must be field=value")
-                    }
-                    let name = String(assignment[..<equals])
-                    let value = String(assignment[assignment.index(after: equals)...])
-                    if target.type.field(named: name)?.isList == true {
-                        if case .array(let items)? = fields[name] {
-                            fields[name] = .array(items + [.string(value)])
-                        } else {
-                            fields[name] = .array(value.isEmpty ? [] : [.string(value)])
+                try await options.withLedger { ledger in
+                    let target = try await amendment.target(in: ledger)
+                    var fields: [String: JSONValue] = [:]
+                    for assignment in assignments {
+                        guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                            throw LedgerError(field: "--set", "'\(assignment)' must be field=value")
                         }
-                    } else {
-                        if fields[name] != nil { throw LedgerError(field: "--set", "\(name) is given twice") }
-                        fields[name] = value.isEmpty ? .null : .string(value)
+                        let name = String(assignment[..<equals])
+                        let value = String(assignment[assignment.index(after: equals)...])
+                        if target.type.field(named: name)?.isList == true {
+                            if case .array(let items)? = fields[name] {
+                                fields[name] = .array(items + [.string(value)])
+                            } else {
+                                fields[name] = .array(value.isEmpty ? [] : [.string(value)])
+                            }
+                        } else {
+                            if fields[name] != nil { throw LedgerError(field: "--set", "\(name) is given twice") }
+                            fields[name] = value.isEmpty ? .null : .string(value)
+                        }
                     }
+                    try await amendment.append(.entryCorrected, about: target, payload: ["fields": .object(fields)], to: ledger,
+                                               options: options, output: output, what: "correction of seq \(amendment.seq)")
                 }
-                try await amendment.append(.entryCorrected, about: target, payload: ["fields": .object(fields)],
-                                           options: options, output: output, what: "correction of seq \(amendment.seq)")
             }
         }
     }
@@ -248,9 +259,11 @@ struct EntryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let target = try await amendment.target(in: try options.open())
-                try await amendment.append(.entryRetracted, about: target, payload: [:],
-                                           options: options, output: output, what: "retraction of seq \(amendment.seq)")
+                try await options.withLedger { ledger in
+                    let target = try await amendment.target(in: ledger)
+                    try await amendment.append(.entryRetracted, about: target, payload: [:], to: ledger,
+                                               options: options, output: output, what: "retraction of seq \(amendment.seq)")
+                }
             }
         }
     }

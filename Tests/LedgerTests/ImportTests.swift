@@ -16,7 +16,7 @@ struct ImportTests {
     @Test(arguments: StoreKind.allCases)
     func anIdRepeatedInTheFileIsRefused(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let ledger = Ledger(store: try kind.makeStore(in: directory), location: .sqlite(path: "test"))
+        let ledger = try await kind.makeLedger(in: directory)
         let golden = CanonicalHashTests.goldenEntries
         let repeat_ = continuing(golden[2], reusing: golden[0].id)
         await #expect(throws: LedgerError(kind: .integrity, field: "line 4: id", "repeats the id of an earlier line")) {
@@ -28,7 +28,7 @@ struct ImportTests {
     @Test(arguments: StoreKind.allCases)
     func anIdAlreadyInTheLedgerIsRefused(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let ledger = Ledger(store: try kind.makeStore(in: directory), location: .sqlite(path: "test"))
+        let ledger = try await kind.makeLedger(in: directory)
         let golden = CanonicalHashTests.goldenEntries
         #expect(try await ledger.importLines(golden.map(line)) == 3)
         await #expect(throws: LedgerError(kind: .integrity, field: "line 1: id", "is already in this ledger as seq 1")) {
@@ -40,7 +40,7 @@ struct ImportTests {
     @Test(arguments: StoreKind.allCases)
     func anAlteredLineIsNamed(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let ledger = Ledger(store: try kind.makeStore(in: directory), location: .sqlite(path: "test"))
+        let ledger = try await kind.makeLedger(in: directory)
         var golden = CanonicalHashTests.goldenEntries
         golden[1].author = "someone-else"
         await #expect(throws: LedgerError(kind: .integrity, field: "line 2: hash", "does not match the entry's content (seq 2 was altered)")) {

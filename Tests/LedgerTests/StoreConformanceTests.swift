@@ -13,7 +13,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func anEmptyStoreHasTheGenesisHead(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         #expect(try await store.head() == .empty)
         #expect(try await store.entries(after: 0, limit: 10).isEmpty)
     }
@@ -21,7 +21,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func appendsAreGapFreeAndChained(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         let first = try await store.append(Story.base, expectedHead: 0)
         let second = try await store.append(drafts(3), expectedHead: 5)
         #expect(first.map(\.seq) == [1, 2, 3, 4, 5])
@@ -41,7 +41,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func whatIsReadBackIsWhatWasWritten(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         let written = try await store.append(Story.base + [Story.followup("justice-juarez-fire", on: "2023-08-01T09:30:00Z", note: "Ünïcödé \"quotes\" \\ and\nlines 🙂", .internal)], expectedHead: nil)
         #expect(try await store.entries(after: 0, limit: 100) == written)
     }
@@ -49,7 +49,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func aRetriedIdIsNotWrittenTwice(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         let batch = Story.base
         let first = try await store.append(batch, expectedHead: 0)
         // A retry after a lost reply: same ids, and a stale expected head.
@@ -65,7 +65,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func theSameIdWithOtherContentFailsTheWholeBatch(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         let base = Story.base
         _ = try await store.append(base, expectedHead: 0)
         var impostor = drafts(1)[0]
@@ -79,7 +79,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func aMovedHeadIsReportedNotOverwritten(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         _ = try await store.append(Story.base, expectedHead: 0)
         await #expect(throws: AppendConflict.self) {
             _ = try await store.append(drafts(1), expectedHead: 3)
@@ -90,7 +90,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func pagesAreBoundedAndOrdered(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         let base = Story.base
         _ = try await store.append(base + drafts(20), expectedHead: 0)
         #expect(try await store.entries(after: 3, limit: 4).map(\.seq) == [4, 5, 6, 7])
@@ -104,7 +104,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func goldenEntriesImportWithTheirHashes(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         try await store.importEntries(CanonicalHashTests.goldenEntries)
         let stored = try await store.entries(after: 0, limit: 10)
         #expect(stored.map(\.hash) == CanonicalHashTests.goldenHashes)
@@ -115,7 +115,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func importsMustContinueTheChain(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.makeStore(in: directory)
+        let store = try await kind.makeStore(in: directory)
         let golden = CanonicalHashTests.goldenEntries
         await #expect(throws: LedgerError.self) { try await store.importEntries(Array(golden.dropFirst())) }
         try await store.importEntries([golden[0]])
@@ -127,7 +127,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func concurrentWritersThroughTheLedgerKeepTheChainWhole(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let ledger = Ledger(store: try kind.makeStore(in: directory), location: .sqlite(path: "test"))
+        let ledger = try await kind.makeLedger(in: directory)
         _ = try await ledger.append(Story.base, today: Story.day)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<4 {

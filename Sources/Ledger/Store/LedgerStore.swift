@@ -26,6 +26,9 @@ public protocol LedgerStore: Sendable {
 
     /// The stored entries with these ids, if any.
     func entries(withIDs ids: [UUID]) async throws -> [Entry]
+
+    /// Releases connections. The store is not used afterwards.
+    func close() async
 }
 
 /// The head moved between validation and append; validate again against the new entries.
@@ -35,6 +38,9 @@ public struct AppendConflict: Error, Sendable {
 }
 
 extension LedgerStore {
+    /// A file needs no closing: SQLite's handles go with the store.
+    public func close() async {}
+
     /// Every entry after `seq`, fetched a page at a time.
     public func entries(after seq: Int64 = 0, pageSize: Int = 1_000) -> EntryPages {
         EntryPages(store: self, after: seq, pageSize: pageSize)

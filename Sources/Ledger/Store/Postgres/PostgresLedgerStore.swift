@@ -1,0 +1,296 @@
+import Foundation
+import LedgerMigrations
+import Logging
+import PostgresNIO
+
+/// The team deployment: one ledger in a PostgreSQL database, shared by any number of
+/// processes. Appends are one transaction per batch, serialised by a transaction-scoped
+/// advisory lock (no sequence: sequences have gaps), inserted with one `unnest` statement,
+/// and announced on the `ledger_head` channel when they commit.
+public final class PostgresLedgerStore: LedgerStore {
+    /// The channel that hears `{"seq":N,"hash":"…"}` after every committed append or import.
+    public static let headChannel = "ledger_head"
+    /// Taken by every writer, and again by the insert trigger in Migrations/postgres.
+    static let appendLockKey: Int64 = 7_262_616_760_393_318_401
+    /// Taken while migrating, so two processes starting at once do not both apply a file.
+    static let migrationLockKey: Int64 = 7_262_616_760_393_318_402
+
+    public static let quietLogger: Logger = {
+        var logger = Logger(label: "ledger.postgres")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    public let url: PostgresURL
+    let client: PostgresClient
+    private let running: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects, then applies pending migrations when `create` is true. With `create`
+    /// false, a database without a ledger is reported rather than given one, so a wrong
+    /// database name cannot hide the real ledger.
+    /// - Parameter logger: for postgres-nio's background work; errors reach callers as thrown
+    ///   errors, so by default only its own errors are logged.
+    public static func open(_ url: PostgresURL, create: Bool, logger: Logger = quietLogger) async throws -> PostgresLedgerStore {
+        // One direct connection first: the pool retries a failed connection for 15 s and
+        // then reports only that it gave up, where a user needs "password authentication
+        // failed" or "database does not exist" at once.
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration, id: 1, logger: logger)
+        } catch {
+            throw Self.storageError(error, doing: "connect to \(url.displayName)")
+        }
+        do {
+            try await migrate(connection, create: create, url: url, logger: logger)
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw Self.storageError(error, doing: "prepare the ledger in \(url.displayName)")
+        }
+        return PostgresLedgerStore(url: url, client: PostgresClient(configuration: try url.clientConfiguration, backgroundLogger: logger), logger: logger)
+    }
+
+    private init(url: PostgresURL, client: PostgresClient, logger: Logger) {
+        self.url = url
+        self.client = client
+        self.logger = logger
+        running = Task { await client.run() }
+    }
+
+    deinit { running.cancel() }
+
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    // MARK: Migrations
+
+    static func migrate(_ connection: PostgresConnection, create: Bool, url: PostgresURL, logger: Logger) async throws {
+        try await transaction(on: connection, logger: logger) { connection in
+            // Checked before anything is created, so a role with SELECT and INSERT only
+            // (which cannot create tables) opens an up-to-date ledger without error.
+            let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+                .decode(Bool.self).first { _ in true } ?? false
+            if !exists {
+                guard create else {
+                    throw LedgerError(kind: .notFound, field: "--database",
+                        "no ledger in \(url.displayName); create one with `ledgerctl init --database …`")
+                }
+                try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+                try await connection.query("""
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version integer PRIMARY KEY, name text NOT NULL,
+                        checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                    """, logger: logger)
+            }
+            var applied: [AppliedMigration] = []
+            for try await (version, name, checksum) in try await connection.query(
+                "SELECT version, name, checksum FROM schema_migrations ORDER BY version", logger: logger
+            ).decode((Int, String, String).self) {
+                applied.append(AppliedMigration(version: version, name: name, checksum: checksum))
+            }
+            let plan = try MigrationPlan(known: LedgerMigrations.postgres, applied: applied)
+            guard !plan.pending.isEmpty else { return }
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+            // Another process may have migrated while this one waited for the lock.
+            var versions: Set<Int> = []
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+                versions.insert(version)
+            }
+            for migration in plan.pending where !versions.contains(migration.version) {
+                // The SQL is the binary's own migration file; nothing in it comes from input.
+                for statement in SQLScript.statements(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("""
+                    INSERT INTO schema_migrations (version, name, checksum)
+                    VALUES (\(migration.version), \(migration.name), \(MigrationPlan.checksum(migration.sql)))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    // MARK: LedgerStore
+
+    public func head() async throws -> ChainHead {
+        try await run("read the head") {
+            try await self.client.withConnection { try await Self.head($0, logger: self.logger) }
+        }
+    }
+
+    public func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> [Entry] {
+        guard !drafts.isEmpty else { return [] }
+        return try await run("append to the ledger") {
+            try await self.client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: self.logger) { connection in
+                    try await self.append(drafts, expectedHead: expectedHead, on: connection)
+                }
+            }
+        }
+    }
+
+    private func append(_ drafts: [EntryDraft], expectedHead: Int64?, on connection: PostgresConnection) async throws -> [Entry] {
+        // The lock is held until COMMIT or ROLLBACK: from here on the head cannot move.
+        let now = try await connection.query("""
+            SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            FROM pg_advisory_xact_lock(\(Self.appendLockKey))
+            """, logger: logger).decode(String.self).first { _ in true } ?? RecordedAt.string(from: Date())
+        var head = try await Self.head(connection, logger: logger)
+        var known = Dictionary(
+            try await fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE id = ANY(\(drafts.map(\.id)))")
+                .map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let isRetryOnly = drafts.allSatisfy { known[$0.id] != nil }
+        if let expectedHead, expectedHead != head.seq, !isRetryOnly {
+            throw AppendConflict(expected: expectedHead, actual: head.seq)
+        }
+        // The database's clock, so that several app servers agree; never before the head.
+        let recordedAt = max(now, head.recordedAt ?? "")
+        var result: [Entry] = []
+        var new: [Entry] = []
+        for (index, draft) in drafts.enumerated() {
+            if let existing = known[draft.id] {
+                guard draft.isSameStatement(as: existing) else {
+                    throw LedgerError(field: "entries[\(index)].id", "\(draft.id.uuidString.lowercased()) is already seq \(existing.seq), a different entry; a retry must repeat the entry exactly")
+                }
+                result.append(existing)
+                continue
+            }
+            let entry = Entry(draft: draft, seq: head.seq + 1, recordedAt: recordedAt, prevHash: head.hash)
+            known[entry.id] = entry
+            head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
+            new.append(entry)
+            result.append(entry)
+        }
+        try await insert(new, on: connection)
+        return result
+    }
+
+    public func importEntries(_ entries: [Entry]) async throws {
+        guard let first = entries.first else { return }
+        try await run("import into the ledger") {
+            try await self.client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: self.logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", logger: self.logger)
+                    let head = try await Self.head(connection, logger: self.logger)
+                    guard first.seq == head.seq + 1, first.prevHash == head.hash else {
+                        throw LedgerError(kind: .integrity, field: "seq \(first.seq)",
+                            "does not continue this ledger, which ends at seq \(head.seq) (hash \(head.hash.prefix(12))…)")
+                    }
+                    try await self.insert(entries, on: connection)
+                }
+            }
+        }
+    }
+
+    public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
+        try await run("read the ledger") {
+            try await self.client.withConnection { connection in
+                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
+            }
+        }
+    }
+
+    public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
+        guard !ids.isEmpty else { return [] }
+        return try await run("read the ledger") {
+            try await self.client.withConnection { connection in
+                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE id = ANY(\(ids)) ORDER BY seq")
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    /// Rows per INSERT: one statement binds one array per column, so a batch costs a round
+    /// trip per chunk, not per entry; chunks keep each message a few megabytes at most.
+    private static let insertChunk = 5_000
+
+    private func insert(_ entries: [Entry], on connection: PostgresConnection) async throws {
+        guard let last = entries.last else { return }
+        for start in stride(from: 0, to: entries.count, by: Self.insertChunk) {
+            let chunk = entries[start..<min(start + Self.insertChunk, entries.count)]
+            try await connection.query("""
+                INSERT INTO ledger_entries (\(unescaped: Self.columns))
+                SELECT * FROM unnest(\(chunk.map(\.seq))::bigint[], \(chunk.map(\.id))::uuid[], \(chunk.map(\.type.rawValue))::text[],
+                    \(chunk.map(\.schema))::integer[], \(chunk.map(\.subject))::text[], \(chunk.map(\.effective.description))::text[],
+                    \(chunk.map(\.recordedAt))::text[], \(chunk.map(\.author))::text[], \(chunk.map(\.visibility.rawValue))::text[],
+                    \(chunk.map(\.payload.canonicalText))::text[], \(chunk.map(\.salt))::text[], \(chunk.map(\.prevHash))::text[],
+                    \(chunk.map(\.hash))::text[])
+                """, logger: logger)
+        }
+        // Delivered by the server only if the transaction commits.
+        let announcement = JSONValue.object(["seq": .int(last.seq), "hash": .string(last.hash)]).canonicalText
+        try await connection.query("SELECT pg_notify(\(Self.headChannel), \(announcement))", logger: logger)
+    }
+
+    private static func head(_ connection: PostgresConnection, logger: Logger) async throws -> ChainHead {
+        let rows = try await connection.query("SELECT seq, hash, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1", logger: logger)
+        for try await (seq, hash, recordedAt) in rows.decode((Int64, String, String).self) {
+            return ChainHead(seq: seq, hash: hash, recordedAt: recordedAt)
+        }
+        return .empty
+    }
+
+    /// In the order `fetchEntries` decodes them.
+    private static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
+
+    private func fetchEntries(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [Entry] {
+        var entries: [Entry] = []
+        let rows = try await connection.query(query, logger: logger)
+        for try await (seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash)
+            in rows.decode((Int64, UUID, String, Int, String, String, String, String, String, String, String, String, String).self) {
+            entries.append(try StoredEntryColumns(
+                seq: seq, id: id.uuidString, type: type, schema: schema, subject: subject, effective: effective,
+                recordedAt: recordedAt, author: author, visibility: visibility, payload: payload, salt: salt,
+                prevHash: prevHash, hash: hash
+            ).entry())
+        }
+        return entries
+    }
+
+    // MARK: Transactions and errors
+
+    /// BEGIN … COMMIT, rolling back on any error and rethrowing that error itself
+    /// (postgres-nio's `withTransaction` wraps it, which would hide `AppendConflict`).
+    private static func transaction<T>(on connection: PostgresConnection, logger: Logger,
+                                       _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let value = try await body(connection)
+            try await connection.query("COMMIT", logger: logger)
+            return value
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    private func run<T: Sendable>(_ doing: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Self.storageError(error, doing: doing)
+        }
+    }
+
+    /// A one-line message that names the server's complaint; ledger errors and conflicts
+    /// pass through unchanged.
+    static func storageError(_ error: any Error, doing: String) -> any Error {
+        if error is LedgerError || error is AppendConflict { return error }
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                let detail = error.serverInfo?[.detail].map { ": \($0)" } ?? ""
+                // 57014 is a cancelled statement, 40001/40P01 a serialisation failure or deadlock.
+                let kind: LedgerError.Kind = ["57014", "40001", "40P01", "55P03"].contains(error.serverInfo?[.sqlState] ?? "") ? .busy : .storage
+                return LedgerError(kind: kind, "could not \(doing): PostgreSQL said \(message)\(detail)\(state)")
+            }
+            let cause = error.underlying.map { "\($0)" } ?? "\(error.code)"
+            return LedgerError(kind: .storage, "could not \(doing): \(cause)")
+        }
+        return LedgerError(kind: .storage, "could not \(doing): \(error)")
+    }
+}

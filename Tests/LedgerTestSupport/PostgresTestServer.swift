@@ -1,0 +1,65 @@
+import Foundation
+import Ledger
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL server the tests use: `LEDGER_TEST_POSTGRES_URL`, which `scripts/test`
+/// sets to a throwaway cluster. Each test gets a database of its own, so tests run in
+/// parallel without seeing each other's entries or locks.
+public enum PostgresTestServer {
+    public static let url = ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// In CI a PostgreSQL test must run, and fail if it cannot reach the server.
+    public static let isRequired = ProcessInfo.processInfo.environment["CI"] == "true"
+    public static let isEnabled = url != nil || isRequired
+    public static let skipMessage = "LEDGER_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped (scripts/test starts a throwaway server)"
+
+    public struct SetupError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A new empty database; its URL. Dropped by `drop` (best effort: the throwaway cluster
+    /// goes anyway).
+    public static func createDatabase() async throws -> String {
+        guard let url else { throw SetupError(description: skipMessage + "; in CI it must be set") }
+        let name = "ledger_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        // A database name cannot be a bind parameter; this one is generated hex.
+        _ = try await withAdminConnection { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger) }
+        return try databaseURL(url, name: name)
+    }
+
+    public static func drop(_ databaseURL: String) async {
+        guard let name = URLComponents(string: databaseURL)?.path.dropFirst(), name.hasPrefix("ledger_test_") else { return }
+        _ = try? await withAdminConnection {
+            try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+
+    /// Runs `body` on a superuser connection to `database` (default: the server's URL).
+    @discardableResult
+    public static func withAdminConnection<T>(database: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard let url else { throw SetupError(description: skipMessage) }
+        let target = try PostgresURL(try database.map { try databaseURL(url, name: $0) } ?? url)
+        let connection = try await PostgresConnection.connect(configuration: try target.connectionConfiguration, id: 0, logger: logger)
+        do {
+            let value = try await body(connection)
+            try await connection.close()
+            return value
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// The server's URL with another database (and, optionally, user) in it.
+    public static func databaseURL(_ url: String, name: String, user: String? = nil) throws -> String {
+        guard var components = URLComponents(string: url) else { throw SetupError(description: "LEDGER_TEST_POSTGRES_URL is not a URL") }
+        components.path = "/" + name
+        if let user {
+            components.user = user
+            components.password = nil
+        }
+        return components.string!
+    }
+
+    static let logger = Logger(label: "ledger.tests.postgres")
+}

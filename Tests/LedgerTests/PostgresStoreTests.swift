@@ -1,0 +1,249 @@
+import Foundation
+import LedgerMigrations
+import LedgerTestSupport
+import Logging
+import PostgresNIO
+import Testing
+@testable import Ledger
+
+/// What only PostgreSQL can show: its triggers and SQLSTATEs, roles and grants, session
+/// settings, notifications, migrations, and many connections appending at once.
+@Suite("PostgreSQL store", .enabled(if: PostgresTestServer.isEnabled, Comment(rawValue: PostgresTestServer.skipMessage)))
+struct PostgresStoreTests {
+    let logger = Logger(label: "ledger.tests")
+
+    /// A database with the five base entries; its URL, database name and store.
+    func seeded(_ directory: TemporaryDirectory) async throws -> (url: String, name: String, store: PostgresLedgerStore) {
+        let url = try await directory.postgresDatabase()
+        let store = try await PostgresLedgerStore.open(try PostgresURL(url), create: true)
+        _ = try await store.append(Story.base, expectedHead: 0)
+        return (url, String(URLComponents(string: url)!.path.dropFirst()), store)
+    }
+
+    /// The SQLSTATE a statement fails with, or nil if it succeeds.
+    func sqlState(of sql: String, in database: String) async throws -> String? {
+        try await PostgresTestServer.withAdminConnection(database: database) { connection in
+            do {
+                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                return nil
+            } catch let error as PSQLError {
+                return error.serverInfo?[.sqlState]
+            }
+        }
+    }
+
+    func count(in database: String) async throws -> Int {
+        try await PostgresTestServer.withAdminConnection(database: database) { connection in
+            var result = 0
+            for try await value in try await connection.query("SELECT count(*)::bigint FROM ledger_entries", logger: logger).decode(Int.self) { result = value }
+            return result
+        }
+    }
+
+    @Test func updateDeleteAndTruncateFailInsideTheDatabase() async throws {
+        let directory = try TemporaryDirectory()
+        let (_, name, _) = try await seeded(directory)
+        // 23001 restrict_violation, raised by the append-only triggers (even for the superuser).
+        #expect(try await sqlState(of: "UPDATE ledger_entries SET payload = '{}' WHERE seq = 2", in: name) == "23001")
+        #expect(try await sqlState(of: "UPDATE ledger_entries SET payload = '{}' WHERE seq = 999", in: name) == "23001", "refused even when no row matches")
+        #expect(try await sqlState(of: "DELETE FROM ledger_entries WHERE seq = 5", in: name) == "23001")
+        #expect(try await sqlState(of: "TRUNCATE ledger_entries", in: name) == "23001")
+        #expect(try await sqlState(of: "DELETE FROM schema_migrations", in: name) == "23001")
+        #expect(try await count(in: name) == 5)
+    }
+
+    @Test func insertsThatBreakTheChainFailInsideTheDatabase() async throws {
+        let directory = try TemporaryDirectory()
+        let (_, name, _) = try await seeded(directory)
+        func copyOfSeq5(seq: Int, prevHash: String) -> String {
+            """
+            INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash)
+            SELECT \(seq), gen_random_uuid(), type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, \(prevHash), hash
+            FROM ledger_entries WHERE seq = 5
+            """
+        }
+        let headHash = "(SELECT hash FROM ledger_entries WHERE seq = 5)"
+        #expect(try await sqlState(of: copyOfSeq5(seq: 7, prevHash: headHash), in: name) == "23000", "a gap in seq")
+        #expect(try await sqlState(of: copyOfSeq5(seq: 6, prevHash: "repeat('0', 64)"), in: name) == "23000", "a fork of the chain")
+        #expect(try await sqlState(of: copyOfSeq5(seq: 6, prevHash: headHash), in: name) == nil, "the trigger does let a proper successor in")
+    }
+
+    @Test func verifyNamesARowChangedWithTheTriggersDisabled() async throws {
+        let directory = try TemporaryDirectory()
+        let (url, name, store) = try await seeded(directory)
+        try await PostgresTestServer.withAdminConnection(database: name) { connection in
+            try await connection.query("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only", logger: logger)
+            try await connection.query(#"UPDATE ledger_entries SET payload = '{"kind":"institution","name":"Someone else"}' WHERE seq = 2"#, logger: logger)
+        }
+        let verification = try await Ledger(store: store, location: .postgres(url: url)).verify()
+        #expect(verification.firstBadSeq == 2)
+        #expect(verification.problem?.contains("does not match its hash") == true)
+        #expect(verification.head.seq == 1)
+    }
+
+    @Test func commitsAreSynchronousEvenWhenTheDatabaseSaysOtherwise() async throws {
+        let directory = try TemporaryDirectory()
+        let url = try await directory.postgresDatabase()
+        let name = String(URLComponents(string: url)!.path.dropFirst())
+        try await PostgresTestServer.withAdminConnection { try await $0.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) SET synchronous_commit = off"), logger: logger) }
+        let store = try await PostgresLedgerStore.open(try PostgresURL(url), create: true)
+        let setting = try await store.client.withConnection { connection in
+            var value = ""
+            for try await text in try await connection.query("SHOW synchronous_commit", logger: logger).decode(String.self) { value = text }
+            return value
+        }
+        #expect(setting == "on")
+        await store.close()
+    }
+
+    @Test func anAppRoleWithInsertAndSelectOnlyCanAppendButNotChange() async throws {
+        let directory = try TemporaryDirectory()
+        let (url, name, _) = try await seeded(directory)
+        let role = "ledger_app_" + name.suffix(8)
+        // The grants the README documents for the role the app connects as.
+        try await PostgresTestServer.withAdminConnection(database: name) { connection in
+            for sql in [
+                "CREATE ROLE \(role) LOGIN",
+                "GRANT CONNECT ON DATABASE \(name) TO \(role)",
+                "GRANT USAGE ON SCHEMA public TO \(role)",
+                "GRANT SELECT, INSERT ON ledger_entries TO \(role)",
+                "GRANT SELECT ON schema_migrations TO \(role)",
+            ] { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        }
+        let appURL = try PostgresTestServer.databaseURL(PostgresTestServer.url!, name: name, user: role)
+        let ledger = try await Ledger.open(.postgres(url: appURL), create: false)
+        let result = try await ledger.append([Story.followup("justice-juarez-fire", on: "2023-08-01")], today: Story.day)
+        #expect(result.added == 1)
+        #expect(try await ledger.verify().entries == 6)
+        await ledger.close()
+        // 42501 insufficient_privilege: the role cannot even reach the triggers.
+        let asApp = try PostgresURL(appURL)
+        let connection = try await PostgresConnection.connect(configuration: try asApp.connectionConfiguration, id: 9, logger: logger)
+        for sql in ["UPDATE ledger_entries SET author = 'x'", "DELETE FROM ledger_entries", "TRUNCATE ledger_entries", "CREATE TABLE sneaky (x int)"] {
+            await #expect(performing: { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }, throws: { error in
+                (error as? PSQLError)?.serverInfo?[.sqlState] == "42501"
+            })
+        }
+        try await connection.close()
+        _ = url
+    }
+
+    @Test func aCommittedAppendIsAnnouncedWithTheNewHead() async throws {
+        let directory = try TemporaryDirectory()
+        let (_, name, store) = try await seeded(directory)
+        let received = try await PostgresTestServer.withAdminConnection(database: name) { connection in
+            try await connection.listen(on: PostgresLedgerStore.headChannel) { notifications in
+                let written = try await store.append([Story.followup("stop-arms-flow", on: "2023-08-01")], expectedHead: 5)
+                for try await notification in notifications {
+                    return (notification.payload, written[0])
+                }
+                return ("", written[0])
+            }
+        }
+        let payload = try JSONValue.parse(received.0)
+        #expect(payload == .object(["seq": .int(6), "hash": .string(received.1.hash)]))
+    }
+
+    @Test func migrationsAreRecordedWithChecksums() async throws {
+        let directory = try TemporaryDirectory()
+        let (_, name, _) = try await seeded(directory)
+        let rows = try await PostgresTestServer.withAdminConnection(database: name) { connection in
+            var rows: [(String, String)] = []
+            for try await row in try await connection.query("SELECT name, checksum FROM schema_migrations ORDER BY version", logger: logger).decode((String, String).self) {
+                rows.append(row)
+            }
+            return rows
+        }
+        #expect(rows.map(\.0) == LedgerMigrations.postgres.map(\.name))
+        #expect(rows.map(\.1) == LedgerMigrations.postgres.map { ChainHash.sha256Hex($0.sql) })
+        #expect(LedgerMigrations.postgres[0].sql.contains("pg_advisory_xact_lock(\(PostgresLedgerStore.appendLockKey))"),
+                "the trigger takes the lock the store takes")
+    }
+
+    @Test func reopeningAppliesNothingTwiceAndAnEmptyDatabaseIsNotALedger() async throws {
+        let directory = try TemporaryDirectory()
+        let (url, _, _) = try await seeded(directory)
+        #expect(try await PostgresLedgerStore.open(try PostgresURL(url), create: false).head().seq == 5)
+        let empty = try await directory.postgresDatabase()
+        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(empty), create: false) }, throws: { error in
+            (error as? LedgerError)?.kind == .notFound && (error as? LedgerError)?.message.contains("ledgerctl init") == true
+        })
+    }
+
+    @Test func aNewerOrChangedSchemaIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        let (url, name, _) = try await seeded(directory)
+        try await PostgresTestServer.withAdminConnection(database: name) { connection in
+            try await connection.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, '0999_future.pg.sql', 'x')", logger: logger)
+        }
+        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(url), create: true) }, throws: { error in
+            (error as? LedgerError)?.message.contains("newer than this ledgerctl knows") == true
+        })
+        let (otherURL, otherName, _) = try await seeded(directory)
+        try await PostgresTestServer.withAdminConnection(database: otherName) { connection in
+            try await connection.query("ALTER TABLE schema_migrations DISABLE TRIGGER schema_migrations_append_only", logger: logger)
+            try await connection.query("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1", logger: logger)
+        }
+        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(otherURL), create: true) }, throws: { error in
+            (error as? LedgerError)?.message.contains("checksum mismatch") == true
+        })
+    }
+
+    @Test func connectionProblemsAreNamedAtOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let url = try await directory.postgresDatabase()
+        let clock = ContinuousClock()
+        let start = clock.now
+        // A port nothing listens on (the server's own port plus one is as good as any).
+        var refused = URLComponents(string: url)!
+        refused.port = (refused.port ?? 5432) == 65535 ? 1 : (refused.port ?? 5432) + 1
+        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(refused.string!), create: true) }, throws: { error in
+            (error as? LedgerError)?.message.contains("could not connect to postgres://") == true
+        })
+        var missing = URLComponents(string: url)!
+        missing.path = "/no_such_database"
+        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(missing.string!), create: true) }, throws: { error in
+            (error as? LedgerError)?.message.contains("\"no_such_database\" does not exist") == true
+        })
+        #expect(start.duration(to: clock.now) < .seconds(10), "no pool retrying for 15 s before giving up")
+    }
+
+    @Test func urlsAreReadLikeLibpqAndNeverPrintThePassword() throws {
+        let url = try PostgresURL("postgres://ledger:s3cret@db.example.org:6543/coalition?sslmode=verify-full&application_name=feed", environment: [:])
+        #expect(url.host == "db.example.org" && url.port == 6543 && url.user == "ledger" && url.password == "s3cret")
+        #expect(url.database == "coalition" && url.tls == .verifyFull && url.applicationName == "feed")
+        #expect(!url.displayName.contains("s3cret"))
+        let fromEnvironment = try PostgresURL("postgres:///coalition?host=/var/run/postgresql", environment: ["PGUSER": "app", "PGPASSWORD": "pw"])
+        #expect(fromEnvironment.socketDirectory == "/var/run/postgresql" && fromEnvironment.user == "app" && fromEnvironment.password == "pw")
+        #expect(fromEnvironment.tls == .prefer && fromEnvironment.port == 5432)
+        #expect(throws: LedgerError.self) { try PostgresURL("postgres://u@h/db?sslmode=sometimes", environment: [:]) }
+        #expect(throws: LedgerError.self) { try PostgresURL("postgres://u@h:99999/db", environment: [:]) }
+        #expect(throws: LedgerError.self) { try PostgresURL("postgres://u@h/db?search_path=x", environment: [:]) }
+        #expect(try LedgerLocation("postgres://u:pw@h/db").description == "postgres://u:***@h/db")
+    }
+}
+
+@Suite("SQL scripts")
+struct SQLScriptTests {
+    @Test func statementsSplitOnlyOnSemicolonsOutsideQuotesBodiesAndComments() {
+        let script = """
+            -- a comment; with a semicolon
+            CREATE TABLE t (x text DEFAULT 'a;b''c');
+            /* block; comment */ CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'no; never'; END;
+            $$;
+            SELECT $tag$ $$; $tag$, "odd;name" FROM t
+            """
+        #expect(SQLScript.statements(script) == [
+            "CREATE TABLE t (x text DEFAULT 'a;b''c')",
+            "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN RAISE EXCEPTION 'no; never'; END;\n$$",
+            "SELECT $tag$ $$; $tag$, \"odd;name\" FROM t",
+        ])
+    }
+
+    @Test func theMigrationFilesSplitIntoWholeStatements() {
+        let statements = LedgerMigrations.postgres.flatMap { SQLScript.statements($0.sql) }
+        #expect(statements.count == 7, "a table, an index, two functions, three triggers")
+        #expect(statements.allSatisfy { $0.hasPrefix("CREATE") })
+    }
+}
