@@ -104,7 +104,7 @@ public struct Ledger: Sendable {
         guard !drafts.isEmpty else { return AppendResult(entries: [], added: 0) }
         let labels = labels ?? (drafts.count == 1 ? [] : drafts.indices.map { "entry \($0 + 1)" })
         var records = try await records()
-        for _ in 0..<50 {
+        for attempt in 0..<50 {
             let stored = Dictionary(try await store.entries(withIDs: drafts.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var validator = EntryValidator(records: records, today: today)
             for (index, draft) in drafts.enumerated() {
@@ -126,6 +126,9 @@ public struct Ledger: Sendable {
                 let added = Set(entries.lazy.filter { $0.seq > records.head.seq }.map(\.seq)).count
                 return AppendResult(entries: entries, added: added)
             } catch is AppendConflict {
+                // Another writer got in first. A random pause, growing with each lost race,
+                // keeps a crowd of writers from colliding again in lock step.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...min(1 << attempt, 200))))
                 try await catchUp(&records)
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerMigrations
+import LedgerTestSupport
 import Testing
 @testable import Ledger
 

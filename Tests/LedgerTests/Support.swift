@@ -3,69 +3,6 @@ import LedgerTestSupport
 import Testing
 @testable import Ledger
 
-/// A fresh temporary folder (and, for PostgreSQL, database), removed when the test is
-/// done with it.
-final class TemporaryDirectory: @unchecked Sendable {
-    let url: URL
-    /// Databases created for this test; dropped with the folder.
-    var databases: [String] = []
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// A new empty PostgreSQL database on the test server.
-    func postgresDatabase() async throws -> String {
-        let database = try await PostgresTestServer.createDatabase()
-        databases.append(database)
-        return database
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-        for database in databases { Task.detached { await PostgresTestServer.drop(database) } }
-    }
-}
-
-/// The stores every conformance test runs against; the tests themselves do not change.
-/// PostgreSQL is left out, with a message, only where no test server is configured and
-/// this is not CI.
-enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite
-    case postgres
-
-    static var allCases: [StoreKind] {
-        if PostgresTestServer.isEnabled { return [.sqlite, .postgres] }
-        reportSkippedPostgres
-        return [.sqlite]
-    }
-
-    private static let reportSkippedPostgres: Void = {
-        FileHandle.standardError.write(Data("warning: \(PostgresTestServer.skipMessage)\n".utf8))
-    }()
-
-    var testDescription: String { rawValue }
-
-    func makeStore(in directory: TemporaryDirectory) async throws -> any LedgerStore {
-        switch self {
-        case .sqlite: return try SQLiteLedgerStore(path: directory.path("conformance.sqlite"))
-        case .postgres:
-            return try await PostgresLedgerStore.open(try PostgresURL(try await directory.postgresDatabase()), create: true)
-        }
-    }
-
-    /// A ledger over a new store of this kind.
-    func makeLedger(in directory: TemporaryDirectory) async throws -> Ledger {
-        switch self {
-        case .sqlite: return try await Ledger.open(.sqlite(path: directory.path("conformance.sqlite")), create: true)
-        case .postgres: return try await Ledger.open(.postgres(url: try await directory.postgresDatabase()), create: true)
-        }
-    }
-}
-
 /// Short builders for realistic entries, so tests read like the story they tell.
 enum Story {
     static let day = CalendarDay("2023-12-31")!

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Runs the built `ledgerctl` as a real process against a ledger file of its own.
@@ -10,11 +11,21 @@ struct CLI {
     }
 
     let directory: URL
-    var database: String { directory.appendingPathComponent("ledger.sqlite").path }
+    /// What LEDGER_DATABASE_URL names: a file in `directory`, or a PostgreSQL database.
+    let database: String
 
-    init() throws {
+    init(database: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledgerctl-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.database = database ?? directory.appendingPathComponent("ledger.sqlite").path
+    }
+
+    /// A CLI over a new, empty ledger of this kind (for PostgreSQL, a database of its own).
+    static func on(_ kind: StoreKind) async throws -> CLI {
+        switch kind {
+        case .sqlite: return try CLI()
+        case .postgres: return try CLI(database: try await PostgresTestServer.createDatabase())
+        }
     }
 
     /// The binary SwiftPM built next to the test bundle (or LEDGERCTL_PATH).
@@ -91,5 +102,11 @@ struct CLI {
         try ok("export").stdout
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: directory)
+        if database.hasPrefix("postgres") {
+            let database = database
+            Task.detached { await PostgresTestServer.drop(database) }
+        }
+    }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 import Ledger
+import LedgerTestSupport
 import Testing
 
 @Suite("ledgerctl as a real process")
 struct LedgerctlTests {
     /// A small ledger built through the commands the policy team uses.
-    func seededCLI() throws -> CLI {
-        let cli = try CLI()
+    func seededCLI(_ kind: StoreKind = .sqlite) async throws -> CLI {
+        let cli = try await CLI.on(kind)
         try cli.ok("init")
         try cli.ok("actor", "add", "pmpj", "--name", "People's Movement for Peace and Justice", "--kind", "coalition", "--on", "2023-01-09")
         try cli.ok("actor", "add", "cndh", "--name", "National Human Rights Commission", "--name-es", "Comisión Nacional de los Derechos Humanos",
@@ -21,8 +22,9 @@ struct LedgerctlTests {
         return cli
     }
 
-    @Test func demoLoadsOnceAndShowsWhatToTryNext() throws {
-        let cli = try CLI()
+    @Test(arguments: StoreKind.allCases)
+    func demoLoadsOnceAndShowsWhatToTryNext(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
         let first = try cli.ok("demo")
         #expect(first.stdout.contains("\(DemoLedger.drafts.count) entries added"))
@@ -40,8 +42,9 @@ struct LedgerctlTests {
         #expect(try cli.ok("verify").stdout.contains("Chain intact: \(DemoLedger.drafts.count) entries"))
     }
 
-    @Test func thePolicyTeamsDayOfWork() throws {
-        let cli = try seededCLI()
+    @Test(arguments: StoreKind.allCases)
+    func thePolicyTeamsDayOfWork(_ kind: StoreKind) async throws {
+        let cli = try await seededCLI(kind)
         defer { cli.cleanUp() }
         try cli.ok("commitment", "set-status", "cndh-rec-juarez", "in-progress", "--on", "2023-08-15", "--basis", "claimed",
                    "--rationale", "The authorities say they accepted it", "--source", "https://www.cndh.org.mx/")
@@ -74,7 +77,7 @@ struct LedgerctlTests {
     }
 
     /// Bad input: one line naming the field, a non-zero exit, and the ledger exactly as before.
-    @Test(arguments: [
+    static let badInputs: [([String], String)] = [
         (["demand", "add", "x", "--title", "", "--on", "2023-07-01"], "title: is empty"),
         (["demand", "add", "x", "--title", "T", "--on", "2023-02-30"], "--on: '2023-02-30' is not a real date"),
         (["demand", "add", "Bad Id", "--title", "T", "--on", "2023-07-01"], "subject:"),
@@ -96,9 +99,12 @@ struct LedgerctlTests {
         (["entry", "correct", "4", "--reason", "R", "--set", "colour=red"], "fields.colour: is not a field"),
         (["entry", "correct", "99", "--reason", "R", "--set", "due=2023-10-01"], "SEQ: no entry with seq 99"),
         (["entry", "retract", "4", "--reason", " "], "reason: is empty"),
-    ] as [([String], String)])
-    func badInputLeavesTheLedgerUnchanged(_ arguments: [String], _ expected: String) throws {
-        let cli = try seededCLI()
+    ]
+
+    @Test(arguments: StoreKind.allCases, badInputs)
+    func badInputLeavesTheLedgerUnchanged(_ kind: StoreKind, _ badInput: ([String], String)) async throws {
+        let (arguments, expected) = badInput
+        let cli = try await seededCLI(kind)
         defer { cli.cleanUp() }
         let before = try cli.snapshot()
         let result = try CLI.finish(try cli.start(arguments))
@@ -108,8 +114,9 @@ struct LedgerctlTests {
         #expect(try cli.snapshot() == before)
     }
 
-    @Test func appendValidatesEverythingFirstAndIsIdempotent() throws {
-        let cli = try seededCLI()
+    @Test(arguments: StoreKind.allCases)
+    func appendValidatesEverythingFirstAndIsIdempotent(_ kind: StoreKind) async throws {
+        let cli = try await seededCLI(kind)
         defer { cli.cleanUp() }
         let good = (0..<3).map { index in
             #"{"id":"00000000-0000-4000-8000-00000000000\#(index)","type":"followup.logged","subject":"cndh-rec-juarez","effective":"2023-08-0\#(index + 1)","payload":{"note":"Meeting \#(index)","kind":"meeting"}}"#
@@ -130,12 +137,12 @@ struct LedgerctlTests {
         #expect(try cli.ok("verify").stdout.contains("7 entries"))
     }
 
-    @Test func verifyCatchesAPayloadChangedBehindTheTriggersBack() throws {
-        let cli = try seededCLI()
+    @Test func verifyCatchesAPayloadChangedBehindTheTriggersBack() async throws {
+        let cli = try await seededCLI()
         defer { cli.cleanUp() }
         #expect(try cli.run("verify").status == 0)
         let raw = try DatabaseQueue(path: cli.database)
-        try raw.write { db in
+        try await raw.write { db in
             try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
             try db.execute(sql: "UPDATE ledger_entries SET payload = replace(payload, 'Justice', 'Amnesty') WHERE seq = 3")
         }
@@ -148,8 +155,8 @@ struct LedgerctlTests {
         #expect(json?["first_bad_seq"] as? Int == 3)
     }
 
-    @Test func twoProcessesAppendingAtOnceBothSucceed() throws {
-        let cli = try seededCLI()
+    @Test func twoProcessesAppendingAtOnceBothSucceed() async throws {
+        let cli = try await seededCLI()
         defer { cli.cleanUp() }
         func batch(_ writer: Int) -> String {
             (0..<150).map { #"{"type":"followup.logged","subject":"cndh-rec-juarez","effective":"2023-08-01","payload":{"note":"writer \#(writer) note \#($0)"}}"# }
@@ -172,8 +179,8 @@ struct LedgerctlTests {
     }
 
     /// A writer killed in the middle of a batch leaves the ledger as before the batch.
-    @Test func aWriterKilledMidBatchLeavesNoTrace() throws {
-        let cli = try seededCLI()
+    @Test func aWriterKilledMidBatchLeavesNoTrace() async throws {
+        let cli = try await seededCLI()
         defer { cli.cleanUp() }
         let lines = (0..<30_000).map { #"{"type":"followup.logged","subject":"cndh-rec-juarez","effective":"2023-08-01","payload":{"note":"bulk note \#($0) with some padding to fill pages quickly"}}"# }
         let started = try cli.start(["append", "-"], stdin: lines.joined(separator: "\n"))
@@ -198,8 +205,8 @@ struct LedgerctlTests {
         try cli.ok("followup", "add", "cndh-rec-juarez", "--on", "2023-08-02", "--note", "The ledger still takes entries")
     }
 
-    @Test func exportAndImportRoundTripExactly() throws {
-        let cli = try seededCLI()
+    @Test func exportAndImportRoundTripExactly() async throws {
+        let cli = try await seededCLI()
         defer { cli.cleanUp() }
         let exportPath = cli.directory.appendingPathComponent("ledger.jsonl").path
         try cli.ok("export", "--output", exportPath)
@@ -238,8 +245,8 @@ struct LedgerctlTests {
         #expect(unsupported.stderr.contains("--database: 'mysql' databases are not supported"))
     }
 
-    @Test func aRetractedCommitmentIsExplainedNotHidden() throws {
-        let cli = try seededCLI()
+    @Test func aRetractedCommitmentIsExplainedNotHidden() async throws {
+        let cli = try await seededCLI()
         defer { cli.cleanUp() }
         try cli.ok("entry", "retract", "4", "--reason", "Recorded against the wrong institution")
         let show = try cli.run("show", "cndh-rec-juarez")
@@ -266,8 +273,8 @@ struct LedgerctlTests {
         #expect(setStatus.contains("partially-fulfilled"))
     }
 
-    @Test func terminalOutputNeutralisesBidiControls() throws {
-        let cli = try seededCLI()
+    @Test func terminalOutputNeutralisesBidiControls() async throws {
+        let cli = try await seededCLI()
         defer { cli.cleanUp() }
         try cli.ok("demand", "add", "bidi", "--title", "Safe \u{202E}txet desrever", "--on", "2023-07-01")
         let status = try cli.ok("status").stdout

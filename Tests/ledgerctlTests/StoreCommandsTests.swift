@@ -1,0 +1,119 @@
+import Foundation
+import Ledger
+import LedgerTestSupport
+import Synchronization
+import Testing
+
+/// ledgerctl against both stores: many writing processes at once, and ledgers moved
+/// between SQLite and PostgreSQL.
+@Suite("ledgerctl on SQLite and PostgreSQL")
+struct StoreCommandsTests {
+    static let sharedID = "6d1c3a52-0f6e-4c1b-9a57-2f4e1f0c8a11"
+
+    /// One follow-up as an `append` line.
+    static func line(id: String? = nil, note: String) -> String {
+        let idField = id.map { #""id":"\#($0)","# } ?? ""
+        return #"{\#(idField)"type":"followup.logged","subject":"cndh-rec-juarez","effective":"2023-08-01","payload":{"note":"\#(note)","kind":"meeting"}}"#
+    }
+
+    /// Eight processes, each appending 1,000 entries in ten batches, all at once. Each also
+    /// sends one entry every writer shares (same id, same content), and retries its first
+    /// batch at the end, as a script would after a lost reply.
+    @Test(arguments: StoreKind.allCases)
+    func eightWritersAppendingAtOnceKeepTheChainWhole(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("init")
+        try cli.ok("actor", "add", "cndh", "--name", "Comisión Nacional de los Derechos Humanos", "--kind", "institution", "--on", "2023-01-09")
+        try cli.ok("demand", "add", "justice-juarez-fire", "--title", "Justice for the victims of the Ciudad Juárez fire", "--on", "2023-06-30")
+        try cli.ok("commitment", "add", "cndh-rec-juarez", "--demand", "justice-juarez-fire", "--actor", "cndh", "--kind", "recommendation",
+                   "--on", "2023-07-10", "--summary", "Recommendation in favour of the victims", "--source", "https://www.cndh.org.mx/")
+
+        let writers = 8, batches = 10, perBatch = 100
+        @Sendable func batch(_ writer: Int, _ number: Int) -> String {
+            let ids = (0..<perBatch).map { index in
+                String(format: "00000000-0000-4000-8000-%04d%08d", writer, number * perBatch + index)
+            }
+            var lines = zip(ids, 0...).map { Self.line(id: $0, note: "writer \(writer) entry \(number * perBatch + $1)") }
+            if number == 0 { lines.append(Self.line(id: Self.sharedID, note: "The same follow-up, sent by every writer")) }
+            return lines.joined(separator: "\n")
+        }
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: writers) { writer in
+            for number in 0..<batches + 1 {
+                // The last run repeats batch 0: a retry that must add nothing.
+                let input = batch(writer, number == batches ? 0 : number)
+                do {
+                    let result = try CLI.finish(try cli.start(["append", "-"], stdin: input))
+                    if result.status != 0 { failures.withLock { $0.append("writer \(writer) batch \(number): \(result.stderr)") } }
+                    if number == batches, !result.stdout.contains("Appended 0 entries") {
+                        failures.withLock { $0.append("writer \(writer)'s retry added entries: \(result.stdout)") }
+                    }
+                } catch {
+                    failures.withLock { $0.append("writer \(writer): \(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+
+        let expected = 3 + writers * batches * perBatch + 1
+        #expect(try cli.ok("verify").stdout.contains("Chain intact: \(expected) entries"))
+        let exported = try cli.snapshot().split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(exported.map { $0["seq"] as? Int } == Array(1...expected))
+        let ids = exported.compactMap { $0["id"] as? String }
+        #expect(Set(ids).count == expected, "no id twice")
+        #expect(ids.filter { $0 == Self.sharedID }.count == 1)
+    }
+
+    @Test(.enabled(if: PostgresTestServer.isEnabled, Comment(rawValue: PostgresTestServer.skipMessage)))
+    func aLedgerMovesBetweenSQLiteAndPostgreSQLUnchanged() async throws {
+        let sqlite = try CLI()
+        defer { sqlite.cleanUp() }
+        try sqlite.ok("demo")
+        try sqlite.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01T18:30:00Z", "--note", "Vigil in Ciudad Juárez: \"¡Justicia!\" <b>")
+        let original = try sqlite.snapshot()
+        let head = try #require((try sqlite.json("verify") as? [String: Any])?["head"] as? [String: Any])
+
+        let postgres = try CLI(database: try await PostgresTestServer.createDatabase())
+        defer { postgres.cleanUp() }
+        let exportFile = sqlite.directory.appendingPathComponent("ledger.jsonl").path
+        try sqlite.ok("export", "--output", exportFile)
+        #expect(try postgres.ok("import", exportFile).stdout.contains(head["hash"] as! String))
+        let onPostgres = try #require((try postgres.json("verify") as? [String: Any])?["head"] as? [String: Any])
+        #expect(onPostgres["hash"] as? String == head["hash"] as? String)
+        #expect(onPostgres["seq"] as? Int == head["seq"] as? Int)
+        #expect(try postgres.snapshot() == original)
+        // The same projection on both: the status report is byte for byte the same.
+        #expect(try postgres.ok("status", "--as-of", "2023-12-31", "--json").stdout == sqlite.ok("status", "--as-of", "2023-12-31", "--json").stdout)
+
+        // And back, into a new SQLite file.
+        let back = try CLI()
+        defer { back.cleanUp() }
+        try back.ok("import", "-", stdin: try postgres.snapshot())
+        #expect(try back.snapshot() == original)
+        #expect(try back.ok("verify").stdout.contains("hash \(head["hash"] as! String)"))
+
+        // Entries written on PostgreSQL after the move continue the same chain.
+        try postgres.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-02", "--note", "Written on the team server")
+        #expect(try postgres.ok("verify").stdout.contains("Chain intact: \((head["seq"] as! Int) + 1) entries"))
+    }
+
+    @Test(.enabled(if: PostgresTestServer.isEnabled, Comment(rawValue: PostgresTestServer.skipMessage)))
+    func postgresProblemsAreOneClearLine() async throws {
+        let empty = try CLI(database: try await PostgresTestServer.createDatabase())
+        defer { empty.cleanUp() }
+        let missing = try empty.run("status")
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("no ledger in postgres://") && missing.stderr.contains("ledgerctl init"), "stderr: \(missing.stderr)")
+
+        let unreachable = try empty.run("status", "--database", "postgres://ledger:secret@127.0.0.1:1/ledger?sslmode=disable")
+        #expect(unreachable.status == 74)
+        #expect(unreachable.stderr.contains("could not connect to postgres://ledger@127.0.0.1:1/ledger"), "stderr: \(unreachable.stderr)")
+        #expect(!unreachable.stderr.contains("secret"), "the password is never printed")
+        #expect(unreachable.stderr.split(separator: "\n").count == 1)
+
+        let badURL = try empty.run("status", "--database", "postgres://ledger@db/ledger?sslmode=maybe")
+        #expect(badURL.status == 65)
+        #expect(badURL.stderr.contains("--database: sslmode 'maybe' is not one of"))
+    }
+}
