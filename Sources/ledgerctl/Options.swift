@@ -7,7 +7,7 @@ import Reports
 struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "The ledger: a file path, sqlite:PATH or postgres://user:password@host:port/db.",
-        discussion: "Defaults to LEDGER_DATABASE_URL, then ./ledger.sqlite.", valueName: "url"))
+        discussion: "Defaults to LEDGER_DATABASE_URL, then ./ledger.sqlite. For PostgreSQL the password may come from PGPASSWORD; ?sslmode=disable|prefer|require|verify-ca|verify-full (default prefer).", valueName: "url"))
     var database: String?
 
     @Option(name: .long, help: ArgumentHelp(

@@ -39,19 +39,25 @@ struct StoreCommandsTests {
             return lines.joined(separator: "\n")
         }
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: writers) { writer in
-            for number in 0..<batches + 1 {
-                // The last run repeats batch 0: a retry that must add nothing.
-                let input = batch(writer, number == batches ? 0 : number)
-                do {
-                    let result = try CLI.finish(try cli.start(["append", "-"], stdin: input))
-                    if result.status != 0 { failures.withLock { $0.append("writer \(writer) batch \(number): \(result.stderr)") } }
-                    if number == batches, !result.stdout.contains("Appended 0 entries") {
-                        failures.withLock { $0.append("writer \(writer)'s retry added entries: \(result.stdout)") }
+        // Off Swift's cooperative pool: eight threads blocked on processes would stall it.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                DispatchQueue.concurrentPerform(iterations: writers) { writer in
+                    for number in 0..<batches + 1 {
+                        // The last run repeats batch 0: a retry that must add nothing.
+                        let input = batch(writer, number == batches ? 0 : number)
+                        do {
+                            let result = try CLI.finish(try cli.start(["append", "-"], stdin: input))
+                            if result.status != 0 { failures.withLock { $0.append("writer \(writer) batch \(number): \(result.stderr)") } }
+                            if number == batches, !result.stdout.contains("Appended 0 entries") {
+                                failures.withLock { $0.append("writer \(writer)'s retry added entries: \(result.stdout)") }
+                            }
+                        } catch {
+                            failures.withLock { $0.append("writer \(writer): \(error)") }
+                        }
                     }
-                } catch {
-                    failures.withLock { $0.append("writer \(writer): \(error)") }
                 }
+                done.resume()
             }
         }
         #expect(failures.withLock { $0 } == [])

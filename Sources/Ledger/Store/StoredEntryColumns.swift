@@ -6,7 +6,8 @@ import Crypto
 /// checks every column, so a row altered behind the ledger's back is reported by seq.
 struct StoredEntryColumns {
     var seq: Int64
-    var id: String
+    /// Nil when the stored text is not a UUID.
+    var id: UUID?
     var type: String
     var schema: Int
     var subject: String
@@ -23,7 +24,7 @@ struct StoredEntryColumns {
         func damaged(_ column: String, _ problem: String) -> LedgerError {
             LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")
         }
-        guard let uuid = UUID(uuidString: id) else { throw damaged("id", "is not a UUID") }
+        guard let uuid = id else { throw damaged("id", "is not a UUID") }
         guard let entryType = EntryType(rawValue: type) else { throw damaged("type", "'\(type)' is unknown") }
         guard let time = EffectiveTime(effective) else { throw damaged("effective", "'\(effective)' is not a date") }
         guard let visibilityValue = Visibility(rawValue: visibility) else { throw damaged("visibility", "is not public or internal") }

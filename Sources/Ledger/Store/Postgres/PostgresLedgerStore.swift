@@ -243,7 +243,7 @@ public final class PostgresLedgerStore: LedgerStore {
         for try await (seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash)
             in rows.decode((Int64, UUID, String, Int, String, String, String, String, String, String, String, String, String).self) {
             entries.append(try StoredEntryColumns(
-                seq: seq, id: id.uuidString, type: type, schema: schema, subject: subject, effective: effective,
+                seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective,
                 recordedAt: recordedAt, author: author, visibility: visibility, payload: payload, salt: salt,
                 prevHash: prevHash, hash: hash
             ).entry())
@@ -284,9 +284,11 @@ public final class PostgresLedgerStore: LedgerStore {
             if let message = error.serverInfo?[.message] {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 let detail = error.serverInfo?[.detail].map { ": \($0)" } ?? ""
-                // 57014 is a cancelled statement, 40001/40P01 a serialisation failure or deadlock.
-                let kind: LedgerError.Kind = ["57014", "40001", "40P01", "55P03"].contains(error.serverInfo?[.sqlState] ?? "") ? .busy : .storage
-                return LedgerError(kind: kind, "could not \(doing): PostgreSQL said \(message)\(detail)\(state)")
+                // A lock wait that timed out, a cancelled statement, a serialisation failure or deadlock.
+                if ["55P03", "57014", "40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
+                    return LedgerError(kind: .busy, "could not \(doing): another writer held the ledger for too long (PostgreSQL said \(message)\(state)); try again")
+                }
+                return LedgerError(kind: .storage, "could not \(doing): PostgreSQL said \(message)\(detail)\(state)")
             }
             let cause = error.underlying.map { "\($0)" } ?? "\(error.code)"
             return LedgerError(kind: .storage, "could not \(doing): \(cause)")

@@ -71,6 +71,9 @@ public struct PostgresURL: Sendable, Equatable {
 
     /// Seconds to wait for the server to answer a connection attempt.
     public var connectTimeout = 10
+    /// Seconds an append waits for another writer's transaction before giving up as busy
+    /// (SQLite's busy timeout, on PostgreSQL).
+    public var lockTimeout = 30
 
     /// For messages: where, never the password.
     public var displayName: String {
@@ -142,7 +145,7 @@ public struct PostgresURL: Sendable, Equatable {
     /// `synchronous_commit` is set per connection so that a server or role default of `off`
     /// cannot make a committed entry losable.
     private var startupParameters: [(String, String)] {
-        [("application_name", applicationName), ("synchronous_commit", "on")]
+        [("application_name", applicationName), ("synchronous_commit", "on"), ("lock_timeout", "\(lockTimeout)s")]
     }
 
     private func socketPath(in directory: String) -> String {

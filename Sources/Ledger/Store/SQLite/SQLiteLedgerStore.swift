@@ -173,7 +173,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try rows.next() {
             entries.append(try StoredEntryColumns(
-                seq: row[0], id: row[1], type: row[2], schema: row[3], subject: row[4], effective: row[5],
+                seq: row[0], id: UUID(uuidString: row[1]), type: row[2], schema: row[3], subject: row[4], effective: row[5],
                 recordedAt: row[6], author: row[7], visibility: row[8], payload: row[9], salt: row[10],
                 prevHash: row[11], hash: row[12]
             ).entry())
