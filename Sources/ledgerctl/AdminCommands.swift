@@ -48,6 +48,10 @@ struct Demo: AsyncParsableCommand {
                       ledgerctl status --public                   what the public sees
                       ledgerctl log --limit 5                     the latest entries
                       ledgerctl verify                            check the hash chain
+                      ledgerctl report monthly 2023-07 --output july-2023.html
+                                                                  July 2023's report; print it to PDF
+                      ledgerctl report monthly 2023-07 --lang es --format text
+                                                                  the same, in Spanish, for an email
                       ledgerctl --help                            every command
                     """)
             }

@@ -14,12 +14,12 @@ struct Ledgerctl: AsyncParsableCommand {
             Every entry is hash-chained to the one before, so `ledgerctl verify` detects tampering.
 
             The ledger is a SQLite file (./ledger.sqlite unless --database or \
-            LEDGER_DATABASE_URL says otherwise). Start with `ledgerctl demo`.
+            LEDGER_DATABASE_URL says otherwise) or a PostgreSQL database. Start with `ledgerctl demo`.
             """,
         subcommands: [
             Init.self, Demo.self, ActorCommand.self, DemandCommand.self, CommitmentCommand.self,
             FollowupCommand.self, EntryCommand.self, Status.self, Show.self, Log.self, Verify.self,
-            Append.self, Export.self, Import.self,
+            ReportCommand.self, Append.self, Export.self, Import.self,
         ]
     )
 }

@@ -1,0 +1,150 @@
+import Ledger
+
+/// The languages reports are written in. Every word a report prints comes from here, so a
+/// Spanish report has no English left in it (titles use the entry's Spanish text when it
+/// has one).
+public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
+    case en, es
+
+    var isSpanish: Bool { self == .es }
+
+    func pick(_ english: String, _ spanish: String) -> String { isSpanish ? spanish : english }
+
+    /// The entry's Spanish text in a Spanish report, when there is one.
+    func pick(text: String, spanish: String?) -> String { isSpanish ? (spanish ?? text) : text }
+
+    static let monthsEN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static let monthsES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
+
+    func monthName(_ month: Int) -> String { (isSpanish ? Self.monthsES : Self.monthsEN)[month - 1] }
+
+    /// "30 June 2023" / "30 de junio de 2023".
+    func date(_ day: CalendarDay) -> String {
+        isSpanish ? "\(day.day) de \(monthName(day.month)) de \(day.year)" : "\(day.day) \(monthName(day.month)) \(day.year)"
+    }
+
+    /// "July 2023" / "julio de 2023".
+    func month(_ month: ReportMonth) -> String {
+        isSpanish ? "\(monthName(month.month)) de \(month.year)" : "\(monthName(month.month)) \(month.year)"
+    }
+
+    func days(_ count: Int) -> String {
+        isSpanish ? (count == 1 ? "1 día" : "\(count) días") : (count == 1 ? "1 day" : "\(count) days")
+    }
+
+    func word(_ status: CommitmentStatus) -> String {
+        switch status {
+        case .announced: return pick("announced", "anunciado")
+        case .inProgress: return pick("in progress", "en curso")
+        case .partiallyFulfilled: return pick("partially fulfilled", "cumplido parcialmente")
+        case .fulfilled: return pick("fulfilled", "cumplido")
+        case .stalled: return pick("stalled", "estancado")
+        case .broken: return pick("broken", "incumplido")
+        case .withdrawn: return pick("withdrawn", "retirado")
+        }
+    }
+
+    func word(_ status: DemandStatus) -> String {
+        switch status {
+        case .noResponse: return pick("no response", "sin respuesta")
+        case .committed: return pick("committed", "con compromiso")
+        case .partiallyMet: return pick("partially met", "atendida parcialmente")
+        case .met: return pick("met", "atendida")
+        case .unmet: return pick("unmet", "no atendida")
+        }
+    }
+
+    func word(_ basis: Basis) -> String {
+        switch basis {
+        case .claimed: return pick("claimed", "declarado")
+        case .verified: return pick("verified", "verificado")
+        }
+    }
+
+    func word(_ kind: CommitmentKind) -> String {
+        switch kind {
+        case .recommendation: return pick("recommendation", "recomendación")
+        case .pledge: return pick("pledge", "promesa")
+        case .workingGroup: return pick("working group", "mesa de trabajo")
+        case .policy: return pick("policy", "política")
+        case .law: return pick("law", "ley")
+        case .statement: return pick("statement", "declaración")
+        case .agreement: return pick("agreement", "acuerdo")
+        }
+    }
+
+    func word(_ kind: FollowupKind) -> String {
+        switch kind {
+        case .note: return pick("note", "nota")
+        case .meeting: return pick("meeting", "reunión")
+        case .action: return pick("action", "acción")
+        case .evidence: return pick("evidence", "evidencia")
+        case .statement: return pick("statement", "declaración")
+        case .deadlineMissed: return pick("deadline missed", "plazo incumplido")
+        }
+    }
+
+    /// The labels of a report, in one place per language.
+    struct Labels {
+        let report, period, organisation, builtFrom, asOf, summary, commitmentsByStatus, demandsByStatus: String
+        let status, total, claimed, verified, unrated, overdueCount, changes, noChanges, overdue, noOverdue: String
+        let demands, noDemands, commitments, noCommitments, due, by, timeline, sources, noSources: String
+        let internalMark, retractedMark, correctedMark, audiencePublic, audienceInternal, chartTitle: String
+        let newDemand, newCommitment, statusChange, followup, correction, retraction, overdueBy, rebuild: String
+    }
+
+    var labels: Labels {
+        switch self {
+        case .en:
+            return Labels(
+                report: "Monthly status report", period: "Period", organisation: "Published by", builtFrom: "Built from ledger head",
+                asOf: "State as of", summary: "Summary", commitmentsByStatus: "Commitments by status",
+                demandsByStatus: "Demands by status", status: "Status", total: "Total", claimed: "Claimed",
+                verified: "Verified", unrated: "Not yet rated", overdueCount: "Overdue commitments",
+                changes: "What changed this month", noChanges: "Nothing was recorded for this month.",
+                overdue: "Overdue commitments", noOverdue: "No commitment is overdue.", demands: "Demands",
+                noDemands: "No demands recorded.", commitments: "Commitments", noCommitments: "No commitment yet.",
+                due: "due", by: "by", timeline: "Timeline", sources: "Sources", noSources: "No sources cited.",
+                internalMark: "internal", retractedMark: "retracted", correctedMark: "corrected",
+                audiencePublic: "Public edition", audienceInternal: "Internal edition: includes entries not made public",
+                chartTitle: "Commitments by status", newDemand: "New demand", newCommitment: "New commitment",
+                statusChange: "Status change", followup: "Follow-up", correction: "Correction", retraction: "Retraction",
+                overdueBy: "overdue by", rebuild: "Rebuild this report")
+        case .es:
+            return Labels(
+                report: "Informe mensual de seguimiento", period: "Periodo", organisation: "Publicado por",
+                builtFrom: "Elaborado a partir del registro hasta", asOf: "Situación al", summary: "Resumen",
+                commitmentsByStatus: "Compromisos por estado", demandsByStatus: "Demandas por estado", status: "Estado",
+                total: "Total", claimed: "Declarado", verified: "Verificado", unrated: "Sin calificar",
+                overdueCount: "Compromisos vencidos", changes: "Cambios del mes",
+                noChanges: "No se registró nada en este mes.", overdue: "Compromisos vencidos",
+                noOverdue: "Ningún compromiso está vencido.", demands: "Demandas", noDemands: "No hay demandas registradas.",
+                commitments: "Compromisos", noCommitments: "Aún sin compromiso.", due: "plazo", by: "de",
+                timeline: "Cronología", sources: "Fuentes", noSources: "No se citan fuentes.", internalMark: "interno",
+                retractedMark: "retirado del registro", correctedMark: "corregido", audiencePublic: "Edición pública",
+                audienceInternal: "Edición interna: incluye entradas no públicas", chartTitle: "Compromisos por estado",
+                newDemand: "Nueva demanda", newCommitment: "Nuevo compromiso", statusChange: "Cambio de estado",
+                followup: "Seguimiento", correction: "Corrección", retraction: "Retractación", overdueBy: "vencido hace",
+                rebuild: "Para reconstruir este informe")
+        }
+    }
+}
+
+/// A calendar month, `YYYY-MM`.
+public struct ReportMonth: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month), year >= 1 else { return nil }
+        self.year = year
+        self.month = month
+    }
+
+    public var firstDay: CalendarDay { CalendarDay(year: year, month: month, day: 1)! }
+    public var lastDay: CalendarDay { CalendarDay.lastDay(ofMonth: month, year: year)! }
+    public func contains(_ day: CalendarDay) -> Bool { day.year == year && day.month == month }
+    public var description: String { String(year) + "-" + (month < 10 ? "0" : "") + String(month) }
+}

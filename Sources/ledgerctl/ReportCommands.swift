@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Render status reports.", subcommands: [Monthly.self])
+
+    struct Monthly: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render the status report for a month: HTML (prints to PDF), Markdown, plain text or JSON.",
+            discussion: """
+                The report shows the world as of the month's last day: nothing dated later appears. \
+                It names the ledger head it was built from; the same ledger, head (--known-at) and \
+                options always give the same bytes. Examples:
+                  ledgerctl report monthly 2023-07 --output july.html
+                  ledgerctl report monthly 2023-07 --lang es --format text
+                  ledgerctl report monthly 2023-07 --audience internal --format md
+                """)
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: ArgumentHelp("The month, YYYY-MM.", valueName: "month")) var month: String
+        @Option(help: "html, md, text or json.") var format: String = "html"
+        @Option(help: "The report's language: en or es.") var lang: String = "en"
+        @Option(help: "public (internal entries leave no trace) or internal (everything, internal items marked).")
+        var audience: String = "public"
+        @Option(help: "Paper size for printing the HTML: a4 or letter.") var paper: String = "a4"
+        @Option(name: .customLong("known-at"), help: ArgumentHelp(
+            "Build from the ledger as it ended at this seq (default: the head), to rebuild an earlier report.", valueName: "seq"))
+        var knownAt: Int64?
+        @Option(help: "The organisation named on the report (default: the ledger's coalition).") var organisation: String?
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                guard let month = ReportMonth(month) else { throw LedgerError(field: "MONTH", "'\(month)' is not a month (YYYY-MM)") }
+                let format = try choice(ReportFormat.self, format, flag: "--format")
+                let language = try choice(ReportLanguage.self, lang, flag: "--lang")
+                let audience = try choice(Visibility.self, audience, flag: "--audience")
+                let paper = try choice(PaperSize.self, paper, flag: "--paper")
+                if let knownAt, knownAt < 0 { throw LedgerError(field: "--known-at", "must be a seq, 0 or more") }
+                if let organisation, organisation.trimmingCharacters(in: .whitespaces).isEmpty {
+                    throw LedgerError(field: "--organisation", "is empty")
+                }
+                let report = try await options.withLedger { ledger in
+                    let records = try await ledger.records(knownAt: knownAt, audience: audience)
+                    if let knownAt, knownAt > records.head.seq {
+                        throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(records.head.seq)")
+                    }
+                    return MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
+                                         language: language, organisation: organisation)
+                }
+                let rendered = try report.render(format, paper: paper)
+                guard let output else {
+                    FileHandle.standardOutput.write(Data(rendered.utf8))
+                    return
+                }
+                do {
+                    try Data(rendered.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                } catch {
+                    throw LedgerError(kind: .storage, field: "--output", "cannot write \(output): \(error.localizedDescription)")
+                }
+                FileHandle.standardError.write(Data("Wrote the \(month) report (\(format.rawValue), \(language.rawValue), \(audience.rawValue)) to \(output).\n".utf8))
+            }
+        }
+    }
+}
+
+/// One of an enum's raw values, or an error naming the flag and the choices.
+func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ text: String, flag: String) throws(LedgerError) -> T where T.RawValue == String {
+    guard let value = T(rawValue: text) else {
+        throw LedgerError(field: flag, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return value
+}
