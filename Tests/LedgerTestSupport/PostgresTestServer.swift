@@ -15,6 +15,7 @@ public enum PostgresTestServer {
 
     public struct SetupError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// A new empty database; its URL. Dropped by `drop` (best effort: the throwaway cluster

