@@ -116,6 +116,8 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
     public var title: String
     public var periodText: String
     public var organisation: String
+    /// The `--organisation` the report was asked for, when it did not come from the ledger.
+    public var organisationArgument: String?
     public var asOf: String
     public var asOfText: String
     public var head: Head
@@ -140,6 +142,7 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
         self.month = month.description
         title = "\(labels.report) · \(language.month(month))"
         periodText = "\(language.date(month.firstDay)) – \(language.date(month.lastDay))"
+        organisationArgument = organisation
         self.organisation = organisation
             ?? state.actors.first { $0.kind == .coalition && !$0.name.isEmpty }.map { language.pick(text: $0.name, spanish: $0.nameES) }
             ?? "Accountability Ledger"

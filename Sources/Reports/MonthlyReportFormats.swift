@@ -24,8 +24,12 @@ extension MonthlyReport {
     }
 
     /// The command that rebuilds this report byte for byte.
-    func rebuildCommand(format: ReportFormat) -> String {
-        "ledgerctl report monthly \(month) --known-at \(head.seq) --lang \(language.rawValue) --audience \(audience.rawValue) --format \(format.rawValue)"
+    func rebuildCommand(format: ReportFormat, paper: PaperSize = .a4) -> String {
+        var arguments = ["ledgerctl", "report", "monthly", month, "--known-at", String(head.seq), "--lang", language.rawValue,
+                         "--audience", audience.rawValue, "--format", format.rawValue]
+        if format == .html && paper != .a4 { arguments += ["--paper", paper.rawValue] }
+        if let organisationArgument { arguments += ["--organisation", organisationArgument] }
+        return arguments.map(ShellWord.quoted).joined(separator: " ")
     }
 
     var editionText: String { audience == .public ? language.labels.audiencePublic : language.labels.audienceInternal }
@@ -34,6 +38,15 @@ extension MonthlyReport {
 }
 
 // MARK: - Escaping
+
+/// A word as a POSIX shell reads it back: single-quoted unless it is plainly safe.
+enum ShellWord {
+    static func quoted(_ word: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:")
+        if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
 
 /// Untrusted text made safe for HTML element content and quoted attribute values.
 enum HTMLText {

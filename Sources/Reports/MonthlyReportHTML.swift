@@ -129,7 +129,7 @@ extension MonthlyReport {
         out.append("</section>")
         out.append("</main>")
         out.append("<footer>")
-        out.append("<p>\(e(labels.rebuild)): <code>\(e(rebuildCommand(format: .html)))</code></p>")
+        out.append("<p>\(e(labels.rebuild)): <code>\(e(rebuildCommand(format: .html, paper: paper)))</code></p>")
         out.append("</footer>")
         out.append("</body>")
         out.append("</html>")

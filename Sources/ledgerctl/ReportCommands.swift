@@ -21,7 +21,7 @@ struct ReportCommand: AsyncParsableCommand {
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: ArgumentHelp("The month, YYYY-MM.", valueName: "month")) var month: String
-        @Option(help: "html, md, text or json.") var format: String = "html"
+        @Option(help: "The output format: html, md (Markdown), text or json.") var format: String = "html"
         @Option(help: "The report's language: en or es.") var lang: String = "en"
         @Option(help: "public (internal entries leave no trace) or internal (everything, internal items marked).")
         var audience: String = "public"
@@ -29,8 +29,9 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(name: .customLong("known-at"), help: ArgumentHelp(
             "Build from the ledger as it ended at this seq (default: the head), to rebuild an earlier report.", valueName: "seq"))
         var knownAt: Int64?
-        @Option(help: "The organisation named on the report (default: the ledger's coalition).") var organisation: String?
-        @Option(help: "Write to this file instead of standard output.") var output: String?
+        @Option(help: ArgumentHelp("The organisation named on the report (default: the ledger's coalition).", valueName: "name"))
+        var organisation: String?
+        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
 
         func run() async throws {
             try await runReportingErrors {

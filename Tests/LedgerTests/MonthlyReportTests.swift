@@ -161,6 +161,18 @@ struct MonthlyReportTests {
         if format != .json { #expect(internalOutput.contains("internal")) }
     }
 
+    @Test func theReportSaysHowToRebuildItself() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await demoLedger(directory)
+        let records = try await ledger.records(audience: .public)
+        let report = MonthlyReport(state: LedgerState(records: records, asOf: Self.july.lastDay), month: Self.july,
+                                   language: .es, organisation: "Rosa O'Brien; rm -rf /")
+        #expect(report.html(paper: .letter).contains(
+            "ledgerctl report monthly 2023-07 --known-at 28 --lang es --audience public --format html --paper letter --organisation &#39;Rosa O&#39;\\&#39;&#39;Brien; rm -rf /&#39;"))
+        #expect(report.text().split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(
+            "ledgerctl report monthly 2023-07 --known-at 28 --lang es --audience public --format text --organisation 'Rosa O'\\''Brien; rm -rf /'"))
+    }
+
     @Test func monthsAndWrappingAreExact() {
         #expect(ReportMonth("2023-7") == nil && ReportMonth("2023-13") == nil && ReportMonth("July") == nil)
         #expect(ReportMonth("2024-02")!.lastDay.description == "2024-02-29")

