@@ -116,7 +116,7 @@ struct PostgresStoreTests {
 
     @Test func anAppRoleWithInsertAndSelectOnlyCanAppendButNotChange() async throws {
         let directory = try TemporaryDirectory()
-        let (url, name, _) = try await seeded(directory)
+        let (_, name, _) = try await seeded(directory)
         let role = "ledger_app_" + name.suffix(8)
         // The grants the README documents for the role the app connects as.
         try await PostgresTestServer.withAdminConnection(database: name) { connection in
@@ -143,7 +143,12 @@ struct PostgresStoreTests {
             })
         }
         try await connection.close()
-        _ = url
+        // Roles belong to the whole server, not the test's database.
+        try await PostgresTestServer.withAdminConnection(database: name) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(role)"), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "REVOKE CONNECT ON DATABASE \(name) FROM \(role)"), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP ROLE \(role)"), logger: logger)
+        }
     }
 
     @Test func aCommittedAppendIsAnnouncedWithTheNewHead() async throws {
