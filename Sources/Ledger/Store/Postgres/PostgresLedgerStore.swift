@@ -137,35 +137,13 @@ public final class PostgresLedgerStore: LedgerStore {
             SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
             FROM pg_advisory_xact_lock(\(Self.appendLockKey))
             """, logger: logger).decode(String.self).first { _ in true } ?? RecordedAt.string(from: Date())
-        var head = try await Self.head(connection, logger: logger)
-        var known = Dictionary(
-            try await fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE id = ANY(\(drafts.map(\.id)))")
-                .map { ($0.id, $0) },
-            uniquingKeysWith: { first, _ in first })
-        let isRetryOnly = drafts.allSatisfy { known[$0.id] != nil }
-        if let expectedHead, expectedHead != head.seq, !isRetryOnly {
-            throw AppendConflict(expected: expectedHead, actual: head.seq)
-        }
-        // The database's clock, so that several app servers agree; never before the head.
-        let recordedAt = max(now, head.recordedAt ?? "")
-        var result: [Entry] = []
-        var new: [Entry] = []
-        for (index, draft) in drafts.enumerated() {
-            if let existing = known[draft.id] {
-                guard draft.isSameStatement(as: existing) else {
-                    throw LedgerError(field: "entries[\(index)].id", "\(draft.id.uuidString.lowercased()) is already seq \(existing.seq), a different entry; a retry must repeat the entry exactly")
-                }
-                result.append(existing)
-                continue
-            }
-            let entry = Entry(draft: draft, seq: head.seq + 1, recordedAt: recordedAt, prevHash: head.hash)
-            known[entry.id] = entry
-            head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
-            new.append(entry)
-            result.append(entry)
-        }
-        try await insert(new, on: connection)
-        return result
+        // The database's clock, so that several app servers agree.
+        let plan = try AppendPlan(
+            drafts: drafts,
+            stored: try await fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE id = ANY(\(drafts.map(\.id)))"),
+            head: try await Self.head(connection, logger: logger), expectedHead: expectedHead, now: now)
+        try await insert(plan.new, on: connection)
+        return plan.entries
     }
 
     public func importEntries(_ entries: [Entry]) async throws {

@@ -78,35 +78,15 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     private static func append(_ drafts: [EntryDraft], expectedHead: Int64?, in db: Database) throws -> [Entry] {
-        var head = try head(db)
-        var known = Dictionary(
-            try fetchEntries(db, sql: "SELECT \(columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?))",
-                             arguments: [JSONValue.array(drafts.map { .string($0.id.uuidString.lowercased()) }).canonicalText])
-                .map { ($0.id, $0) },
-            uniquingKeysWith: { first, _ in first })
-        let isRetryOnly = drafts.allSatisfy { known[$0.id] != nil }
-        if let expectedHead, expectedHead != head.seq, !isRetryOnly {
-            throw AppendConflict(expected: expectedHead, actual: head.seq)
-        }
-        // The clock may step back between processes; recorded_at never does.
-        let now = max(RecordedAt.string(from: Date()), head.recordedAt ?? "")
+        // The clock may step back between processes; the plan keeps recorded_at from doing so.
+        let plan = try AppendPlan(
+            drafts: drafts,
+            stored: try fetchEntries(db, sql: "SELECT \(columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?))",
+                                     arguments: [JSONValue.array(drafts.map { .string($0.id.uuidString.lowercased()) }).canonicalText]),
+            head: try head(db), expectedHead: expectedHead, now: RecordedAt.string(from: Date()))
         let insert = try db.cachedStatement(sql: insertSQL)
-        var result: [Entry] = []
-        for (index, draft) in drafts.enumerated() {
-            if let existing = known[draft.id] {
-                guard draft.isSameStatement(as: existing) else {
-                    throw LedgerError(field: "entries[\(index)].id", "\(draft.id.uuidString.lowercased()) is already seq \(existing.seq), a different entry; a retry must repeat the entry exactly")
-                }
-                result.append(existing)
-                continue
-            }
-            let entry = Entry(draft: draft, seq: head.seq + 1, recordedAt: now, prevHash: head.hash)
-            try insert.execute(arguments: arguments(for: entry))
-            known[entry.id] = entry
-            head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
-            result.append(entry)
-        }
-        return result
+        for entry in plan.new { try insert.execute(arguments: arguments(for: entry)) }
+        return plan.entries
     }
 
     public func importEntries(_ entries: [Entry]) async throws {
