@@ -10,11 +10,13 @@ public enum LedgerMigrations {
     /// that this list and the folder agree.
     public static let sqlite: [Migration] = [
         Migration(version: 1, name: "0001_ledger.sql", sql: String(decoding: PackageResources._001_ledger_sql, as: UTF8.self)),
+        Migration(version: 2, name: "0002_api_tokens.sql", sql: String(decoding: PackageResources._002_api_tokens_sql, as: UTF8.self)),
     ]
 
     /// In order, as above for Migrations/postgres. The files end in `.pg.sql` because the
     /// embedded resource names must differ from the SQLite ones.
     public static let postgres: [Migration] = [
         Migration(version: 1, name: "0001_ledger.pg.sql", sql: String(decoding: PackageResources._001_ledger_pg_sql, as: UTF8.self)),
+        Migration(version: 2, name: "0002_api_tokens.pg.sql", sql: String(decoding: PackageResources._002_api_tokens_pg_sql, as: UTF8.self)),
     ]
 }

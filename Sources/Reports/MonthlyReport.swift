@@ -143,9 +143,7 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
         title = "\(labels.report) · \(language.month(month))"
         periodText = "\(language.date(month.firstDay)) – \(language.date(month.lastDay))"
         organisationArgument = organisation
-        self.organisation = organisation
-            ?? state.actors.first { $0.kind == .coalition && !$0.name.isEmpty }.map { language.pick(text: $0.name, spanish: $0.nameES) }
-            ?? "Accountability Ledger"
+        self.organisation = organisation ?? Self.defaultOrganisation(state: state, language: language)
         self.asOf = asOf.description
         asOfText = language.date(asOf)
         head = Head(seq: state.head.seq, hash: state.head.hash)
@@ -219,6 +217,14 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
                 sources: book.numbers(for: demand.sources), internal: demand.visibility == .internal)
         }
         sources = book.sources
+    }
+}
+
+extension MonthlyReport {
+    /// Who publishes, when not given: the ledger's first coalition.
+    public static func defaultOrganisation(state: LedgerState, language: ReportLanguage) -> String {
+        state.actors.first { $0.kind == .coalition && !$0.name.isEmpty }.map { language.pick(text: $0.name, spanish: $0.nameES) }
+            ?? "Accountability Ledger"
     }
 }
 

@@ -135,6 +135,12 @@ public struct ReportMonth: Sendable, Hashable, Codable, CustomStringConvertible 
     public let year: Int
     public let month: Int
 
+    public init(year: Int, month: Int) {
+        precondition((1...12).contains(month), "month \(month)")
+        self.year = year
+        self.month = month
+    }
+
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,

@@ -75,26 +75,11 @@ struct Append: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let text = try readInput(file)
-            let author = options.authorName
-            var drafts: [EntryDraft] = []
-            var labels: [String] = []
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-            where !line.allSatisfy(\.isWhitespace) {
-                let label = "line \(number + 1)"
-                do {
-                    let json = try JSONValue.parse(line)
-                    drafts.append(try EntryDraft(exchangeJSON: json, defaultAuthor: author))
-                    labels.append(label)
-                } catch let error as LedgerError {
-                    throw LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)
-                } catch {
-                    throw LedgerError(field: label, "\(error)")
-                }
-            }
-            if drafts.isEmpty { throw LedgerError(field: "FILE", "has no entries") }
-            let result = try await options.withLedger { try await $0.append(drafts, labels: labels) }
+            let batch = try DraftBatch(jsonLines: text, defaultAuthor: options.authorName, source: "FILE")
+            let drafts = batch.drafts
+            let result = try await options.withLedger { try await $0.append(drafts, labels: batch.labels) }
             if output.json {
-                printLine(try ReportJSON.encode(WrittenJSON(entries: result.entries.map(WrittenJSON.Item.init), added: result.added)))
+                printLine(try ReportJSON.encode(AppendReceipt(result)))
             } else {
                 let added = Array(Set(result.entries.map(\.seq))).sorted().suffix(result.added)
                 let range = added.isEmpty ? "" : added.count == 1 ? " (seq \(added.first!))" : " (seq \(added.first!)-\(added.last!))"

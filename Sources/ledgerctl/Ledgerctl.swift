@@ -19,7 +19,7 @@ struct Ledgerctl: AsyncParsableCommand {
         subcommands: [
             Init.self, Demo.self, ActorCommand.self, DemandCommand.self, CommitmentCommand.self,
             FollowupCommand.self, EntryCommand.self, Status.self, Show.self, Log.self, Verify.self,
-            ReportCommand.self, Append.self, Export.self, Import.self,
+            ReportCommand.self, Append.self, Export.self, Import.self, Serve.self, TokenCommand.self,
         ]
     )
 }

@@ -129,25 +129,10 @@ func readInput(_ path: String) throws -> String {
 func reportWritten(_ result: Ledger.AppendResult, what: String, output: OutputOptions) throws {
     guard let entry = result.entries.first else { return }
     if output.json {
-        printLine(try ReportJSON.encode(WrittenJSON(entries: result.entries.map(WrittenJSON.Item.init), added: result.added)))
+        printLine(try ReportJSON.encode(AppendReceipt(result)))
     } else if result.added == 0 {
         printLine("Already recorded as seq \(entry.seq); nothing added.")
     } else {
         printLine("Recorded \(what) as seq \(entry.seq) (hash \(entry.hash.prefix(12))…).")
     }
-}
-
-struct WrittenJSON: Encodable {
-    struct Item: Encodable {
-        var seq: Int64
-        var id: String
-        var hash: String
-        init(_ entry: Entry) {
-            seq = entry.seq
-            id = entry.id.uuidString.lowercased()
-            hash = entry.hash
-        }
-    }
-    var entries: [Item]
-    var added: Int
 }

@@ -29,6 +29,37 @@ public protocol LedgerStore: Sendable {
 
     /// Releases connections. The store is not used afterwards.
     func close() async
+
+    /// Returns when the head may have moved since `seq` (another process appended), or
+    /// throws when cancelled. The default polls `head()`; PostgreSQL listens on its channel.
+    func waitForChange(after seq: Int64, pollInterval: Duration) async throws
+
+    // MARK: API tokens
+
+    /// Stores a new live token's SHA-256 digest. A name with a live token is refused.
+    func addToken(name: String, digest: String) async throws
+    /// Every token, live and revoked, oldest first.
+    func tokens() async throws -> [APIToken]
+    /// Revokes the name's live token; false when it has none.
+    func revokeToken(name: String) async throws -> Bool
+}
+
+/// A bearer token of the write API, as stored: its name (the author of what it writes) and
+/// the SHA-256 of the secret, never the secret itself.
+public struct APIToken: Sendable, Hashable, Codable {
+    public var name: String
+    public var digest: String
+    public var createdAt: String
+    public var revokedAt: String?
+
+    public init(name: String, digest: String, createdAt: String, revokedAt: String?) {
+        self.name = name
+        self.digest = digest
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    public var isLive: Bool { revokedAt == nil }
 }
 
 /// The head moved between validation and append; validate again against the new entries.
@@ -40,6 +71,12 @@ public struct AppendConflict: Error, Sendable {
 extension LedgerStore {
     /// A file needs no closing: SQLite's handles go with the store.
     public func close() async {}
+
+    public func waitForChange(after seq: Int64, pollInterval: Duration) async throws {
+        while try await head().seq == seq {
+            try await Task.sleep(for: pollInterval)
+        }
+    }
 
     /// Every entry after `seq`, fetched a page at a time.
     public func entries(after seq: Int64 = 0, pageSize: Int = 1_000) -> EntryPages {

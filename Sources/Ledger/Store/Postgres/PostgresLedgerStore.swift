@@ -134,7 +134,7 @@ public final class PostgresLedgerStore: LedgerStore {
     private func append(_ drafts: [EntryDraft], expectedHead: Int64?, on connection: PostgresConnection) async throws -> [Entry] {
         // The lock is held until COMMIT or ROLLBACK: from here on the head cannot move.
         let now = try await connection.query("""
-            SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            SELECT \(unescaped: Self.utcText("clock_timestamp()"))
             FROM pg_advisory_xact_lock(\(Self.appendLockKey))
             """, logger: logger).decode(String.self).first { _ in true } ?? RecordedAt.string(from: Date())
         // The database's clock, so that several app servers agree.
@@ -178,6 +178,59 @@ public final class PostgresLedgerStore: LedgerStore {
                 try await self.fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE id = ANY(\(ids)) ORDER BY seq")
             }
         }
+    }
+
+    /// Listens on `headChannel`, then checks the head, so no append can fall between the
+    /// two; a notification ends the wait. `pollInterval` is not needed here.
+    public func waitForChange(after seq: Int64, pollInterval: Duration) async throws {
+        try await run("watch the ledger") {
+            try await self.client.withConnection { connection in
+                try await connection.listen(on: Self.headChannel) { notifications in
+                    if try await Self.head(connection, logger: self.logger).seq != seq { return }
+                    for try await _ in notifications { return }
+                }
+            }
+        }
+    }
+
+    // MARK: API tokens
+
+    public func addToken(name: String, digest: String) async throws {
+        do {
+            try await run("add the token") {
+                _ = try await self.client.query("INSERT INTO api_tokens (name, digest) VALUES (\(name), \(digest))", logger: self.logger)
+            }
+        } catch let error as LedgerError where error.message.contains("SQLSTATE 23505") && error.message.contains("api_tokens_live_name") {
+            throw APIToken.nameTaken(name)
+        }
+    }
+
+    public func tokens() async throws -> [APIToken] {
+        try await run("read the tokens") {
+            var tokens: [APIToken] = []
+            let rows = try await self.client.query("""
+                SELECT name, digest, \(unescaped: Self.utcText("created_at")), \(unescaped: Self.utcText("revoked_at"))
+                FROM api_tokens ORDER BY id
+                """, logger: self.logger)
+            for try await (name, digest, createdAt, revokedAt) in rows.decode((String, String, String, String?).self) {
+                tokens.append(APIToken(name: name, digest: digest, createdAt: createdAt, revokedAt: revokedAt))
+            }
+            return tokens
+        }
+    }
+
+    public func revokeToken(name: String) async throws -> Bool {
+        try await run("revoke the token") {
+            let rows = try await self.client.query(
+                "UPDATE api_tokens SET revoked_at = now() WHERE name = \(name) AND revoked_at IS NULL RETURNING id", logger: self.logger)
+            for try await _ in rows { return true }
+            return false
+        }
+    }
+
+    /// A timestamptz column as the ledger writes times: `2026-11-22T08:30:07.123Z`.
+    private static func utcText(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     }
 
     // MARK: Rows

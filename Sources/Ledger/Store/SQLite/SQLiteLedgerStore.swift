@@ -124,6 +124,41 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    // MARK: API tokens
+
+    public func addToken(name: String, digest: String) async throws {
+        do {
+            try await run("add the token") {
+                try await self.pool.write { db in
+                    try db.execute(sql: "INSERT INTO api_tokens (name, digest, created_at) VALUES (?, ?, ?)",
+                                   arguments: [name, digest, RecordedAt.string(from: Date())])
+                }
+            }
+        } catch let error as LedgerError where error.message.contains("UNIQUE constraint failed: api_tokens.name") {
+            throw APIToken.nameTaken(name)
+        }
+    }
+
+    public func tokens() async throws -> [APIToken] {
+        try await run("read the tokens") {
+            try await self.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT name, digest, created_at, revoked_at FROM api_tokens ORDER BY id").map {
+                    APIToken(name: $0[0], digest: $0[1], createdAt: $0[2], revokedAt: $0[3])
+                }
+            }
+        }
+    }
+
+    public func revokeToken(name: String) async throws -> Bool {
+        try await run("revoke the token") {
+            try await self.pool.write { db in
+                try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+                               arguments: [RecordedAt.string(from: Date()), name])
+                return db.changesCount > 0
+            }
+        }
+    }
+
     // MARK: Rows
 
     private static let insertSQL = """

@@ -1,0 +1,235 @@
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+import NIOCore
+import Reports
+
+/// How `ledgerctl serve` runs.
+public struct LedgerServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests); the one chosen is passed to `onRunning`.
+    public var port = 8080
+    /// Where the public reaches the site, for the feeds' absolute links (no trailing slash).
+    /// Defaults to `http://host:port`.
+    public var publicURL: String?
+    /// The largest request body a write may send.
+    public var maxBodyBytes = 4 << 20
+    /// A connection idle this long is closed, so stalled clients cannot pile up.
+    public var idleTimeout: Duration = .seconds(30)
+    /// How often a SQLite ledger is checked for other processes' writes.
+    public var pollInterval: Duration = .milliseconds(500)
+
+    public init() {}
+
+    var baseURL: String {
+        var url = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+}
+
+/// The public status feed and the team's write API over one ledger (see the README's
+/// "Server" section for every URL).
+public enum LedgerServer {
+    static let html = "text/html; charset=utf-8"
+    static let json = "application/json; charset=utf-8"
+
+    /// Runs until SIGINT or SIGTERM, then finishes the requests in flight and returns.
+    public static func run(ledger: Ledger, configuration: LedgerServerConfiguration, logger: Logger,
+                           onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
+        let view = PublicView(ledger: ledger, logger: logger)
+        try await view.refresh()
+        let app = Application(
+            router: router(view: view, configuration: configuration, logger: logger),
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accountability-ledger"),
+            services: [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    /// Every route; `view` caches what the public pages show.
+    static func router(view: PublicView, configuration: LedgerServerConfiguration, logger: Logger) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: AccessLogMiddleware(logger: logger))
+        let routes = Routes(view: view, configuration: configuration, logger: logger)
+
+        router.get("/") { request, _ in
+            try await routes.page(request, key: "/", contentType: html) { snapshot, language in snapshot.site(language).statusPage() }
+        }
+        router.get("/demands/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await routes.page(request, key: "/demands/\(id)", contentType: html) { snapshot, language in
+                snapshot.site(language).demandPage(id)
+            }
+        }
+        router.get("/commitments/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await routes.page(request, key: "/commitments/\(id)", contentType: html) { snapshot, language in
+                snapshot.site(language).commitmentPage(id)
+            }
+        }
+        router.get("/reports/:month") { request, context in
+            let text = try context.parameters.require("month")
+            guard let month = ReportMonth(text) else {
+                return try await routes.errorPage(request, status: .badRequest, message: "The month must be written YYYY-MM, for example 2023-07.")
+            }
+            return try await routes.page(request, key: "/reports/\(month)", contentType: html) { snapshot, language in
+                guard snapshot.months.contains(month) else { return nil }
+                let state = LedgerState(records: snapshot.records, asOf: month.lastDay)
+                return MonthlyReport(state: state, month: month, language: language).html()
+            }
+        }
+        router.get("/feed.atom") { request, _ in
+            try await routes.page(request, key: "/feed.atom", contentType: "application/atom+xml; charset=utf-8") { snapshot, language in
+                routes.feed(snapshot, language).atom()
+            }
+        }
+        router.get("/feed.json") { request, _ in
+            try await routes.page(request, key: "/feed.json", contentType: "application/feed+json; charset=utf-8") { snapshot, language in
+                try routes.feed(snapshot, language).json()
+            }
+        }
+        router.get("/api/v1/status") { request, _ in
+            try await routes.page(request, key: "/api/v1/status", contentType: json, languageMatters: false) { snapshot, _ in
+                try StatusOverview(state: snapshot.state).jsonText() + "\n"
+            }
+        }
+        router.get("/api/v1/entries") { request, _ in try await routes.entries(request) }
+        router.post("/api/v1/entries") { request, _ in try await routes.append(request) }
+        return router
+    }
+}
+
+/// The handlers, over the public view and the ledger.
+struct Routes: Sendable {
+    let view: PublicView
+    let configuration: LedgerServerConfiguration
+    let logger: Logger
+    var ledger: Ledger { view.ledger }
+
+    /// A cached page: 304 when the client has this head's version, 404 when `render`
+    /// finds nothing. With `languageMatters` false the response is the same in any language.
+    func page(_ request: Request, key: String, contentType: String, languageMatters: Bool = true,
+              render: @escaping @Sendable (PublicView.Snapshot, ReportLanguage) throws -> String?) async throws -> Response {
+        let choice = languageMatters ? try LanguageChoice(request: request) : nil
+        let language = choice?.language ?? .en
+        if Responses.notModified(request, etag: await view.etag(language: language)) {
+            // Skip rendering; `cached` answers 304 with the same headers.
+            let empty = PublicView.Rendered(body: ByteBuffer(), contentType: contentType, etag: await view.etag(language: language))
+            return Responses.cached(empty, request: request, choice: choice)
+        }
+        guard let page = try await view.page("\(key)?\(language.rawValue)", language: language, contentType: contentType,
+                                             render: { try render($0, language) }) else {
+            return try await errorPage(request, status: .notFound, message: nil)
+        }
+        return Responses.cached(page, request: request, choice: choice)
+    }
+
+    /// 404 and 400 as pages in the reader's language. The message never repeats what was
+    /// asked for, so a crafted URL cannot put words on the site.
+    func errorPage(_ request: Request, status: HTTPResponse.Status, message: String?) async throws -> Response {
+        let language = (try? LanguageChoice(request: request))?.language ?? .en
+        let text = try await view.withSnapshot { snapshot in
+            let site = snapshot.site(language)
+            return status == .notFound ? site.notFoundPage(path: request.uri.path) : site.badRequestPage(message: message ?? "", path: request.uri.path)
+        }
+        return Responses.text(status, text, contentType: LedgerServer.html)
+    }
+
+    func feed(_ snapshot: PublicView.Snapshot, _ language: ReportLanguage) -> LedgerFeed {
+        LedgerFeed(state: snapshot.state, records: LedgerFeed.latest(snapshot.records), hashes: snapshot.feedHashes,
+                   language: language, baseURL: configuration.baseURL)
+    }
+
+    // MARK: The chain, for outsiders
+
+    /// `GET /api/v1/entries?after=SEQ&limit=N`: public entries in full (enough to recompute
+    /// their hashes), internal ones as seq and hash only, so the chain's continuity can be
+    /// checked without seeing what they say.
+    func entries(_ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let after = try Self.integer(parameters.get("after"), field: "after", default: 0, range: 0...Int64.max)
+        let limit = try Self.integer(parameters.get("limit"), field: "limit", default: 100, range: 1...1_000)
+        let entries: [Entry]
+        do {
+            entries = try await ledger.store.entries(after: after, limit: Int(limit))
+        } catch let error as LedgerError {
+            logger.error("could not read entries", metadata: ["error": "\(error)"])
+            throw APIError(error)
+        }
+        // A full page never changes (the chain only grows); a partial one changes with the head.
+        let last = entries.last.map { "\($0.seq)-\($0.hash.prefix(16))" } ?? "empty"
+        let etag = "\"entries-\(after)-\(limit)-\(last)\""
+        let body = JSONValue.object([
+            "entries": .array(entries.map { entry in
+                entry.visibility == .public ? entry.exchangeJSON
+                    : .object(["seq": .int(entry.seq), "hash": .string(entry.hash), "visibility": .string("internal")])
+            }),
+            "next_after": entries.count == Int(limit) ? .int(entries.last!.seq) : .null,
+        ]).canonicalText + "\n"
+        return Responses.cached(PublicView.Rendered(body: ByteBuffer(string: body), contentType: LedgerServer.json, etag: etag),
+                                request: request, choice: nil)
+    }
+
+    static func integer(_ text: String?, field: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text else { return value }
+        guard let number = Int64(text), range.contains(number) else {
+            throw APIError(.badRequest, field: field, range.upperBound == .max ? "must be a whole number, \(range.lowerBound) or more"
+                           : "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    // MARK: Team writes
+
+    /// `POST /api/v1/entries`: JSON Lines as `ledgerctl append` takes them, all validated,
+    /// then written atomically; idempotent on entry id. The token's name is the author.
+    func append(_ request: Request) async throws -> Response {
+        let author = try await authenticate(request)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, field: "body", "is larger than \(configuration.maxBodyBytes) bytes; send the entries in smaller batches")
+        }
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw APIError(.badRequest, field: "body", "is not UTF-8 text")
+        }
+        let result: Ledger.AppendResult
+        do {
+            let batch = try DraftBatch(jsonLines: text, defaultAuthor: author, requiredAuthor: author, source: "body")
+            result = try await ledger.append(batch.drafts, labels: batch.labels)
+        } catch let error as LedgerError {
+            if error.kind == .storage { logger.error("append failed", metadata: ["error": "\(error)"]) }
+            throw APIError(error)
+        }
+        logger.info("appended", metadata: ["author": "\(author)", "added": "\(result.added)", "sent": "\(result.entries.count)"])
+        // This server shows its own write at once; the others hear of it from the database.
+        do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+        return Responses.text(result.added > 0 ? .created : .ok, try ReportJSON.encode(AppendReceipt(result)) + "\n", contentType: LedgerServer.json)
+    }
+
+    /// The token's name, or 401. Nothing is read or written before this passes.
+    func authenticate(_ request: Request) async throws -> String {
+        let challenge: HTTPFields = [.wwwAuthenticate: "Bearer realm=\"ledger\""]
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw APIError(.unauthorized, field: "Authorization", "send `Authorization: Bearer TOKEN` (create one with `ledgerctl token add NAME`)", headers: challenge)
+        }
+        let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let name: String?
+        do {
+            name = try await ledger.tokenName(forSecret: secret)
+        } catch let error as LedgerError {
+            logger.error("could not read tokens", metadata: ["error": "\(error)"])
+            throw APIError(error)
+        }
+        guard let name else {
+            throw APIError(.unauthorized, field: "Authorization", "the token is not valid (unknown or revoked)",
+                           headers: [.wwwAuthenticate: "Bearer realm=\"ledger\", error=\"invalid_token\""])
+        }
+        return name
+    }
+}

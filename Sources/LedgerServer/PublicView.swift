@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+import Reports
+import ServiceLifecycle
+
+/// What the public sees, kept in memory and brought up to date when the ledger moves:
+/// the public records folded once, and every page rendered at most once per ledger head
+/// (and per day, since "overdue" depends on the date). Requests never fold the ledger.
+actor PublicView {
+    /// A rendered response body, its type, and the tag that lets a client skip it next time.
+    struct Rendered: Sendable {
+        let body: ByteBuffer
+        let contentType: String
+        let etag: String
+    }
+
+    /// The public state of one head on one day, built on first use.
+    struct Snapshot: Sendable {
+        let records: LedgerRecords
+        let state: LedgerState
+        let months: [ReportMonth]
+        /// Hashes of the entries the feeds carry (records carry no hash).
+        let feedHashes: [Int64: String]
+
+        func site(_ language: ReportLanguage) -> PublicSite { PublicSite(state: state, language: language, months: months) }
+        func etag(_ language: ReportLanguage) -> String { PublicView.etag(head: records.head, day: state.asOf, language: language) }
+    }
+
+    let ledger: Ledger
+    private let logger: Logger
+    private let today: @Sendable () -> CalendarDay
+    private var records = LedgerRecords(audience: .public)
+    private var snapshot: Snapshot?
+    private var pages: [String: Rendered] = [:]
+    private var hasRefreshed = false
+    /// Past this many cached pages the cache starts again: ids and months are bounded by the
+    /// ledger, but a ledger can be large.
+    private let pageLimit = 4_096
+
+    init(ledger: Ledger, logger: Logger, today: @escaping @Sendable () -> CalendarDay = { .today() }) {
+        self.ledger = ledger
+        self.logger = logger
+        self.today = today
+    }
+
+    var head: ChainHead { records.head }
+
+    /// Folds in whatever was appended since the last refresh.
+    func refresh() async throws {
+        hasRefreshed = true
+        var next = records
+        try await ledger.catchUp(&next)
+        // Two refreshes can overlap (a write and the watcher); keep whichever saw more.
+        guard next.head.seq > records.head.seq else { return }
+        records = next
+        snapshot = nil
+        pages = [:]
+        logger.debug("public view refreshed", metadata: ["seq": "\(next.head.seq)"])
+    }
+
+    /// The tag of every cached response of this head, day and language: computed without
+    /// rendering, so a client that has the page gets a 304 at no cost.
+    func etag(language: ReportLanguage) -> String { Self.etag(head: records.head, day: today(), language: language) }
+
+    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage) -> String {
+        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)\""
+    }
+
+    /// The cached response for `key`, rendering it on first use; nil when `render` finds
+    /// nothing (a 404, which is not cached).
+    func page(_ key: String, language: ReportLanguage, contentType: String,
+              render: @Sendable (Snapshot) throws -> String?) async throws -> Rendered? {
+        let snapshot = try await currentSnapshot()
+        let etag = snapshot.etag(language)
+        if let page = pages[key], page.etag == etag { return page }
+        guard let text = try render(snapshot) else { return nil }
+        let page = Rendered(body: ByteBuffer(string: text), contentType: contentType, etag: etag)
+        // Only pages of the latest head are kept; one that a refresh overtook is served once.
+        if snapshot.records.head == records.head {
+            if pages.count >= pageLimit { pages = [:] }
+            pages[key] = page
+        }
+        return page
+    }
+
+    func withSnapshot<T: Sendable>(_ body: @Sendable (Snapshot) throws -> T) async throws -> T {
+        try body(try await currentSnapshot())
+    }
+
+    private func currentSnapshot() async throws -> Snapshot {
+        if !hasRefreshed { try await refresh() }
+        let day = today()
+        if let snapshot, snapshot.state.asOf == day { return snapshot }
+        pages = [:]
+        let records = records
+        let latest = LedgerFeed.latest(records)
+        let stored = try await ledger.store.entries(withIDs: latest.map(\.id))
+        let built = Snapshot(
+            records: records, state: LedgerState(records: records, asOf: day),
+            months: PublicSite.reportMonths(records: records, today: day),
+            feedHashes: Dictionary(stored.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a }))
+        // A refresh may have landed while the hashes were read; build again next time.
+        if records.head == self.records.head { snapshot = built }
+        return built
+    }
+}
+
+/// Keeps the public view current when other processes write: PostgreSQL tells every
+/// server of each commit on the ledger's channel; a SQLite file is polled.
+struct LedgerWatcher: Service {
+    let view: PublicView
+    let pollInterval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await view.refresh()
+                    try await view.ledger.store.waitForChange(after: await view.head.seq, pollInterval: pollInterval)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    // The database went away for a moment; the view stays as it was meanwhile.
+                    logger.warning("could not follow the ledger; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import LedgerServer
+import Logging
+import Reports
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the public status pages, feeds and API, and the team's write API.",
+        discussion: """
+            Public, read-only (public entries only): / (status page), /demands/ID, /commitments/ID, \
+            /reports/YYYY-MM, /feed.atom, /feed.json, /api/v1/status, /api/v1/entries?after=SEQ&limit=N. \
+            Pages take ?lang=en|es or follow Accept-Language.
+
+            Team writes: POST /api/v1/entries with JSON Lines (as `ledgerctl append` takes) and \
+            `Authorization: Bearer TOKEN` (see `ledgerctl token add`).
+
+            Several servers can share one PostgreSQL ledger: each hears the others' writes at once. \
+            A SQLite ledger is checked for other processes' writes twice a second. Stops cleanly on \
+            SIGINT or SIGTERM. Logs one line per request on standard error.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "The address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
+    @Option(name: .customLong("public-url"), help: ArgumentHelp(
+        "Where the public reaches this server, for the feeds' links (default http://HOST:PORT).", valueName: "url"))
+    var publicURL: String?
+    @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest write request accepted, in bytes.", valueName: "bytes"))
+    var maxBody = 4 << 20
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+
+    func run() async throws {
+        try await runReportingErrors {
+            guard (0...65_535).contains(port) else { throw LedgerError(field: "--port", "must be from 0 to 65535") }
+            guard maxBody > 0 else { throw LedgerError(field: "--max-body", "must be 1 or more") }
+            if let publicURL, !((publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) && URL(string: publicURL)?.host != nil) {
+                throw LedgerError(field: "--public-url", "'\(publicURL)' is not an http(s) address such as https://ledger.example.org")
+            }
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw LedgerError(field: "--log-level", "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            var configuration = LedgerServerConfiguration()
+            configuration.host = host
+            configuration.port = port
+            configuration.publicURL = publicURL
+            configuration.maxBodyBytes = maxBody
+            var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = level
+            try await options.withLedger { ledger in
+                do {
+                    try await LedgerServer.run(ledger: ledger, configuration: configuration, logger: logger) { port in
+                        printLine("Serving \(ledger.location) on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (Ctrl-C stops)")
+                    }
+                } catch let error as LedgerError {
+                    throw error
+                } catch {
+                    throw LedgerError(kind: .storage, field: "--port", "cannot serve on \(host):\(port): \(error)")
+                }
+            }
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Manage the bearer tokens of the write API (`ledgerctl serve`).",
+        discussion: "Only a token's SHA-256 is stored; the token itself is shown once, when it is made.",
+        subcommands: [Add.self, List.self, Revoke.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token; its name becomes the author of every entry it writes.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "Who or what uses the token, e.g. maria or newsroom-importer.") var name: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let secret = try await options.withLedger { try await $0.addToken(name: name) }
+                printLine(secret)
+                FileHandle.standardError.write(Data("Token for \(PlainText.oneLine(name)) created. Keep it now: it is not shown again. Use it as `Authorization: Bearer TOKEN`.\n".utf8))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens by name: when made, and when revoked.")
+
+        @OptionGroup var options: LedgerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runReportingErrors {
+                let tokens = try await options.withLedger { try await $0.store.tokens() }
+                if output.json {
+                    struct Listed: Encodable { var name: String; var createdAt: String; var revokedAt: String? }
+                    printLine(try ReportJSON.encode(tokens.map { Listed(name: $0.name, createdAt: $0.createdAt, revokedAt: $0.revokedAt) }))
+                } else if tokens.isEmpty {
+                    printLine("No tokens yet; create one with `ledgerctl token add NAME`.")
+                } else {
+                    for token in tokens {
+                        printLine(PlainText.padded(PlainText.oneLine(token.name), to: 24) + " created " + token.createdAt
+                                  + (token.revokedAt.map { "  revoked \($0)" } ?? "  live"))
+                    }
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a name's live token: it stops working at once, on every server.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The token's name.") var name: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                try await options.withLedger { try await $0.revokeToken(name: name) }
+                printLine("Revoked the token of \(PlainText.oneLine(name)).")
+            }
+        }
+    }
+}
