@@ -134,7 +134,7 @@ struct Routes: Sendable {
         let language = (try? LanguageChoice(request: request))?.language ?? .en
         let text = try await view.withSnapshot { snapshot in
             let site = snapshot.site(language)
-            return status == .notFound ? site.notFoundPage(path: request.uri.path) : site.badRequestPage(message: message ?? "", path: request.uri.path)
+            return status == .notFound ? site.notFoundPage() : site.badRequestPage(message: message ?? "")
         }
         return Responses.text(status, text, contentType: LedgerServer.html)
     }

