@@ -10,7 +10,7 @@ public struct PublicSite: Sendable {
     /// The months that have a report page, newest first.
     public let months: [ReportMonth]
     /// How many changes the overview lists.
-    public static let latestChangesShown = 12
+    public static let latestChangesShown = 10
 
     /// - Parameter state: a public state (internal entries must not reach a public page).
     public init(state: LedgerState, language: ReportLanguage, months: [ReportMonth]) {
@@ -69,15 +69,11 @@ public struct PublicSite: Sendable {
         out.append("<li><strong>\(state.commitments.count)</strong> \(e(labels.commitmentsCount))</li>")
         out.append("<li><strong>\(overdue.count)</strong> \(e(labels.overdueCount))</li>")
         out.append("</ul>")
-        out.append("</section>")
-
-        out.append("<section aria-labelledby=\"latest\">")
-        out.append("<h2 id=\"latest\">\(e(labels.latestChanges))</h2>")
-        let latest = state.events.filter { $0.type != .actorRegistered }.sorted { ($0.effective, $0.seq) > ($1.effective, $1.seq) }
-            .prefix(Self.latestChangesShown)
-        if latest.isEmpty { out.append("<p>\(e(labels.nothingYet))</p>") } else { out.append("<ol class=\"changes\">") }
-        for record in latest { out.append(changeItem(record, linkSubject: true)) }
-        if !latest.isEmpty { out.append("</ol>") }
+        let byStatus = DemandStatus.allCases.compactMap { status -> String? in
+            let count = state.demands.filter { $0.status == status }.count
+            return count == 0 ? nil : "\(demandBadge(status)) \(count)"
+        }
+        if !byStatus.isEmpty { out.append("<p class=\"by-status\">\(byStatus.joined(separator: " · "))</p>") }
         out.append("</section>")
 
         out.append("<section aria-labelledby=\"demands\">")
@@ -95,6 +91,15 @@ public struct PublicSite: Sendable {
             out.append(commitmentList(demand.commitments.compactMap(state.commitment)))
             out.append("</article>")
         }
+        out.append("</section>")
+
+        out.append("<section aria-labelledby=\"latest\">")
+        out.append("<h2 id=\"latest\">\(e(labels.latestChanges))</h2>")
+        let latest = state.events.filter { $0.type != .actorRegistered }.sorted { ($0.effective, $0.seq) > ($1.effective, $1.seq) }
+            .prefix(Self.latestChangesShown)
+        if latest.isEmpty { out.append("<p>\(e(labels.nothingYet))</p>") } else { out.append("<ol class=\"changes\">") }
+        for record in latest { out.append(changeItem(record, linkSubject: true, brief: true)) }
+        if !latest.isEmpty { out.append("</ol>") }
         out.append("</section>")
 
         out.append("<section aria-labelledby=\"reports\">")
@@ -116,7 +121,7 @@ public struct PublicSite: Sendable {
         let title = language.pick(text: demand.title, spanish: demand.titleES)
         var out: [String] = []
         out.append("<p class=\"kind\">\(e(labels.demand))</p>")
-        out.append("<h1>\(e(title))</h1>")
+        out.append("<h1 class=\"subject\">\(e(title))</h1>")
         out.append("<p class=\"status\">\(demandBadge(demand.status)) · \(e(labels.since)) <time datetime=\"\(demand.effective.day)\">\(e(language.date(demand.effective.day)))</time></p>")
         if let summary = demand.summary { out.append("<p>\(e(language.pick(text: summary, spanish: demand.summaryES)))</p>") }
         out.append("<dl class=\"facts\">")
@@ -141,7 +146,7 @@ public struct PublicSite: Sendable {
         let title = language.pick(text: commitment.summary, spanish: commitment.summaryES)
         var out: [String] = []
         out.append("<p class=\"kind\">\(e(labels.commitment)) · \(e(language.word(commitment.kind)))</p>")
-        out.append("<h1>\(e(title))</h1>")
+        out.append("<h1 class=\"subject\">\(e(title))</h1>")
         out.append("<p class=\"status\">\(commitmentBadge(commitment))\(overdueMark(commitment))</p>")
         out.append("<dl class=\"facts\">")
         out.append("<dt>\(e(labels.committedBy))</dt><dd>\(e(writer.name(of: commitment.actor)))</dd>")
@@ -239,7 +244,8 @@ public struct PublicSite: Sendable {
         }.joined(separator: " · ")
     }
 
-    func changeItem(_ record: Record, linkSubject: Bool) -> String {
+    /// One entry as a list item; `brief` leaves out the detail and sources (the overview).
+    func changeItem(_ record: Record, linkSubject: Bool, brief: Bool = false) -> String {
         let e = HTMLText.escape
         let described = writer.describe(record)
         var item = "<li class=\"change\"><time datetime=\"\(record.effective.day)\">\(e(language.date(record.effective.day)))</time> <span class=\"label\">\(e(writer.label(record.type)))</span>"
@@ -250,6 +256,7 @@ public struct PublicSite: Sendable {
         } else {
             item += "\n<p>\(e(described.text))</p>"
         }
+        if brief { return item + "</li>" }
         if let detail = described.detail { item += "\n<p class=\"detail\">\(e(detail))</p>" }
         if !described.sources.isEmpty { item += "\n<p class=\"sources\">\(e(language.labels.sources)): \(sourceLinks(described.sources))</p>" }
         return item + "</li>"
@@ -307,7 +314,7 @@ public struct PublicSite: Sendable {
     static let siteCSS = """
         .skip { position: absolute; left: -999px; }
         .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: 0.3rem 0.6rem; outline: 2px solid var(--accent); }
-        header.site { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0.5rem; border-bottom: 1px solid var(--rule); margin-bottom: 1rem; }
+        header.site { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0.5rem; border-bottom: 1px solid var(--rule); padding-bottom: 0.5rem; margin-bottom: 1rem; }
         header.site a { text-decoration: none; }
         nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; padding: 0; margin: 0; font: 0.9rem "Helvetica Neue", Arial, sans-serif; }
         a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
@@ -320,6 +327,8 @@ public struct PublicSite: Sendable {
         .overdue { color: var(--accent); }
         .sources { font-size: 0.85rem; color: var(--muted); }
         .months { columns: 12rem; }
+        h1.subject { font-size: 1.35rem; }
+        .by-status .badge { margin-right: 0.2rem; }
 
         """
 }

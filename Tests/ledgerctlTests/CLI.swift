@@ -80,6 +80,11 @@ struct CLI {
 
     @discardableResult
     func run(_ arguments: String..., stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try run(arguments, stdin: stdin, environment: environment)
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         try Self.finish(try start(arguments, stdin: stdin, environment: environment))
     }
 
