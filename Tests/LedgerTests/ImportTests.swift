@@ -50,3 +50,27 @@ struct ImportTests {
         #expect(try await ledger.store.head().seq == 0)
     }
 }
+
+@Suite("Synthetic ledger")
+struct SyntheticLedgerTests {
+    @Test func itIsDeterministicValidAndMixedLikeRealUse() throws {
+        let entries = Array(SyntheticLedger(count: 3_000, seed: 7))
+        #expect(entries.map(\.hash) == Array(SyntheticLedger(count: 3_000, seed: 7)).map(\.hash), "the same seed, the same chain")
+        #expect(entries.last?.hash != Array(SyntheticLedger(count: 3_000, seed: 8)).last?.hash)
+        // Every entry passes the validation a real append would apply.
+        var validator = EntryValidator(records: LedgerRecords(), today: CalendarDay("2026-11-22")!)
+        var previous = ChainHead.empty
+        for entry in entries {
+            try validator.accept(EntryDraft(id: entry.id, type: entry.type, subject: entry.subject, effective: entry.effective,
+                                            author: entry.author, visibility: entry.visibility, payload: entry.payload, salt: entry.salt))
+            #expect(entry.prevHash == previous.hash && entry.computedHash == entry.hash)
+            previous = ChainHead(seq: entry.seq, hash: entry.hash)
+        }
+        let share = { (type: EntryType) in Double(entries.filter { $0.type == type }.count) / Double(entries.count) }
+        #expect(share(.followupLogged) > 0.8)
+        #expect(share(.statusChanged) > 0.02 && share(.entryCorrected) > 0.003 && share(.entryRetracted) > 0.0005)
+        let internalShare = Double(entries.filter { $0.visibility == .internal }.count) / Double(entries.count)
+        #expect((0.07...0.13).contains(internalShare))
+        #expect(entries.map(\.recordedAt) == entries.map(\.recordedAt).sorted())
+    }
+}
