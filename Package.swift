@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ledgerctl", targets: ["ledgerctl"]),
+        .executable(name: "ledger-bench", targets: ["ledger-bench"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Reports", targets: ["Reports"]),
     ],
@@ -76,6 +77,20 @@ let package = Package(
                 "LedgerServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark (scripts/bench): the ledger against raw SQLite, raw PostgreSQL,
+        // sha256sum and nginx.
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                "Ledger",
+                "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
