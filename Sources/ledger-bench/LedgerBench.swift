@@ -37,7 +37,7 @@ enum Workload {
         let lines = try Writer(jsonl)
         let rows = try csv.map(Writer.init)
         for entry in SyntheticLedger(count: count, seed: seed) {
-            try lines.write(entry.exchangeJSON.canonicalText + "\n")
+            try lines.write(entry.exchangeLine + "\n")
             try rows?.write([String(entry.seq), entry.id.uuidString.lowercased(), entry.type.rawValue, String(entry.schema),
                              entry.subject, entry.effective.description, entry.recordedAt, entry.author,
                              entry.visibility.rawValue, entry.payload.canonicalText, entry.salt, entry.prevHash, entry.hash]

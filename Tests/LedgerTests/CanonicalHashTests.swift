@@ -106,3 +106,26 @@ struct CanonicalHashTests {
         }
     }
 }
+
+@Suite("Canonical entry bytes")
+struct CanonicalEntryTests {
+    /// The direct writer and the general encoder of the same object agree byte for byte,
+    /// escapes and non-ASCII included.
+    @Test func theDirectWriterMatchesTheGeneralEncoder() throws {
+        for entry in Array(SyntheticLedger(count: 300, seed: 11)) + [Self.awkward] {
+            guard case .object(let general) = try JSONValue.parse(entry.exchangeLine) else { Issue.record("not an object"); return }
+            #expect(JSONValue.object(general).canonicalText == entry.exchangeLine)
+            var withoutHash = general
+            withoutHash["hash"] = nil
+            #expect(JSONValue.object(withoutHash).canonicalText == entry.canonicalText)
+        }
+    }
+
+    static let awkward = Entry(
+        draft: EntryDraft(type: .followupLogged, subject: "a-subject", effective: EffectiveTime("2023-07-01")!,
+                          author: "Zoë \"quoted\" \\ back", payload: .object([
+                              "note": .string("line\nbreak\ttab \u{01} ctrl é 日本 😀"), "kind": .string("note"),
+                              "é": .string("non-ASCII key"), "z": .int(-5), "a": .array([.bool(true), .null]),
+                          ])),
+        seq: 7, recordedAt: "2026-11-22T08:30:07.000Z", prevHash: ChainHash.genesis)
+}

@@ -110,9 +110,19 @@ public struct Entry: Sendable, Hashable {
     }
 
     /// The bytes the hash covers: every field but the hash, as canonical JSON.
-    public var canonicalText: String { fieldsJSON(includingHash: false).canonicalText }
+    public var canonicalText: String { String(decoding: canonicalBytes(includingHash: false), as: UTF8.self) }
 
-    public var computedHash: String { ChainHash.sha256Hex(fieldsJSON(includingHash: false).canonicalBytes) }
+    public var computedHash: String { ChainHash.sha256Hex(canonicalBytes(includingHash: false)) }
+
+    /// The exported line (`exchangeJSON` as canonical text), written directly.
+    public var exchangeLine: String { String(decoding: canonicalBytes(includingHash: true), as: UTF8.self) }
+
+    func canonicalBytes(includingHash: Bool) -> [UInt8] {
+        CanonicalEntry.bytes(
+            seq: seq, id: id.uuidString.lowercased(), type: type.rawValue, schema: schema, subject: subject,
+            effective: effective.description, recordedAt: recordedAt, author: author, visibility: visibility.rawValue,
+            salt: salt, prevHash: prevHash, hash: includingHash ? hash : nil) { JSONValue.appendCanonical(payload, to: &$0) }
+    }
 }
 
 /// The last entry of the chain (seq 0 and the genesis hash when the ledger is empty).

@@ -20,9 +20,9 @@ public protocol LedgerStore: Sendable {
     /// its prev_hash is the head's hash.
     func importEntries(_ entries: [Entry]) async throws
 
-    /// Up to `limit` entries with seq greater than `seq`, in order. Callers page through the
-    /// chain with this so memory stays bounded (see `entries(after:)`).
-    func entries(after seq: Int64, limit: Int) async throws -> [Entry]
+    /// Up to `limit` rows with seq greater than `seq`, in order, as stored. Callers page
+    /// through the chain with this so memory stays bounded (see `entries(after:)`).
+    func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns]
 
     /// The stored entries with these ids, if any.
     func entries(withIDs ids: [UUID]) async throws -> [Entry]
@@ -76,6 +76,11 @@ extension LedgerStore {
         while try await head().seq == seq {
             try await Task.sleep(for: pollInterval)
         }
+    }
+
+    /// Up to `limit` entries with seq greater than `seq`, in order.
+    public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
+        try await rows(after: seq, limit: limit).map { try $0.entry() }
     }
 
     /// Every entry after `seq`, fetched a page at a time.

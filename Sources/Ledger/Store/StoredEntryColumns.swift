@@ -3,37 +3,91 @@ import LedgerMigrations
 import Crypto
 
 /// An entry as a database row holds it: plain text columns. Turning one into an `Entry`
-/// checks every column, so a row altered behind the ledger's back is reported by seq.
-struct StoredEntryColumns {
-    var seq: Int64
-    /// Nil when the stored text is not a UUID.
-    var id: UUID?
-    var type: String
-    var schema: Int
-    var subject: String
-    var effective: String
-    var recordedAt: String
-    var author: String
-    var visibility: String
-    var payload: String
-    var salt: String
-    var prevHash: String
-    var hash: String
+/// checks every column, so a row altered behind the ledger's back is reported by seq;
+/// `computedHash` hashes the columns as they are, without decoding the payload.
+public struct StoredEntryColumns: Sendable {
+    public var seq: Int64
+    public var id: String
+    public var type: String
+    public var schema: Int
+    public var subject: String
+    public var effective: String
+    public var recordedAt: String
+    public var author: String
+    public var visibility: String
+    /// Canonical JSON text, as the ledger writes it.
+    public var payload: String
+    public var salt: String
+    public var prevHash: String
+    public var hash: String
 
-    func entry() throws -> Entry {
-        func damaged(_ column: String, _ problem: String) -> LedgerError {
-            LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")
-        }
-        guard let uuid = id else { throw damaged("id", "is not a UUID") }
+    private func damaged(_ column: String, _ problem: String) -> LedgerError {
+        LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")
+    }
+
+    /// Every column but the payload reads as what the ledger writes (cheap: no JSON parsing).
+    public func checkColumns() throws(LedgerError) {
+        _ = try typedColumns()
+    }
+
+    private func typedColumns() throws(LedgerError) -> (UUID, EntryType, EffectiveTime, Visibility) {
+        guard let uuid = UUID(hexText: id) else { throw damaged("id", "is not a UUID") }
         guard let entryType = EntryType(rawValue: type) else { throw damaged("type", "'\(type)' is unknown") }
         guard let time = EffectiveTime(effective) else { throw damaged("effective", "'\(effective)' is not a date") }
         guard let visibilityValue = Visibility(rawValue: visibility) else { throw damaged("visibility", "is not public or internal") }
+        return (uuid, entryType, time, visibilityValue)
+    }
+
+    public func entry() throws -> Entry {
+        let (uuid, entryType, time, visibilityValue) = try typedColumns()
         let payloadValue: JSONValue
         do { payloadValue = try JSONValue.parse(payload) } catch { throw damaged("payload", "is not valid JSON") }
         return Entry(
             seq: seq, id: uuid, type: entryType, schema: schema, subject: subject, effective: time,
             recordedAt: recordedAt, author: author, visibility: visibilityValue, payload: payloadValue,
             salt: salt, prevHash: prevHash, hash: hash)
+    }
+
+    /// The hash of the row as stored. The stored payload is the canonical text the ledger
+    /// wrote, so it goes in as it is: a payload rewritten in any other form, even an
+    /// equivalent one, no longer matches, which is what a check for tampering wants.
+    public var computedHash: String {
+        ChainHash.sha256Hex(CanonicalEntry.bytes(
+            seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective, recordedAt: recordedAt,
+            author: author, visibility: visibility, salt: salt, prevHash: prevHash) { $0.append(contentsOf: payload.utf8) })
+    }
+}
+
+extension UUID {
+    /// Parses `8-4-4-4-12` hex digits (either case) without Foundation's scanf-based parser,
+    /// which showed in profiles of reading the chain.
+    init?(hexText text: String) {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var count = 0, high: UInt8?
+        for (index, character) in text.utf8.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard character == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let nibble: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            guard count < 16 else { return nil }
+            if let first = high {
+                bytes[count] = first << 4 | nibble
+                count += 1
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard count == 16, high == nil, text.utf8.count == 36 else { return nil }
+        self.init(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                         bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
 

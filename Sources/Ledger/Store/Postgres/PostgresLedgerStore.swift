@@ -140,7 +140,7 @@ public final class PostgresLedgerStore: LedgerStore {
         // The database's clock, so that several app servers agree.
         let plan = try AppendPlan(
             drafts: drafts,
-            stored: try await fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE id = ANY(\(drafts.map(\.id)))"),
+            stored: try await fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE id = ANY(\(drafts.map(\.id)))"),
             head: try await Self.head(connection, logger: logger), expectedHead: expectedHead, now: now)
         try await insert(plan.new, on: connection)
         return plan.entries
@@ -163,10 +163,10 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
+    public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
         try await run("read the ledger") {
             try await self.client.withConnection { connection in
-                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
+                try await self.fetchRows(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
             }
         }
     }
@@ -175,7 +175,7 @@ public final class PostgresLedgerStore: LedgerStore {
         guard !ids.isEmpty else { return [] }
         return try await run("read the ledger") {
             try await self.client.withConnection { connection in
-                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.columns) FROM ledger_entries WHERE id = ANY(\(ids)) ORDER BY seq")
+                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE id = ANY(\(ids)) ORDER BY seq")
             }
         }
     }
@@ -265,21 +265,26 @@ public final class PostgresLedgerStore: LedgerStore {
         return .empty
     }
 
-    /// In the order `fetchEntries` decodes them.
+    /// In the order of the table, for inserts.
     private static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
+    /// In the order `fetchRows` decodes them; the id as text, as it is hashed.
+    private static let selectColumns = "seq, id::text, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
 
-    private func fetchEntries(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [Entry] {
-        var entries: [Entry] = []
+    private func fetchRows(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [StoredEntryColumns] {
+        var stored: [StoredEntryColumns] = []
         let rows = try await connection.query(query, logger: logger)
         for try await (seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash)
-            in rows.decode((Int64, UUID, String, Int, String, String, String, String, String, String, String, String, String).self) {
-            entries.append(try StoredEntryColumns(
+            in rows.decode((Int64, String, String, Int, String, String, String, String, String, String, String, String, String).self) {
+            stored.append(StoredEntryColumns(
                 seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective,
                 recordedAt: recordedAt, author: author, visibility: visibility, payload: payload, salt: salt,
-                prevHash: prevHash, hash: hash
-            ).entry())
+                prevHash: prevHash, hash: hash))
         }
-        return entries
+        return stored
+    }
+
+    private func fetchEntries(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [Entry] {
+        try await fetchRows(connection, query).map { try $0.entry() }
     }
 
     // MARK: Transactions and errors

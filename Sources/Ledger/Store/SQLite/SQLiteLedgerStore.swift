@@ -107,10 +107,10 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
+    public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
         try await run("read the ledger") {
             try await self.pool.read { db in
-                try Self.fetchEntries(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+                try Self.fetchRows(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
             }
         }
     }
@@ -180,20 +180,23 @@ public final class SQLiteLedgerStore: LedgerStore {
          entry.payload.canonicalText, entry.salt, entry.prevHash, entry.hash]
     }
 
-    /// In the order `fetchEntries` reads them by index (GRDB's by-name lookup is case-insensitive and slow).
+    /// In the order `fetchRows` reads them by index (GRDB's by-name lookup is case-insensitive and slow).
     private static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
 
-    private static func fetchEntries(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Entry] {
-        var entries: [Entry] = []
+    private static func fetchRows(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEntryColumns] {
+        var stored: [StoredEntryColumns] = []
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try rows.next() {
-            entries.append(try StoredEntryColumns(
-                seq: row[0], id: UUID(uuidString: row[1]), type: row[2], schema: row[3], subject: row[4], effective: row[5],
+            stored.append(StoredEntryColumns(
+                seq: row[0], id: row[1], type: row[2], schema: row[3], subject: row[4], effective: row[5],
                 recordedAt: row[6], author: row[7], visibility: row[8], payload: row[9], salt: row[10],
-                prevHash: row[11], hash: row[12]
-            ).entry())
+                prevHash: row[11], hash: row[12]))
         }
-        return entries
+        return stored
+    }
+
+    private static func fetchEntries(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Entry] {
+        try fetchRows(db, sql: sql, arguments: arguments).map { try $0.entry() }
     }
 
     // MARK: Errors
