@@ -104,41 +104,72 @@ public struct Ledger: Sendable {
     /// them as one atomic batch. If another writer gets in between, validates again.
     /// - Parameter labels: how to name each draft in an error (e.g. "line 3"); by default
     ///   a batch of one is not named and larger batches say "entry N".
+    ///
+    /// The common case costs no read before the write: drafts are validated against the
+    /// fold this ledger keeps, and the store refuses the batch if the chain moved meanwhile.
+    /// Only a conflict or a failed validation makes it read (the new entries, and whether
+    /// the drafts are retries of stored ones) and try again.
     public func append(_ drafts: [EntryDraft], labels: [String]? = nil, today: CalendarDay = .today()) async throws -> AppendResult {
         guard !drafts.isEmpty else { return AppendResult(entries: [], added: 0) }
         let labels = labels ?? (drafts.count == 1 ? [] : drafts.indices.map { "entry \($0 + 1)" })
-        var records = try await records()
+        var records = try await folded.cached(.internal, of: self)
+        var stored: [UUID: Entry] = [:]
+        var lookedUp = false
         for attempt in 0..<50 {
-            let stored = Dictionary(try await store.entries(withIDs: drafts.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            var validator = EntryValidator(records: records, today: today)
-            for (index, draft) in drafts.enumerated() {
-                do throws(LedgerError) {
-                    if let existing = stored[draft.id] {
-                        guard draft.isSameStatement(as: existing) else {
-                            throw LedgerError(field: "id", "\(draft.id.uuidString.lowercased()) is already seq \(existing.seq), a different entry; a retry must repeat the entry exactly")
-                        }
-                        continue
-                    }
-                    // The last draft needs no folding in for the ones after it; skipping that
-                    // keeps a one-entry append from copying the whole fold.
-                    if index == drafts.count - 1 { try validator.validate(draft) } else { try validator.accept(draft) }
-                } catch {
-                    throw labels.indices.contains(index) ? LedgerError(kind: error.kind, field: error.field.map { "\(labels[index]): \($0)" } ?? labels[index], error.message) : error
-                }
+            let failure = Self.failedValidation(drafts, labels: labels, against: records, stored: stored, today: today)
+            if let failure {
+                if lookedUp { throw failure }
+                // The fold may be behind other writers, or a draft may repeat a stored entry
+                // that no longer validates (its subject exists now): look, then judge again.
+                try await catchUp(&records)
+                stored = Dictionary(try await store.entries(withIDs: drafts.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                lookedUp = true
+                continue
             }
+            let head = records.head.seq
             do {
-                let entries = try await store.append(drafts, expectedHead: records.head.seq)
+                let entries = try await store.append(drafts, expectedHead: head)
                 // A batch may repeat an id; it is one entry.
-                let added = Set(entries.lazy.filter { $0.seq > records.head.seq }.map(\.seq)).count
-                return AppendResult(entries: entries, added: added)
+                var new: [Entry] = []
+                for entry in entries.sorted(by: { $0.seq < $1.seq }) where entry.seq > head && new.last?.seq != entry.seq {
+                    new.append(entry)
+                }
+                records = LedgerRecords()  // drop this copy so the kept fold is extended in place
+                await folded.extend(with: new, after: head)
+                return AppendResult(entries: entries, added: new.count)
             } catch is AppendConflict {
                 // Another writer got in first. A random pause, growing with each lost race,
                 // keeps a crowd of writers from colliding again in lock step.
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...min(1 << attempt, 200))))
+                if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...min(1 << attempt, 200)))) }
                 try await catchUp(&records)
+                lookedUp = false
             }
         }
         throw LedgerError(kind: .busy, "the ledger kept changing while this batch was validated; try again")
+    }
+
+    /// The first problem with the drafts, each checked in order against the ledger and the
+    /// drafts before it; a draft that repeats a stored entry exactly is a retry and is not
+    /// checked again.
+    static func failedValidation(_ drafts: [EntryDraft], labels: [String], against records: LedgerRecords,
+                                 stored: [UUID: Entry], today: CalendarDay) -> LedgerError? {
+        var validator = EntryValidator(records: records, today: today)
+        for (index, draft) in drafts.enumerated() {
+            do throws(LedgerError) {
+                if let existing = stored[draft.id] {
+                    guard draft.isSameStatement(as: existing) else {
+                        throw LedgerError(field: "id", "\(draft.id.uuidString.lowercased()) is already seq \(existing.seq), a different entry; a retry must repeat the entry exactly")
+                    }
+                    continue
+                }
+                // The last draft needs no folding in for the ones after it; skipping that
+                // keeps a one-entry append from copying the whole fold.
+                if index == drafts.count - 1 { try validator.validate(draft) } else { try validator.accept(draft) }
+            } catch {
+                return labels.indices.contains(index) ? LedgerError(kind: error.kind, field: error.field.map { "\(labels[index]): \($0)" } ?? labels[index], error.message) : error
+            }
+        }
+        return nil
     }
 
     // MARK: Verification
@@ -204,12 +235,8 @@ public struct Ledger: Sendable {
         return (row.seq, "content does not match its hash (stored \(row.hash.prefix(12))…, computed \(computedHash.prefix(12))…): the entry was changed after it was written")
     }
 
-    /// Each row's hash, the second half computed on another thread.
     static func hashes(of rows: [StoredEntryColumns]) async -> [String] {
-        let middle = rows.count / 2
-        async let firstHalf = rows[..<middle].map(\.computedHash)
-        let secondHalf = rows[middle...].map(\.computedHash)
-        return await firstHalf + secondHalf
+        await TwoCores.map(rows) { $0.computedHash }
     }
 
     // MARK: Export and import
@@ -224,28 +251,34 @@ public struct Ledger: Sendable {
     /// Reads exported lines, checks that they continue this ledger's chain with every hash
     /// right, and writes them in one transaction. Nothing is written if any line is wrong.
     @discardableResult
-    public func importLines(_ lines: some Sequence<Substring>) async throws -> Int {
+    public func importLines(_ lines: [Substring]) async throws -> Int {
+        // Parsing and hashing each line is independent: done on two cores, checked in order.
+        let parsed = await TwoCores.map(Array(lines.enumerated())) { number, line -> (line: Int, entry: Result<Entry, LedgerError>, hashMatches: Bool)? in
+            if line.allSatisfy(\.isWhitespace) { return nil }
+            let label = "line \(number + 1)"
+            do {
+                let entry = try Entry(exchangeJSON: try JSONValue.parse(line))
+                return (number + 1, .success(entry), entry.computedHash == entry.hash)
+            } catch let error as LedgerError {
+                return (number + 1, .failure(LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)), false)
+            } catch {
+                return (number + 1, .failure(LedgerError(field: label, "\(error)")), false)
+            }
+        }
         var entries: [Entry] = []
         var lineNumbers: [Int] = []
         var seenIDs = Set<UUID>()
         var expected = try await store.head()
-        for (number, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
-            let label = "line \(number + 1)"
-            let entry: Entry
-            do {
-                entry = try Entry(exchangeJSON: try JSONValue.parse(line))
-            } catch let error as LedgerError {
-                throw LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)
-            } catch {
-                throw LedgerError(field: label, "\(error)")
-            }
+        for case let (lineNumber, result, hashMatches)? in parsed {
+            let label = "line \(lineNumber)"
+            let entry = try result.get()
             guard entry.seq == expected.seq + 1 else {
                 throw LedgerError(kind: .integrity, field: "\(label): seq", "is \(entry.seq), expected \(expected.seq + 1)" + (expected.seq > 0 && entries.isEmpty ? " (this ledger ends at seq \(expected.seq))" : ""))
             }
             guard entry.prevHash == expected.hash else {
                 throw LedgerError(kind: .integrity, field: "\(label): prev_hash", "does not match the hash of seq \(expected.seq)")
             }
-            guard entry.computedHash == entry.hash else {
+            guard hashMatches else {
                 throw LedgerError(kind: .integrity, field: "\(label): hash", "does not match the entry's content (seq \(entry.seq) was altered)")
             }
             guard seenIDs.insert(entry.id).inserted else {
@@ -253,7 +286,7 @@ public struct Ledger: Sendable {
             }
             expected = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
             entries.append(entry)
-            lineNumbers.append(number + 1)
+            lineNumbers.append(lineNumber)
         }
         if let clash = try await store.entries(withIDs: entries.map(\.id)).first,
            let index = entries.firstIndex(where: { $0.id == clash.id }) {
@@ -267,6 +300,21 @@ public struct Ledger: Sendable {
 /// The latest fold of the chain for each audience, brought up to date on each use.
 actor FoldedRecords {
     private var byAudience: [Visibility: LedgerRecords] = [:]
+
+    /// The kept fold as it is, without reading; the whole chain folded if there is none yet.
+    func cached(_ audience: Visibility, of ledger: Ledger) async throws -> LedgerRecords {
+        if let records = byAudience[audience] { return records }
+        return try await latest(audience, of: ledger)
+    }
+
+    /// Folds in entries this process just wrote, when the kept folds end where they begin.
+    func extend(with entries: [Entry], after head: Int64) {
+        for audience in Array(byAudience.keys) where byAudience[audience]?.head.seq == head {
+            var records = byAudience.removeValue(forKey: audience)!
+            for entry in entries { records.apply(entry) }
+            byAudience[audience] = records
+        }
+    }
 
     func latest(_ audience: Visibility, of ledger: Ledger) async throws -> LedgerRecords {
         // Taken out while folding so the fold mutates the only copy instead of duplicating it.

@@ -188,8 +188,8 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
         demands = state.demands.map { demand in
             let commitments = demand.commitments.compactMap { state.commitment($0) }
             let subjects = Set([demand.id] + commitments.map(\.id))
-            let timeline = state.events
-                .filter { subjects.contains($0.subject) && !$0.isRetracted && $0.type != .entryCorrected && $0.type != .entryRetracted }
+            let timeline = state.timeline(of: subjects)
+                .filter { !$0.isRetracted && $0.type != .entryCorrected && $0.type != .entryRetracted }
                 .suffix(Self.timelineLength)
             return DemandSection(
                 id: demand.id, title: language.pick(text: demand.title, spanish: demand.titleES),

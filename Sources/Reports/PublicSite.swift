@@ -95,8 +95,8 @@ public struct PublicSite: Sendable {
 
         out.append("<section aria-labelledby=\"latest\">")
         out.append("<h2 id=\"latest\">\(e(labels.latestChanges))</h2>")
-        let latest = state.events.filter { $0.type != .actorRegistered }.sorted { ($0.effective, $0.seq) > ($1.effective, $1.seq) }
-            .prefix(Self.latestChangesShown)
+        // `events` is in date order already.
+        let latest = state.events.reversed().lazy.filter { $0.type != .actorRegistered }.prefix(Self.latestChangesShown)
         if latest.isEmpty { out.append("<p>\(e(labels.nothingYet))</p>") } else { out.append("<ol class=\"changes\">") }
         for record in latest { out.append(changeItem(record, linkSubject: true, brief: true)) }
         if !latest.isEmpty { out.append("</ol>") }
@@ -133,8 +133,7 @@ public struct PublicSite: Sendable {
         out.append("<h2 id=\"commitments\">\(e(words.commitments))</h2>")
         out.append(commitmentList(demand.commitments.compactMap(state.commitment)))
         out.append("</section>")
-        let subjects = Set([demand.id] + demand.commitments)
-        out.append(timeline(state.events.filter { subjects.contains($0.subject) }))
+        out.append(timeline(state.timeline(of: [demand.id] + demand.commitments)))
         return page(title: title, path: "/demands/\(demand.id)", body: out)
     }
 

@@ -144,7 +144,7 @@ struct Import: AsyncParsableCommand {
             try await options.withLedger(create: true) { ledger in
                 let count: Int
                 do {
-                    count = try await ledger.importLines(text.split(separator: "\n", omittingEmptySubsequences: false))
+                    count = try await ledger.importLines(text.lines)
                 } catch {
                     if let createdPath {
                         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: createdPath + suffix) }

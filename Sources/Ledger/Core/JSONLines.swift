@@ -14,7 +14,7 @@ public struct DraftBatch: Sendable {
     ///     line naming someone else is refused rather than silently rewritten.
     ///   - source: how to name the input when it is empty (`FILE`, `body`).
     public init(jsonLines text: some StringProtocol, defaultAuthor: String, requiredAuthor: String? = nil, source: String) throws(LedgerError) {
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        for (number, line) in text.lines.enumerated()
         where !line.allSatisfy(\.isWhitespace) {
             let label = "line \(number + 1)"
             do {

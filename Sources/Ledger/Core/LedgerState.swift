@@ -108,9 +108,19 @@ public struct LedgerState: Sendable {
     public func demand(_ id: String) -> Demand? { demandIndex[id].map { demands[$0] } }
     public func commitment(_ id: String) -> Commitment? { commitmentIndex[id].map { commitments[$0] } }
 
+    /// Positions in `events` by subject, so a timeline is not a scan of the whole chain.
+    private var eventsBySubject: [String: [Int]] = [:]
+
     /// Everything dated on or before `asOf` about a subject, including corrections and
     /// retractions of its entries.
-    public func timeline(of subject: String) -> [Record] { events.filter { $0.subject == subject } }
+    public func timeline(of subject: String) -> [Record] { timeline(of: [subject]) }
+
+    /// Everything about any of these subjects, in `events` order.
+    public func timeline(of subjects: some Sequence<String>) -> [Record] {
+        var positions: [Int] = []
+        for subject in Set(subjects) { positions += eventsBySubject[subject] ?? [] }
+        return positions.sorted().map { events[$0] }
+    }
 
     public init(records: LedgerRecords, asOf: CalendarDay) {
         head = records.head
@@ -121,8 +131,9 @@ public struct LedgerState: Sendable {
         events = records.records
             .filter { $0.effective.day <= asOf || $0.type == .actorRegistered }
             .sorted { ($0.effective, $0.seq) < ($1.effective, $1.seq) }
-        for record in events where !record.isRetracted {
-            apply(record)
+        for (position, record) in events.enumerated() {
+            eventsBySubject[record.subject, default: []].append(position)
+            if !record.isRetracted { apply(record) }
         }
         for index in demands.indices {
             demands[index].status = derivedStatus(of: demands[index])
