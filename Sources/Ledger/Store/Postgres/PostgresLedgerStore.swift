@@ -137,11 +137,27 @@ public final class PostgresLedgerStore: LedgerStore {
             SELECT \(unescaped: Self.utcText("clock_timestamp()"))
             FROM pg_advisory_xact_lock(\(Self.appendLockKey))
             """, logger: logger).decode(String.self).first { _ in true } ?? RecordedAt.string(from: Date())
+        // The head and any stored entries with the drafts' ids, in one round trip (after the
+        // lock, so this statement sees every commit before it).
+        var head = ChainHead.empty
+        var stored: [Entry] = []
+        let rows = try await connection.query("""
+            (SELECT true, \(unescaped: Self.selectColumns) FROM ledger_entries ORDER BY seq DESC LIMIT 1)
+            UNION ALL
+            (SELECT false, \(unescaped: Self.selectColumns) FROM ledger_entries WHERE id = ANY(\(drafts.map(\.id))))
+            """, logger: logger)
+        for try await (isHead, seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash)
+            in rows.decode((Bool, Int64, String, String, Int, String, String, String, String, String, String, String, String, String).self) {
+            if isHead {
+                head = ChainHead(seq: seq, hash: hash, recordedAt: recordedAt)
+            } else {
+                stored.append(try StoredEntryColumns(
+                    seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective, recordedAt: recordedAt,
+                    author: author, visibility: visibility, payload: payload, salt: salt, prevHash: prevHash, hash: hash).entry())
+            }
+        }
         // The database's clock, so that several app servers agree.
-        let plan = try AppendPlan(
-            drafts: drafts,
-            stored: try await fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE id = ANY(\(drafts.map(\.id)))"),
-            head: try await Self.head(connection, logger: logger), expectedHead: expectedHead, now: now)
+        let plan = try AppendPlan(drafts: drafts, stored: stored, head: head, expectedHead: expectedHead, now: now)
         try await insert(plan.new, on: connection)
         return plan.entries
     }
@@ -241,20 +257,22 @@ public final class PostgresLedgerStore: LedgerStore {
 
     private func insert(_ entries: [Entry], on connection: PostgresConnection) async throws {
         guard let last = entries.last else { return }
+        // Delivered by the server only if the transaction commits; sent with the last chunk.
+        let announcement = JSONValue.object(["seq": .int(last.seq), "hash": .string(last.hash)]).canonicalText
         for start in stride(from: 0, to: entries.count, by: Self.insertChunk) {
             let chunk = entries[start..<min(start + Self.insertChunk, entries.count)]
+            let isLast = start + Self.insertChunk >= entries.count
             try await connection.query("""
-                INSERT INTO ledger_entries (\(unescaped: Self.columns))
-                SELECT * FROM unnest(\(chunk.map(\.seq))::bigint[], \(chunk.map(\.id))::uuid[], \(chunk.map(\.type.rawValue))::text[],
-                    \(chunk.map(\.schema))::integer[], \(chunk.map(\.subject))::text[], \(chunk.map(\.effective.description))::text[],
-                    \(chunk.map(\.recordedAt))::text[], \(chunk.map(\.author))::text[], \(chunk.map(\.visibility.rawValue))::text[],
-                    \(chunk.map(\.payload.canonicalText))::text[], \(chunk.map(\.salt))::text[], \(chunk.map(\.prevHash))::text[],
-                    \(chunk.map(\.hash))::text[])
+                WITH inserted AS (
+                    INSERT INTO ledger_entries (\(unescaped: Self.columns))
+                    SELECT * FROM unnest(\(chunk.map(\.seq))::bigint[], \(chunk.map(\.id))::uuid[], \(chunk.map(\.type.rawValue))::text[],
+                        \(chunk.map(\.schema))::integer[], \(chunk.map(\.subject))::text[], \(chunk.map(\.effective.description))::text[],
+                        \(chunk.map(\.recordedAt))::text[], \(chunk.map(\.author))::text[], \(chunk.map(\.visibility.rawValue))::text[],
+                        \(chunk.map(\.payload.canonicalText))::text[], \(chunk.map(\.salt))::text[], \(chunk.map(\.prevHash))::text[],
+                        \(chunk.map(\.hash))::text[]))
+                SELECT pg_notify(\(Self.headChannel), \(announcement)) WHERE \(isLast)
                 """, logger: logger)
         }
-        // Delivered by the server only if the transaction commits.
-        let announcement = JSONValue.object(["seq": .int(last.seq), "hash": .string(last.hash)]).canonicalText
-        try await connection.query("SELECT pg_notify(\(Self.headChannel), \(announcement))", logger: logger)
     }
 
     private static func head(_ connection: PostgresConnection, logger: Logger) async throws -> ChainHead {
