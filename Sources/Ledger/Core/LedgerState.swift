@@ -99,7 +99,7 @@ public struct LedgerState: Sendable {
     public private(set) var commitments: [Commitment] = []
     /// Every record dated on or before `asOf`, plus every actor (retracted ones flagged), by
     /// effective date then seq.
-    public private(set) var events: [Record] = []
+    public private(set) var events = Events(records: [], order: [])
     private var actorIndex: [String: Int] = [:]
     private var demandIndex: [String: Int] = [:]
     private var commitmentIndex: [String: Int] = [:]
@@ -109,7 +109,7 @@ public struct LedgerState: Sendable {
     public func commitment(_ id: String) -> Commitment? { commitmentIndex[id].map { commitments[$0] } }
 
     /// Positions in `events` by subject, so a timeline is not a scan of the whole chain.
-    private var eventsBySubject: [String: [Int]] = [:]
+    private var eventsBySubject: [String: [Int32]] = [:]
 
     /// Everything dated on or before `asOf` about a subject, including corrections and
     /// retractions of its entries.
@@ -118,7 +118,7 @@ public struct LedgerState: Sendable {
     /// Everything about any of these subjects, in `events` order.
     public func timeline(of subjects: some Sequence<String>) -> [Record] {
         var positions: [Int] = []
-        for subject in Set(subjects) { positions += eventsBySubject[subject] ?? [] }
+        for subject in Set(subjects) { positions += (eventsBySubject[subject] ?? []).lazy.map(Int.init) }
         return positions.sorted().map { events[$0] }
     }
 
@@ -128,11 +128,21 @@ public struct LedgerState: Sendable {
         audience = records.audience
         // Actors are who the ledger talks about, not events: one registered today still
         // names the institution behind a 2023 commitment.
-        events = records.records
-            .filter { $0.effective.day <= asOf || $0.type == .actorRegistered }
-            .sorted { ($0.effective, $0.seq) < ($1.effective, $1.seq) }
+        // Positions rather than copies of the records: at a million entries a copy of every
+        // record is hundreds of megabytes, and sorting positions moves no strings.
+        let all = records.records
+        var order: [Int32] = []
+        order.reserveCapacity(all.count)
+        for (position, record) in all.enumerated() where record.effective.day <= asOf || record.type == .actorRegistered {
+            order.append(Int32(position))
+        }
+        // The chain is almost always in date order already; sort only what is not.
+        if !order.indices.dropFirst().allSatisfy({ (all[Int(order[$0 - 1])].effective, all[Int(order[$0 - 1])].seq) < (all[Int(order[$0])].effective, all[Int(order[$0])].seq) }) {
+            order.sort { (all[Int($0)].effective, all[Int($0)].seq) < (all[Int($1)].effective, all[Int($1)].seq) }
+        }
+        events = Events(records: all, order: order)
         for (position, record) in events.enumerated() {
-            eventsBySubject[record.subject, default: []].append(position)
+            eventsBySubject[record.subject, default: []].append(Int32(position))
             if !record.isRetracted { apply(record) }
         }
         for index in demands.indices {
@@ -199,4 +209,14 @@ public struct LedgerState: Sendable {
         if open.contains(where: { $0 == .fulfilled || $0 == .partiallyFulfilled }) { return .partiallyMet }
         return .committed
     }
+}
+
+/// Records in date order (then seq), as positions into the fold's own array.
+public struct Events: RandomAccessCollection, Sendable {
+    let records: [Record]
+    let order: [Int32]
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { order.count }
+    public subscript(position: Int) -> Record { records[Int(order[position])] }
 }

@@ -80,7 +80,8 @@ extension LedgerStore {
 
     /// Up to `limit` entries with seq greater than `seq`, in order.
     public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
-        try await rows(after: seq, limit: limit).map { try $0.entry() }
+        // Decoding payloads is most of reading the chain; done on two cores.
+        try await TwoCores.map(try await rows(after: seq, limit: limit)) { row in Result { try row.entry() } }.map { try $0.get() }
     }
 
     /// Every entry after `seq`, fetched a page at a time.
@@ -103,18 +104,26 @@ public struct EntryPages: AsyncSequence, Sendable {
         var page: [Entry] = []
         var position = 0
         var finished = false
+        /// The next page, read while this one is used.
+        var nextPage: Task<[Entry], any Error>?
 
         public mutating func next() async throws -> Entry? {
             if position == page.count {
                 if finished { return nil }
-                page = try await store.entries(after: lastSeq, limit: pageSize)
+                let reading = nextPage ?? Self.read(store, after: lastSeq, limit: pageSize)
+                page = try await reading.value
                 position = 0
                 if page.count < pageSize { finished = true }
+                nextPage = finished ? nil : Self.read(store, after: page.last!.seq, limit: pageSize)
                 if page.isEmpty { return nil }
             }
             defer { position += 1 }
             lastSeq = page[position].seq
             return page[position]
+        }
+
+        static func read(_ store: any LedgerStore, after seq: Int64, limit: Int) -> Task<[Entry], any Error> {
+            Task { try await store.entries(after: seq, limit: limit) }
         }
     }
 
