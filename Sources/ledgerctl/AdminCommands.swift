@@ -52,6 +52,8 @@ struct Demo: AsyncParsableCommand {
                                                                   July 2023's report; print it to PDF
                       ledgerctl report monthly 2023-07 --lang es --format text
                                                                   the same, in Spanish, for an email
+                      ledgerctl serve                             the public status page and feeds on
+                                                                  http://127.0.0.1:8080/
                       ledgerctl --help                            every command
                     """)
             }
