@@ -55,23 +55,34 @@ public enum LedgerServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AccessLogMiddleware(logger: logger))
         let routes = Routes(view: view, configuration: configuration, logger: logger)
+        // Every page answers HEAD too (feed readers and link checkers ask it): the same
+        // headers, no body.
+        func read(_ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+            router.get(path, use: handler)
+            router.head(path) { request, context in
+                var response = try await handler(request, context)
+                // The GET body's length, announced; nothing written.
+                response.body = ResponseBody(contentLength: response.body.contentLength) { writer in try await writer.finish(nil) }
+                return response
+            }
+        }
 
-        router.get("/") { request, _ in
+        read("/") { request, _ in
             try await routes.page(request, key: "/", contentType: html) { snapshot, language in snapshot.site(language).statusPage() }
         }
-        router.get("/demands/:id") { request, context in
+        read("/demands/:id") { request, context in
             let id = try context.parameters.require("id")
             return try await routes.page(request, key: "/demands/\(id)", contentType: html) { snapshot, language in
                 snapshot.site(language).demandPage(id)
             }
         }
-        router.get("/commitments/:id") { request, context in
+        read("/commitments/:id") { request, context in
             let id = try context.parameters.require("id")
             return try await routes.page(request, key: "/commitments/\(id)", contentType: html) { snapshot, language in
                 snapshot.site(language).commitmentPage(id)
             }
         }
-        router.get("/reports/:month") { request, context in
+        read("/reports/:month") { request, context in
             let text = try context.parameters.require("month")
             guard let month = ReportMonth(text) else {
                 return try await routes.errorPage(request, status: .badRequest, message: "The month must be written YYYY-MM, for example 2023-07.")
@@ -82,22 +93,22 @@ public enum LedgerServer {
                 return MonthlyReport(state: state, month: month, language: language).html()
             }
         }
-        router.get("/feed.atom") { request, _ in
+        read("/feed.atom") { request, _ in
             try await routes.page(request, key: "/feed.atom", contentType: "application/atom+xml; charset=utf-8") { snapshot, language in
                 routes.feed(snapshot, language).atom()
             }
         }
-        router.get("/feed.json") { request, _ in
+        read("/feed.json") { request, _ in
             try await routes.page(request, key: "/feed.json", contentType: "application/feed+json; charset=utf-8") { snapshot, language in
                 try routes.feed(snapshot, language).json()
             }
         }
-        router.get("/api/v1/status") { request, _ in
+        read("/api/v1/status") { request, _ in
             try await routes.page(request, key: "/api/v1/status", contentType: json, languageMatters: false) { snapshot, _ in
                 try StatusOverview(state: snapshot.state).jsonText() + "\n"
             }
         }
-        router.get("/api/v1/entries") { request, _ in try await routes.entries(request) }
+        read("/api/v1/entries") { request, _ in try await routes.entries(request) }
         router.post("/api/v1/entries") { request, _ in try await routes.append(request) }
         return router
     }
@@ -116,10 +127,10 @@ struct Routes: Sendable {
               render: @escaping @Sendable (PublicView.Snapshot, ReportLanguage) throws -> String?) async throws -> Response {
         let choice = languageMatters ? try LanguageChoice(request: request) : nil
         let language = choice?.language ?? .en
-        if Responses.notModified(request, etag: await view.etag(language: language)) {
+        let etag = await view.etag(language: language)
+        if Responses.notModified(request, etag: etag) {
             // Skip rendering; `cached` answers 304 with the same headers.
-            let empty = PublicView.Rendered(body: ByteBuffer(), contentType: contentType, etag: await view.etag(language: language))
-            return Responses.cached(empty, request: request, choice: choice)
+            return Responses.cached(PublicView.Rendered(body: ByteBuffer(), contentType: contentType, etag: etag), request: request, choice: choice)
         }
         guard let page = try await view.page("\(key)?\(language.rawValue)", language: language, contentType: contentType,
                                              render: { try render($0, language) }) else {

@@ -59,6 +59,21 @@ struct RouteTests {
         }
     }
 
+    @Test func headAnswersWithTheHeadersOfGet() async throws {
+        let site = try await TestSite()
+        try await site.test { client in
+            for path in ["/", "/feed.atom", "/feed.json", "/demands/justice-juarez-fire", "/api/v1/status"] {
+                let get = try await client.get(path)
+                let head = try await client.execute(uri: path, method: .head)
+                #expect(head.status == .ok, "\(path)")
+                #expect(head.body.readableBytes == 0)
+                #expect(head.headers[.eTag] == get.headers[.eTag])
+                #expect(head.headers[.contentType] == get.headers[.contentType])
+            }
+            #expect(try await client.execute(uri: "/demands/nope", method: .head).status == .notFound)
+        }
+    }
+
     @Test func acceptLanguageChoosesAndTheResponseVaries() async throws {
         let site = try await TestSite()
         try await site.test { client in
