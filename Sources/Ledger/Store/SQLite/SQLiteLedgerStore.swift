@@ -168,7 +168,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         """
 
     private static func head(_ db: Database) throws -> ChainHead {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")) else {
             return .empty
         }
         return ChainHead(seq: row["seq"], hash: row["hash"], recordedAt: row["recorded_at"])
@@ -185,7 +185,8 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     private static func fetchRows(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEntryColumns] {
         var stored: [StoredEntryColumns] = []
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        // Cached: compiling the statement cost more than running it, on every append.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         while let row = try rows.next() {
             stored.append(StoredEntryColumns(
                 seq: row[0], id: row[1], type: row[2], schema: row[3], subject: row[4], effective: row[5],
