@@ -67,6 +67,16 @@ enum HTMLText {
     }
 }
 
+extension HTMLText {
+    /// A list of ready-made `<li>` items, or one sentence (escaped) saying there are none.
+    /// - Parameter opening: the list's opening tag with its attributes, e.g. `<ol class="changes">`.
+    static func list(_ items: [String], opening: String, empty: String) -> String {
+        guard !items.isEmpty else { return "<p>\(escape(empty))</p>" }
+        let closing = opening.hasPrefix("<ol") ? "</ol>" : "</ul>"
+        return ([opening] + items + [closing]).joined(separator: "\n")
+    }
+}
+
 /// Untrusted text made literal in Markdown: every punctuation mark that could start
 /// markup is backslash-escaped (CommonMark allows escaping any ASCII punctuation), and
 /// line breaks become spaces so a title cannot open a heading or a table row.

@@ -65,23 +65,19 @@ extension MonthlyReport {
 
         out.append("<section id=\"changes\">")
         out.append("<h2>\(e(labels.changes))</h2>")
-        if changes.isEmpty { out.append("<p>\(e(labels.noChanges))</p>") } else { out.append("<ol class=\"changes\">") }
-        for change in changes {
-            out.append("<li class=\"change\"><time datetime=\"\(e(change.date))\">\(e(change.dateText))</time> <span class=\"label\">\(e(change.label))</span>\(marks(internal: change.internal, retracted: change.retracted))")
-            out.append("<p>\(e(change.text)) \(cite(change.sources))</p>")
-            if let detail = change.detail { out.append("<p class=\"detail\">\(e(detail))</p>") }
-            out.append("</li>")
-        }
-        if !changes.isEmpty { out.append("</ol>") }
+        out.append(HTMLText.list(changes.map { change in
+            var item = ["<li class=\"change\"><time datetime=\"\(e(change.date))\">\(e(change.dateText))</time> <span class=\"label\">\(e(change.label))</span>\(marks(internal: change.internal, retracted: change.retracted))",
+                        "<p>\(e(change.text)) \(cite(change.sources))</p>"]
+            if let detail = change.detail { item.append("<p class=\"detail\">\(e(detail))</p>") }
+            return (item + ["</li>"]).joined(separator: "\n")
+        }, opening: "<ol class=\"changes\">", empty: labels.noChanges))
         out.append("</section>")
 
         out.append("<section id=\"overdue\">")
         out.append("<h2>\(e(labels.overdue))</h2>")
-        if overdue.isEmpty { out.append("<p>\(e(labels.noOverdue))</p>") } else { out.append("<ul class=\"overdue\">") }
-        for item in overdue {
-            out.append("<li>\(e(item.summary)) <span class=\"who\">(\(e(item.actor)))</span> — \(e(labels.due)) <time datetime=\"\(e(item.due))\">\(e(item.dueText))</time>, <strong>\(e(item.overdueText))</strong>\(marks(internal: item.internal))</li>")
-        }
-        if !overdue.isEmpty { out.append("</ul>") }
+        out.append(HTMLText.list(overdue.map { item in
+            "<li>\(e(item.summary)) <span class=\"who\">(\(e(item.actor)))</span> — \(e(labels.due)) <time datetime=\"\(e(item.due))\">\(e(item.dueText))</time>, <strong>\(e(item.overdueText))</strong>\(marks(internal: item.internal))</li>"
+        }, opening: "<ul class=\"overdue\">", empty: labels.noOverdue))
         out.append("</section>")
 
         out.append("<section id=\"demands\">")
@@ -93,8 +89,7 @@ extension MonthlyReport {
             out.append("<p class=\"status\"><span class=\"badge demand-\(e(demand.status))\">\(e(demand.statusLabel))</span> · <time datetime=\"\(e(demand.since))\">\(e(demand.sinceText))</time> \(cite(demand.sources))</p>")
             if let summaryText = demand.summary { out.append("<p>\(e(summaryText))</p>") }
             out.append("<h4>\(e(labels.commitments))</h4>")
-            if demand.commitments.isEmpty { out.append("<p>\(e(labels.noCommitments))</p>") } else { out.append("<ul class=\"commitments\">") }
-            for line in demand.commitments {
+            out.append(HTMLText.list(demand.commitments.map { line in
                 var text = "<li class=\"commitment\"><span class=\"badge status-\(e(line.status))\">\(e(line.statusLabel))</span>"
                 if let basis = line.basisLabel { text += " <span class=\"basis\">\(e(basis))</span>" }
                 text += " \(e(line.summary)) <span class=\"who\">(\(e(line.kind)), \(e(line.actor)))</span>"
@@ -102,10 +97,8 @@ extension MonthlyReport {
                     text += " · \(e(labels.due)) <time datetime=\"\(e(due))\">\(e(dueText))</time>"
                 }
                 if let days = line.daysOverdue { text += " · <strong>\(e(labels.overdueBy)) \(e(language.days(days)))</strong>" }
-                text += marks(internal: line.internal) + " " + cite(line.sources) + "</li>"
-                out.append(text)
-            }
-            if !demand.commitments.isEmpty { out.append("</ul>") }
+                return text + marks(internal: line.internal) + " " + cite(line.sources) + "</li>"
+            }, opening: "<ul class=\"commitments\">", empty: labels.noCommitments))
             if !demand.timeline.isEmpty {
                 out.append("<h4>\(e(labels.timeline))</h4>")
                 out.append("<ol class=\"timeline\">")
@@ -120,12 +113,10 @@ extension MonthlyReport {
 
         out.append("<section id=\"sources\">")
         out.append("<h2>\(e(labels.sources))</h2>")
-        if sources.isEmpty { out.append("<p>\(e(labels.noSources))</p>") } else { out.append("<ol class=\"sources\">") }
-        for source in sources {
+        out.append(HTMLText.list(sources.map { source in
             let shown = source.isLink ? "<a href=\"\(e(source.url))\">\(e(source.url))</a>" : "<span class=\"not-a-link\">\(e(source.url))</span>"
-            out.append("<li id=\"source-\(source.number)\">\(shown)</li>")
-        }
-        if !sources.isEmpty { out.append("</ol>") }
+            return "<li id=\"source-\(source.number)\">\(shown)</li>"
+        }, opening: "<ol class=\"sources\">", empty: labels.noSources))
         out.append("</section>")
         out.append("</main>")
         out.append("<footer>")

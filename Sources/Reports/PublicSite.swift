@@ -97,18 +97,14 @@ public struct PublicSite: Sendable {
         out.append("<h2 id=\"latest\">\(e(labels.latestChanges))</h2>")
         // `events` is in date order already.
         let latest = state.events.reversed().lazy.filter { $0.type != .actorRegistered }.prefix(Self.latestChangesShown)
-        if latest.isEmpty { out.append("<p>\(e(labels.nothingYet))</p>") } else { out.append("<ol class=\"changes\">") }
-        for record in latest { out.append(changeItem(record, linkSubject: true, brief: true)) }
-        if !latest.isEmpty { out.append("</ol>") }
+        out.append(HTMLText.list(latest.map { changeItem($0, linkSubject: true, brief: true) }, opening: "<ol class=\"changes\">", empty: labels.nothingYet))
         out.append("</section>")
 
         out.append("<section aria-labelledby=\"reports\">")
         out.append("<h2 id=\"reports\">\(e(labels.monthlyReports))</h2>")
-        if months.isEmpty { out.append("<p>\(e(labels.nothingYet))</p>") } else { out.append("<ul class=\"months\">") }
-        for month in months {
-            out.append("<li><a href=\"\(e(link("/reports/\(month)")))\">\(e(language.month(month)))</a></li>")
-        }
-        if !months.isEmpty { out.append("</ul>") }
+        out.append(HTMLText.list(months.map { month in
+            "<li><a href=\"\(e(link("/reports/\(month)")))\">\(e(language.month(month)))</a></li>"
+        }, opening: "<ul class=\"months\">", empty: labels.nothingYet))
         out.append("</section>")
         return page(title: labels.statusTitle, path: "/", body: out)
     }
@@ -224,16 +220,12 @@ public struct PublicSite: Sendable {
 
     func commitmentList(_ commitments: [Commitment]) -> String {
         let e = HTMLText.escape
-        guard !commitments.isEmpty else { return "<p>\(e(language.labels.noCommitments))</p>" }
-        var out = ["<ul class=\"commitments\">"]
-        for commitment in commitments {
+        return HTMLText.list(commitments.map { commitment in
             var line = "<li class=\"commitment\">\(commitmentBadge(commitment)) <a href=\"\(e(link("/commitments/\(commitment.id)")))\">\(e(language.pick(text: commitment.summary, spanish: commitment.summaryES)))</a>"
             line += " <span class=\"who\">(\(e(language.word(commitment.kind))), \(e(writer.name(of: commitment.actor))))</span>"
             if let due = commitment.due { line += " · \(e(language.labels.due)) <time datetime=\"\(due)\">\(e(language.date(due)))</time>" }
-            out.append(line + overdueMark(commitment) + "</li>")
-        }
-        out.append("</ul>")
-        return out.joined(separator: "\n")
+            return line + overdueMark(commitment) + "</li>"
+        }, opening: "<ul class=\"commitments\">", empty: language.labels.noCommitments)
     }
 
     func sourceLinks(_ sources: [String]) -> String {
@@ -264,12 +256,9 @@ public struct PublicSite: Sendable {
     /// Every entry about the subjects, newest first, corrections and retractions included.
     func timeline(_ records: [Record]) -> String {
         let e = HTMLText.escape
-        var out = ["<section aria-labelledby=\"timeline\">", "<h2 id=\"timeline\">\(e(language.labels.timeline))</h2>"]
-        if records.isEmpty { out.append("<p>\(e(labels.nothingYet))</p>") } else { out.append("<ol class=\"changes\" reversed>") }
-        for record in records.reversed() { out.append(changeItem(record, linkSubject: false)) }
-        if !records.isEmpty { out.append("</ol>") }
-        out.append("</section>")
-        return out.joined(separator: "\n")
+        return ["<section aria-labelledby=\"timeline\">", "<h2 id=\"timeline\">\(e(language.labels.timeline))</h2>",
+                HTMLText.list(records.reversed().map { changeItem($0, linkSubject: false) }, opening: "<ol class=\"changes\" reversed>", empty: labels.nothingYet),
+                "</section>"].joined(separator: "\n")
     }
 
     /// The frame every page shares: language, navigation with the language switch, feed
