@@ -56,14 +56,17 @@ public struct Ledger: Sendable {
     /// PostgreSQL database without the ledger's tables) is an error rather than a new empty
     /// ledger, so a typo cannot hide the real one. Call `close()` when done.
     public static func open(_ location: LedgerLocation, create: Bool) async throws -> Ledger {
+        try await open(location, access: create ? .create : .write)
+    }
+
+    /// Opens the ledger at `location` for what the caller will do: a `.read` changes nothing
+    /// in the database, whatever it finds there.
+    public static func open(_ location: LedgerLocation, access: LedgerAccess) async throws -> Ledger {
         switch location {
         case .sqlite(let path):
-            if !create && !FileManager.default.fileExists(atPath: path) {
-                throw LedgerError(kind: .notFound, field: "--database", "no ledger at \(path); create one with `ledgerctl init` (or try `ledgerctl demo`)")
-            }
-            return Ledger(store: try SQLiteLedgerStore(path: path), location: location)
+            return Ledger(store: try SQLiteLedgerStore(path: path, access: access), location: location)
         case .postgres(let url):
-            return Ledger(store: try await PostgresLedgerStore.open(try PostgresURL(url), create: create), location: location)
+            return Ledger(store: try await PostgresLedgerStore.open(try PostgresURL(url), access: access), location: location)
         }
     }
 
@@ -128,15 +131,10 @@ public struct Ledger: Sendable {
             }
             let head = records.head.seq
             do {
-                let entries = try await store.append(drafts, expectedHead: head)
-                // A batch may repeat an id; it is one entry.
-                var new: [Entry] = []
-                for entry in entries.sorted(by: { $0.seq < $1.seq }) where entry.seq > head && new.last?.seq != entry.seq {
-                    new.append(entry)
-                }
+                let appended = try await store.append(drafts, expectedHead: head)
                 records = LedgerRecords()  // drop this copy so the kept fold is extended in place
-                await folded.extend(with: new, after: head)
-                return AppendResult(entries: entries, added: new.count)
+                await folded.extend(with: appended.new, after: head)
+                return AppendResult(entries: appended.entries, added: appended.new.count)
             } catch is AppendConflict {
                 // Another writer got in first. A random pause, growing with each lost race,
                 // keeps a crowd of writers from colliding again in lock step.
@@ -180,16 +178,21 @@ public struct Ledger: Sendable {
         /// The first bad entry, when the chain is broken.
         public var firstBadSeq: Int64?
         public var problem: String?
+        /// What is wrong with the database's append-only triggers, when the caller checked.
+        public var guardProblems: [String] = []
         public var isIntact: Bool { problem == nil }
     }
 
-    /// Recomputes every hash and link from seq 1; stops at the first fault. Rows are hashed
-    /// as stored, on two cores, while the next page is read.
-    public func verify() async throws -> Verification {
-        var verification = Verification(entries: 0, head: .empty, firstBadSeq: nil, problem: nil)
+    /// Recomputes every hash and link from seq 1 (or from where an earlier, intact
+    /// verification ended, so a server checks only what is new); stops at the first fault.
+    /// Rows are hashed as stored, on two cores, while the next page is read.
+    public func verify(continuing earlier: Verification? = nil) async throws -> Verification {
+        var verification = earlier ?? Verification(entries: 0, head: .empty)
+        guard verification.isIntact else { return verification }
         let pageSize = 4_096
         let store = store
-        var next: Task<[StoredEntryColumns], any Error>? = Task { try await store.rows(after: 0, limit: pageSize) }
+        let start = verification.head.seq
+        var next: Task<[StoredEntryColumns], any Error>? = Task { try await store.rows(after: start, limit: pageSize) }
         while let reading = next {
             let rows = try await reading.value
             if rows.count == pageSize, let after = rows.last?.seq {
@@ -214,6 +217,12 @@ public struct Ledger: Sendable {
 
     /// What is wrong with a row that should follow `previous`, if anything.
     static func problem(with row: StoredEntryColumns, computedHash: String, after previous: ChainHead) -> (seq: Int64, message: String)? {
+        if row.hash == previous.hash && previous.seq > 0 {
+            return (row.seq, "seq \(row.seq) is a copy of seq \(previous.seq) (the same hash): a row was duplicated")
+        }
+        if row.seq <= previous.seq {
+            return (row.seq, "seq \(row.seq) appears again after seq \(previous.seq): a row was duplicated or the seqs reordered")
+        }
         if row.seq != previous.seq + 1 {
             return (previous.seq + 1, "missing: the next entry is seq \(row.seq)")
         }
@@ -249,7 +258,8 @@ public struct Ledger: Sendable {
     }
 
     /// Reads exported lines, checks that they continue this ledger's chain with every hash
-    /// right, and writes them in one transaction. Nothing is written if any line is wrong.
+    /// right and that each entry passes the rules of `append`, and writes them in one
+    /// transaction. Nothing is written if any line is wrong.
     @discardableResult
     public func importLines(_ lines: [Substring]) async throws -> Int {
         // Parsing and hashing each line is independent: done on two cores, checked in order.
@@ -266,9 +276,16 @@ public struct Ledger: Sendable {
             }
         }
         var entries: [Entry] = []
-        var lineNumbers: [Int] = []
         var seenIDs = Set<UUID>()
         var expected = try await store.head()
+        // Every entry passes the rules `append` applies, against the ledger as it stood
+        // before it and on the day it was recorded: an export whose hashes agree but whose
+        // content this program would refuse is refused here too.
+        var validator = EntryValidator(records: try await records())
+        // Ids this ledger already holds, looked up at once rather than line by line.
+        let parsedIDs = parsed.compactMap { try? $0?.entry.get().id }
+        let storedSeqs = Dictionary(try await store.entries(withIDs: parsedIDs).map { ($0.id, $0.seq) }, uniquingKeysWith: { a, _ in a })
+        let latestRecordingTime = RecordedAt.string(from: Date().addingTimeInterval(24 * 3600))
         for case let (lineNumber, result, hashMatches)? in parsed {
             let label = "line \(lineNumber)"
             let entry = try result.get()
@@ -284,13 +301,22 @@ public struct Ledger: Sendable {
             guard seenIDs.insert(entry.id).inserted else {
                 throw LedgerError(kind: .integrity, field: "\(label): id", "repeats the id of an earlier line")
             }
+            if let seq = storedSeqs[entry.id] {
+                throw LedgerError(kind: .integrity, field: "\(label): id", "is already in this ledger as seq \(seq)")
+            }
+            if let previous = expected.recordedAt, entry.recordedAt < previous {
+                throw LedgerError(field: "\(label): recorded_at", "\(entry.recordedAt) is before the previous entry's (\(previous)); the ledger records in order")
+            }
+            if entry.recordedAt > latestRecordingTime {
+                throw LedgerError(field: "\(label): recorded_at", "\(entry.recordedAt) is in the future")
+            }
+            do {
+                try validator.acceptRecorded(entry)
+            } catch {
+                throw LedgerError(kind: error.kind, field: error.field.map { "\(label): \($0)" } ?? label, error.message)
+            }
             expected = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
             entries.append(entry)
-            lineNumbers.append(lineNumber)
-        }
-        if let clash = try await store.entries(withIDs: entries.map(\.id)).first,
-           let index = entries.firstIndex(where: { $0.id == clash.id }) {
-            throw LedgerError(kind: .integrity, field: "line \(lineNumbers[index]): id", "is already in this ledger as seq \(clash.seq)")
         }
         try await store.importEntries(entries)
         return entries.count

@@ -141,8 +141,10 @@ enum Responses {
 
 // MARK: Access log
 
-/// One line per request: method, path, status, bytes and time taken. Query strings are
-/// logged (they hold only `lang`, `after`, `limit`); headers, and so tokens, are not.
+/// One line per request: method, path, status, bytes and time taken. Headers, and so
+/// tokens, are never logged; of the query string only the parameters the site reads are
+/// (`lang`, `after`, `limit`): any other value, such as a token a client put in the URL,
+/// is logged as REDACTED.
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -161,9 +163,23 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     private func log(_ request: Request, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
-        logger.info("\(request.method) \(request.uri) \(status)", metadata: [
+        logger.info("\(request.method) \(AccessLog.loggable(path: request.uri.path, query: request.uri.query)) \(status)", metadata: [
             "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)",
             "bytes": "\(bytes.map(String.init) ?? "-")", "ms": "\(String(format: "%.1f", milliseconds))",
         ])
+    }
+}
+
+enum AccessLog {
+    static let loggedParameters: Set<Substring> = ["lang", "after", "limit"]
+
+    /// The path and query as logged: values of parameters the site does not read are REDACTED.
+    static func loggable(path: String, query: String?) -> String {
+        guard let query, !query.isEmpty else { return path }
+        let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+            let name = parameter.prefix { $0 != "=" }
+            return loggedParameters.contains(name) ? String(parameter) : name + "=REDACTED"
+        }
+        return path + "?" + parameters.joined(separator: "&")
     }
 }

@@ -19,6 +19,8 @@ public struct LedgerServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// How often a SQLite ledger is checked for other processes' writes.
     public var pollInterval: Duration = .milliseconds(500)
+    /// The ledger was opened for reading only (a file this user may not write): writes get 503.
+    public var readOnly = false
 
     public init() {}
 
@@ -40,9 +42,14 @@ public enum LedgerServer {
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let view = PublicView(ledger: ledger, logger: logger)
         try await view.refresh()
+        if let verification = await view.verification, verification.isIntact, await view.warning == nil {
+            logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
+        }
         let app = Application(
             router: router(view: view, configuration: configuration, logger: logger),
-            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [HTTP10ConnectionClose.Installer()],
+                idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accountability-ledger"),
             services: [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
@@ -57,7 +64,16 @@ public enum LedgerServer {
         let routes = Routes(view: view, configuration: configuration, logger: logger)
         // Every page answers HEAD too (feed readers and link checkers ask it): the same
         // headers, no body.
-        func read(_ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+        func read(_ path: RouterPath, alsoAllowed: [HTTPRequest.Method] = [],
+                  _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+            // Other methods on an address that exists are 405 with the ones it takes, not 404.
+            let allowed = [HTTPRequest.Method.get, .head] + alsoAllowed
+            for method in [HTTPRequest.Method.post, .put, .patch, .delete, .options] where !allowed.contains(method) {
+                router.on(path, method: method) { _, _ -> Response in
+                    throw APIError(.methodNotAllowed, "this address answers \(allowed.map(\.rawValue).joined(separator: ", ")) only",
+                                   headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
+                }
+            }
             router.get(path, use: handler)
             router.head(path) { request, context in
                 var response = try await handler(request, context)
@@ -90,7 +106,8 @@ public enum LedgerServer {
             return try await routes.page(request, key: "/reports/\(month)", contentType: html) { snapshot, language in
                 guard snapshot.months.contains(month) else { return nil }
                 let state = LedgerState(records: snapshot.records, asOf: month.lastDay)
-                return MonthlyReport(state: state, month: month, language: language).html()
+                let report = MonthlyReport(state: state, month: month, language: language).html()
+                return snapshot.warning.map { $0.inserted(into: report, language) } ?? report
             }
         }
         read("/feed.atom") { request, _ in
@@ -104,11 +121,12 @@ public enum LedgerServer {
             }
         }
         read("/api/v1/status") { request, _ in
-            try await routes.page(request, key: "/api/v1/status", contentType: json, languageMatters: false) { snapshot, _ in
+            if let failure = try await routes.integrityFailure() { return failure }
+            return try await routes.page(request, key: "/api/v1/status", contentType: json, languageMatters: false) { snapshot, _ in
                 try StatusOverview(state: snapshot.state).jsonText() + "\n"
             }
         }
-        read("/api/v1/entries") { request, _ in try await routes.entries(request) }
+        read("/api/v1/entries", alsoAllowed: [.post]) { request, _ in try await routes.entries(request) }
         router.post("/api/v1/entries") { request, _ in try await routes.append(request) }
         return router
     }
@@ -152,7 +170,24 @@ struct Routes: Sendable {
 
     func feed(_ snapshot: PublicView.Snapshot, _ language: ReportLanguage) -> LedgerFeed {
         LedgerFeed(state: snapshot.state, records: LedgerFeed.latest(snapshot.records), hashes: snapshot.feedHashes,
-                   language: language, baseURL: configuration.baseURL)
+                   language: language, baseURL: configuration.baseURL, warning: snapshot.warning)
+    }
+
+    /// When the ledger failed verification or lost its guards: 503 with what failed, so a
+    /// monitor polling the status sees it.
+    func integrityFailure() async throws -> Response? {
+        guard let warning = await view.warning else { return nil }
+        let verification = await view.verification
+        let body = JSONValue.object([
+            "error": .object([
+                "status": .int(503),
+                "message": .string(warning.text(.en)),
+                "failed_at_seq": warning.failedAtSeq.map { .int($0) } ?? .null,
+                "problem": verification?.problem.map { .string($0) } ?? .null,
+                "guard_problems": .array(await view.guardProblems.map { .string($0) }),
+            ]),
+        ]).canonicalText + "\n"
+        return Responses.text(.serviceUnavailable, body, contentType: LedgerServer.json)
     }
 
     // MARK: The chain, for outsiders
@@ -200,6 +235,12 @@ struct Routes: Sendable {
     /// then written atomically; idempotent on entry id. The token's name is the author.
     func append(_ request: Request) async throws -> Response {
         let author = try await authenticate(request)
+        if let warning = await view.warning {
+            throw APIError(.serviceUnavailable, field: nil, "writes are refused: \(warning.text(.en)) An operator must check it with `ledgerctl verify` and restart the server")
+        }
+        if configuration.readOnly {
+            throw APIError(.serviceUnavailable, field: nil, "writes are refused: this server has the ledger open for reading only")
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)

@@ -23,9 +23,10 @@ actor PublicView {
         let months: [ReportMonth]
         /// Hashes of the entries the feeds carry (records carry no hash).
         let feedHashes: [Int64: String]
+        let warning: IntegrityWarning?
 
-        func site(_ language: ReportLanguage) -> PublicSite { PublicSite(state: state, language: language, months: months) }
-        func etag(_ language: ReportLanguage) -> String { PublicView.etag(head: records.head, day: state.asOf, language: language) }
+        func site(_ language: ReportLanguage) -> PublicSite { PublicSite(state: state, language: language, months: months, warning: warning) }
+        func etag(_ language: ReportLanguage) -> String { PublicView.etag(head: records.head, day: state.asOf, language: language, warning: warning) }
     }
 
     let ledger: Ledger
@@ -35,6 +36,13 @@ actor PublicView {
     private var snapshot: Snapshot?
     private var pages: [String: Rendered] = [:]
     private var hasRefreshed = false
+    /// The chain verified so far; each refresh checks only the entries that are new.
+    private(set) var verification: Ledger.Verification?
+    /// What is wrong with the database's append-only triggers, checked at start and then
+    /// at most once a minute.
+    private(set) var guardProblems: [String] = []
+    private var guardsCheckedAt: ContinuousClock.Instant?
+    private let guardCheckInterval: Duration = .seconds(60)
     /// Past this many cached pages the cache starts again: ids and months are bounded by the
     /// ledger, but a ledger can be large.
     private let pageLimit = 4_096
@@ -47,11 +55,45 @@ actor PublicView {
 
     var head: ChainHead { records.head }
 
-    /// Folds in whatever was appended since the last refresh.
+    /// Set once the ledger failed verification or lost its guards; it stays set until the
+    /// server restarts, because a ledger does not mend itself.
+    var warning: IntegrityWarning? {
+        if let verification, !verification.isIntact { return IntegrityWarning(failedAtSeq: verification.firstBadSeq) }
+        return guardProblems.isEmpty ? nil : IntegrityWarning(failedAtSeq: nil)
+    }
+
+    /// Verifies what is new of the chain (and, now and then, the triggers), then folds in
+    /// whatever was appended since the last refresh. A ledger that fails verification is
+    /// still shown, under a warning, and said loudly in the log.
     func refresh() async throws {
         hasRefreshed = true
+        let warningBefore = warning
+        verification = try await ledger.verify(continuing: verification)
+        let now = ContinuousClock.now
+        if guardsCheckedAt.map({ now - $0 >= guardCheckInterval }) ?? true {
+            guardProblems = try await ledger.store.appendOnlyGuardProblems()
+            guardsCheckedAt = now
+        }
+        if warning != warningBefore {
+            snapshot = nil
+            pages = [:]
+            if let verification, !verification.isIntact {
+                logger.error("the ledger FAILED verification; writes are refused and every page carries a warning until an operator acts",
+                             metadata: ["seq": "\(verification.firstBadSeq ?? 0)", "problem": "\(verification.problem ?? "")"])
+            }
+            for problem in guardProblems {
+                logger.error("the ledger's append-only guard is broken; writes are refused and every page carries a warning until an operator acts",
+                             metadata: ["problem": "\(problem)"])
+            }
+        }
         var next = records
-        try await ledger.catchUp(&next)
+        do {
+            try await ledger.catchUp(&next)
+        } catch where warning != nil {
+            // A row altered past reading; the view stays as it was, under the warning.
+            logger.error("could not read the altered ledger", metadata: ["error": "\(error)"])
+            return
+        }
         // Two refreshes can overlap (a write and the watcher); keep whichever saw more.
         guard next.head.seq > records.head.seq else { return }
         records = next
@@ -62,10 +104,10 @@ actor PublicView {
 
     /// The tag of every cached response of this head, day and language: computed without
     /// rendering, so a client that has the page gets a 304 at no cost.
-    func etag(language: ReportLanguage) -> String { Self.etag(head: records.head, day: today(), language: language) }
+    func etag(language: ReportLanguage) -> String { Self.etag(head: records.head, day: today(), language: language, warning: warning) }
 
-    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage) -> String {
-        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)\""
+    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage, warning: IntegrityWarning?) -> String {
+        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)\(warning == nil ? "" : "-unverified")\""
     }
 
     /// The cached response for `key`, rendering it on first use; nil when `render` finds
@@ -100,7 +142,8 @@ actor PublicView {
         let built = Snapshot(
             records: records, state: LedgerState(records: records, asOf: day),
             months: PublicSite.reportMonths(records: records, today: day),
-            feedHashes: Dictionary(stored.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a }))
+            feedHashes: Dictionary(stored.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a }),
+            warning: warning)
         // A refresh may have landed while the hashes were read; build again next time.
         if records.head == self.records.head { snapshot = built }
         return built

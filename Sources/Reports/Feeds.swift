@@ -26,13 +26,17 @@ public struct LedgerFeed: Sendable {
     /// Absolute, no trailing slash: `https://ledger.example.org`.
     public let baseURL: String
     public let items: [Item]
+    /// Carried as the first item of both feeds, so subscribers hear of it.
+    public let warning: IntegrityWarning?
     /// How many entries a feed carries; the whole history is `/api/v1/entries`.
     public static let defaultLength = 50
 
     /// - Parameters:
     ///   - state: the public state today (for titles and names).
     ///   - hashes: the hash of each item's entry, by seq (records carry no hash).
-    public init(state: LedgerState, records: some Sequence<Record>, hashes: [Int64: String], language: ReportLanguage, baseURL: String) {
+    public init(state: LedgerState, records: some Sequence<Record>, hashes: [Int64: String], language: ReportLanguage, baseURL: String,
+                warning: IntegrityWarning? = nil) {
+        self.warning = warning
         precondition(state.audience == .public, "feeds are built from the public view only")
         let site = PublicSite(state: state, language: language, months: [])
         let writer = site.writer
@@ -59,6 +63,7 @@ public struct LedgerFeed: Sendable {
     }
 
     var updated: String { items.first?.recordedAt ?? "1970-01-01T00:00:00Z" }
+    var homePage: String { baseURL + "/?lang=\(language.rawValue)" }
     var selfLink: (atom: String, json: String) {
         (baseURL + "/feed.atom?lang=\(language.rawValue)", baseURL + "/feed.json?lang=\(language.rawValue)")
     }
@@ -78,6 +83,15 @@ public struct LedgerFeed: Sendable {
         out.append("<link rel=\"alternate\" type=\"text/html\" href=\"\(e(baseURL + "/?lang=\(language.rawValue)"))\"/>")
         out.append("<author><name>\(e(organisation))</name></author>")
         out.append("<generator>Accountability Ledger</generator>")
+        if let warning {
+            out.append("<entry>")
+            out.append("<id>\(e(warning.feedID))</id>")
+            out.append("<title type=\"text\">\(e(warning.text(language)))</title>")
+            out.append("<updated>\(e(updated))</updated>")
+            out.append("<link rel=\"alternate\" type=\"text/html\" href=\"\(e(baseURL + "/?lang=\(language.rawValue)"))\"/>")
+            out.append("<content type=\"text\">\(e(warning.text(language)))</content>")
+            out.append("</entry>")
+        }
         for item in items {
             out.append("<entry>")
             out.append("<id>\(e(item.id))</id>")
@@ -117,7 +131,7 @@ public struct LedgerFeed: Sendable {
                 var id, url, title, contentText, datePublished, language: String
                 var tags: [String]
                 var externalURL: String?
-                var ledger: Extension
+                var ledger: Extension?
                 enum CodingKeys: String, CodingKey {
                     case id, url, title, tags, language
                     case contentText = "content_text", datePublished = "date_published", externalURL = "external_url"
@@ -133,10 +147,14 @@ public struct LedgerFeed: Sendable {
                 case homePageURL = "home_page_url", feedURL = "feed_url"
             }
         }
+        let warningItem = warning.map { warning in
+            Feed.Entry(id: warning.feedID, url: homePage, title: warning.text(language), contentText: warning.text(language),
+                       datePublished: updated, language: language.rawValue, tags: ["integrity"], externalURL: nil, ledger: nil)
+        }
         let feed = Feed(
-            title: title, homePageURL: baseURL + "/?lang=\(language.rawValue)", feedURL: selfLink.json, language: language.rawValue,
+            title: title, homePageURL: homePage, feedURL: selfLink.json, language: language.rawValue,
             authors: [Feed.Author(name: organisation)],
-            items: items.map { item in
+            items: (warningItem.map { [$0] } ?? []) + items.map { item in
                 Feed.Entry(
                     id: item.id, url: item.url, title: PlainText.oneLine(item.title), contentText: PlainText.multiline(item.text),
                     datePublished: item.recordedAt, language: language.rawValue, tags: [item.type],

@@ -9,16 +9,19 @@ public struct PublicSite: Sendable {
     public let organisation: String
     /// The months that have a report page, newest first.
     public let months: [ReportMonth]
+    /// Shown at the top of every page when the ledger failed verification.
+    public let warning: IntegrityWarning?
     /// How many changes the overview lists.
     public static let latestChangesShown = 10
 
     /// - Parameter state: a public state (internal entries must not reach a public page).
-    public init(state: LedgerState, language: ReportLanguage, months: [ReportMonth]) {
+    public init(state: LedgerState, language: ReportLanguage, months: [ReportMonth], warning: IntegrityWarning? = nil) {
         precondition(state.audience == .public, "public pages are built from the public view only")
         self.state = state
         self.language = language
         organisation = MonthlyReport.defaultOrganisation(state: state, language: language)
         self.months = months
+        self.warning = warning
     }
 
     /// Every month from the first public entry's to `today`'s, newest first.
@@ -281,6 +284,7 @@ public struct PublicSite: Sendable {
         out.append("</head>")
         out.append("<body>")
         out.append("<a class=\"skip\" href=\"#content\">\(e(labels.skipToContent))</a>")
+        if let warning { out.append(warning.html(language)) }
         out.append("<header class=\"site\">")
         out.append("<p class=\"organisation\"><a href=\"\(e(link("/")))\">\(e(organisation))</a></p>")
         out.append("<nav aria-label=\"\(e(labels.navigation))\"><ul>")

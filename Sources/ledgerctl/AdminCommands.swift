@@ -11,7 +11,7 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            try await options.withLedger(create: true) { ledger in
+            try await options.withLedger(.create) { ledger in
                 let head = try await ledger.store.head()
                 printLine("Ledger ready at \(ledger.location): \(head.seq) entries.")
             }
@@ -28,7 +28,7 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            try await options.withLedger(create: true) { ledger in
+            try await options.withLedger(.create) { ledger in
                 let result = try await ledger.append(DemoLedger.drafts)
                 if result.added == 0 {
                     printLine("The sample ledger is already in \(ledger.location); nothing added.\n")
@@ -79,7 +79,7 @@ struct Append: AsyncParsableCommand {
             let text = try readInput(file)
             let batch = try DraftBatch(jsonLines: text, defaultAuthor: options.authorName, source: "FILE")
             let drafts = batch.drafts
-            let result = try await options.withLedger { try await $0.append(drafts, labels: batch.labels) }
+            let result = try await options.withLedger(.write) { try await $0.append(drafts, labels: batch.labels) }
             if output.json {
                 printLine(try ReportJSON.encode(AppendReceipt(result)))
             } else {
@@ -143,7 +143,7 @@ struct Import: AsyncParsableCommand {
             // A failed import into a new file must not leave an empty ledger behind.
             var createdPath: String?
             if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { createdPath = path }
-            try await options.withLedger(create: true) { ledger in
+            try await options.withLedger(.create) { ledger in
                 let count: Int
                 do {
                     count = try await ledger.importLines(text.lines)

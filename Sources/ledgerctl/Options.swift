@@ -27,9 +27,10 @@ struct LedgerOptions: ParsableArguments {
     }
 
     /// Opens the ledger for `body` and closes it afterwards, whatever happens, so a
-    /// PostgreSQL server sees its connections end cleanly.
-    func withLedger<T>(create: Bool = false, _ body: (Ledger) async throws -> T) async throws -> T {
-        let ledger = try await Ledger.open(try location, create: create)
+    /// PostgreSQL server sees its connections end cleanly. Reads (the default) change
+    /// nothing in the database; only commands that write say `.write` or `.create`.
+    func withLedger<T>(_ access: LedgerAccess = .read, _ body: (Ledger) async throws -> T) async throws -> T {
+        let ledger = try await Ledger.open(try location, access: access)
         do {
             let value = try await body(ledger)
             await ledger.close()
@@ -102,6 +103,16 @@ func exitCode(for kind: LedgerError.Kind) -> Int32 {
     case .busy: return 75  // EX_TEMPFAIL
     case .integrity: return 1
     }
+}
+
+/// Tells the user, on standard error, when the database's append-only triggers are not as
+/// the migrations made them: the chain may still verify, but nothing stops a rewrite.
+func warnAboutGuards(_ ledger: Ledger) async throws -> [String] {
+    let problems = try await ledger.store.appendOnlyGuardProblems()
+    for problem in problems {
+        FileHandle.standardError.write(Data("ledgerctl: warning: \(problem); the database no longer refuses rewrites (run `ledgerctl init` as the schema's owner to check the migrations, and find out who changed it)\n".utf8))
+    }
+    return problems
 }
 
 func printLine(_ text: String) {

@@ -39,6 +39,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             try await options.withLedger { ledger in
+                _ = try await warnAboutGuards(ledger)
                 let state = LedgerState(records: try await time.records(ledger), asOf: try time.day())
                 let overview = StatusOverview(state: state)
                 printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.location)\n" + overview.text())
@@ -116,14 +117,19 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let verification = try await options.withLedger { try await $0.verify() }
+            let verification = try await options.withLedger { ledger in
+                var verification = try await ledger.verify()
+                verification.guardProblems = try await warnAboutGuards(ledger)
+                return verification
+            }
             if output.json {
                 printLine(try ReportJSON.encode(verification))
             } else if verification.isIntact {
                 printLine("Chain intact: \(verification.entries) entries; head seq \(verification.head.seq), hash \(verification.head.hash).")
             } else {
                 FileHandle.standardError.write(Data("ledgerctl: chain broken at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? "")\n".utf8))
-                printLine("Chain BROKEN at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? ""). Entries 1-\(verification.head.seq) are intact.")
+                let intact = verification.head.seq == 0 ? "No entry before it can be trusted." : verification.head.seq == 1 ? "Entry 1 is intact." : "Entries 1-\(verification.head.seq) are intact."
+                printLine("Chain BROKEN at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? ""). \(intact)")
             }
             if !verification.isIntact { throw ExitCode(1) }
         }

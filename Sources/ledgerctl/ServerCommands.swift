@@ -48,7 +48,16 @@ struct Serve: AsyncParsableCommand {
             configuration.maxBodyBytes = maxBody
             var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = level
-            try await options.withLedger { ledger in
+            // A file this user may only read is served read-only: the public pages work and
+            // writes answer 503. Anything else opens for writing, but never creates a ledger.
+            var access = LedgerAccess.write
+            if case .sqlite(let path) = try options.location, FileManager.default.fileExists(atPath: path),
+               !FileManager.default.isWritableFile(atPath: path) {
+                access = .read
+                configuration.readOnly = true
+                logger.warning("the ledger file is read-only for this user: serving it without writes", metadata: ["path": "\(path)"])
+            }
+            try await options.withLedger(access) { ledger in
                 do {
                     try await LedgerServer.run(ledger: ledger, configuration: configuration, logger: logger) { port in
                         printLine("Serving \(ledger.location) on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (Ctrl-C stops)")
@@ -79,7 +88,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let secret = try await options.withLedger { try await $0.addToken(name: name) }
+                let secret = try await options.withLedger(.write) { try await $0.addToken(name: name) }
                 printLine(secret)
                 FileHandle.standardError.write(Data("Token for \(PlainText.oneLine(name)) created. Keep it now: it is not shown again. Use it as `Authorization: Bearer TOKEN`.\n".utf8))
             }
@@ -119,7 +128,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                try await options.withLedger { try await $0.revokeToken(name: name) }
+                try await options.withLedger(.write) { try await $0.revokeToken(name: name) }
                 printLine("Revoked the token of \(PlainText.oneLine(name)).")
             }
         }

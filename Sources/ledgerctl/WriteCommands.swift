@@ -11,7 +11,7 @@ private func appendOne(
     type: EntryType, subject: String, payload: [String: JSONValue?], what: String
 ) async throws {
     try await runReportingErrors {
-        try await options.withLedger { ledger in
+        try await options.withLedger(.write) { ledger in
             try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: subject, payload: payload, what: what)
         }
     }
@@ -222,7 +222,7 @@ struct EntryCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 if assignments.isEmpty { throw LedgerError(field: "--set", "give at least one field=value to correct") }
-                try await options.withLedger { ledger in
+                try await options.withLedger(.write) { ledger in
                     let target = try await amendment.target(in: ledger)
                     var fields: [String: JSONValue] = [:]
                     for assignment in assignments {
@@ -259,7 +259,7 @@ struct EntryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                try await options.withLedger { ledger in
+                try await options.withLedger(.write) { ledger in
                     let target = try await amendment.target(in: ledger)
                     try await amendment.append(.entryRetracted, about: target, payload: [:], to: ledger,
                                                options: options, output: output, what: "retraction of seq \(amendment.seq)")

@@ -110,7 +110,7 @@ struct PostgresStoreTests {
             })
             try await connection.query("ROLLBACK", logger: logger)
         }
-        #expect(try await store.append([Story.followup("stop-arms-flow", on: "2023-08-01")], expectedHead: 5).map(\.seq) == [6])
+        #expect(try await store.append([Story.followup("stop-arms-flow", on: "2023-08-01")], expectedHead: 5).entries.map(\.seq) == [6])
         await store.close()
     }
 
@@ -158,9 +158,9 @@ struct PostgresStoreTests {
             try await connection.listen(on: PostgresLedgerStore.headChannel) { notifications in
                 let written = try await store.append([Story.followup("stop-arms-flow", on: "2023-08-01")], expectedHead: 5)
                 for try await notification in notifications {
-                    return (notification.payload, written[0])
+                    return (notification.payload, written.entries[0])
                 }
-                return ("", written[0])
+                return ("", written.entries[0])
             }
         }
         let payload = try JSONValue.parse(received.0)

@@ -273,12 +273,15 @@ struct LedgerctlTests {
         #expect(setStatus.contains("partially-fulfilled"))
     }
 
-    @Test func terminalOutputNeutralisesBidiControls() async throws {
+    @Test func bidiOverridesAreRefusedAndNothingIsWritten() async throws {
         let cli = try await seededCLI()
         defer { cli.cleanUp() }
-        try cli.ok("demand", "add", "bidi", "--title", "Safe \u{202E}txet desrever", "--on", "2023-07-01")
-        let status = try cli.ok("status").stdout
-        #expect(!status.contains("\u{202E}"))
-        #expect(status.contains("Safe \u{FFFD}txet desrever"))
+        let before = try cli.snapshot()
+        for title in ["Safe \u{202E}txet desrever", "\u{202E}", "a\u{2066}b\u{2069}"] {
+            let result = try cli.run("demand", "add", "bidi", "--title", title, "--on", "2023-07-01")
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("title: contains a bidirectional override"), "\(result.stderr)")
+        }
+        #expect(try cli.snapshot() == before)
     }
 }

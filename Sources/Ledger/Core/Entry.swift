@@ -206,13 +206,13 @@ extension EntryDraft {
         var fields = try ExchangeFields(json)
         let type = try fields.entryType("type")
         self.init(
-            id: fields.has("id") ? try fields.uuid("id") : UUID(),
+            id: try fields.has("id") ? try fields.uuid("id") : UUID(),
             type: type,
-            schema: fields.has("schema") ? Int(try fields.integer("schema")) : nil,
+            schema: try fields.has("schema") ? Int(try fields.integer("schema")) : nil,
             subject: try fields.string("subject"),
             effective: try fields.effective("effective"),
-            author: fields.has("author") ? try fields.string("author") : defaultAuthor,
-            visibility: fields.has("visibility") ? try fields.visibility("visibility") : .public,
+            author: try fields.has("author") ? try fields.string("author") : defaultAuthor,
+            visibility: try fields.has("visibility") ? try fields.visibility("visibility") : .public,
             payload: try fields.object("payload"))
         if schema != type.currentSchema {
             throw LedgerError(field: "schema", "version \(schema) of \(type.rawValue) is not known to this build (it knows \(type.currentSchema))")
@@ -231,18 +231,16 @@ struct ExchangeFields {
     }
 
     private mutating func take(_ key: String) throws(LedgerError) -> JSONValue {
-        guard let value = members.removeValue(forKey: key), value != .null else {
-            throw LedgerError(field: key, "is required")
-        }
+        guard let value = members.removeValue(forKey: key) else { throw LedgerError(field: key, "is required") }
+        if value == .null { throw LedgerError(field: key, "is null; it is required") }
         return value
     }
 
-    /// Whether an optional field is given (null counts as absent).
-    mutating func has(_ key: String) -> Bool {
-        guard let value = members[key], value != .null else {
-            members.removeValue(forKey: key)
-            return false
-        }
+    /// Whether an optional field is given. null is refused rather than read as "absent":
+    /// a script that sends `"author": null` has a bug worth hearing about.
+    mutating func has(_ key: String) throws(LedgerError) -> Bool {
+        guard let value = members[key] else { return false }
+        if value == .null { throw LedgerError(field: key, "is null; leave the field out to use the default") }
         return true
     }
 

@@ -47,6 +47,9 @@ public struct LedgerRecords: Sendable {
     public private(set) var records: [Record] = []
     /// Subject id -> seq of the entry that defined it (registered, recorded).
     public private(set) var definitions: [String: Int64] = [:]
+    /// Subject id -> seqs of the status changes and follow-ups about it, so a correction of
+    /// a subject's date is checked against them without a scan of the chain.
+    private var activityBySubject: [String: [Int64]] = [:]
 
     public init(audience: Visibility = .internal) {
         self.audience = audience
@@ -83,6 +86,9 @@ public struct LedgerRecords: Sendable {
         return record
     }
 
+    /// The seqs of the status changes and follow-ups about a subject, oldest first.
+    public func activity(about subject: String) -> [Int64] { activityBySubject[subject] ?? [] }
+
     public func kind(of subject: String) -> SubjectKind? { definition(of: subject)?.type.definesSubject }
 
     public mutating func apply(_ entry: Entry) {
@@ -111,7 +117,7 @@ public struct LedgerRecords: Sendable {
                 }
             }
         case .statusChanged, .followupLogged:
-            break
+            activityBySubject[entry.subject, default: []].append(entry.seq)
         }
     }
 

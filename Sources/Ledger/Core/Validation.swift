@@ -4,8 +4,9 @@ import Foundation
 /// written. Accepted drafts are folded in, so a batch may register an actor and then cite it.
 public struct EntryValidator: Sendable {
     public private(set) var records: LedgerRecords
-    /// Effective dates later than the day after this are refused as typos.
-    public let today: CalendarDay
+    /// Effective dates later than the day after this are refused as typos. An imported
+    /// entry is judged on the day it was recorded, not the day it is imported.
+    public private(set) var today: CalendarDay
 
     public init(records: LedgerRecords, today: CalendarDay = .today()) {
         precondition(records.audience == .internal, "validation needs every entry")
@@ -17,6 +18,20 @@ public struct EntryValidator: Sendable {
     public mutating func accept(_ draft: EntryDraft) throws(LedgerError) {
         try validate(draft)
         records.apply(Entry(draft: draft, seq: records.head.seq + 1, recordedAt: "", prevHash: records.head.hash))
+    }
+
+    /// Validates an entry written elsewhere (an import) exactly as `append` validated it
+    /// when it was written: against the ledger before it, on the day it was recorded. Then
+    /// folds it in as it is.
+    public mutating func acceptRecorded(_ entry: Entry) throws(LedgerError) {
+        guard let day = CalendarDay(entry.recordedAt.prefix(10)) else {
+            throw LedgerError(field: "recorded_at", "'\(Self.quoted(entry.recordedAt))' is not a UTC time")
+        }
+        today = day
+        try validate(EntryDraft(
+            id: entry.id, type: entry.type, schema: entry.schema, subject: entry.subject, effective: entry.effective,
+            author: entry.author, visibility: entry.visibility, payload: entry.payload, salt: entry.salt))
+        records.apply(entry)
     }
 
     public func validate(_ draft: EntryDraft) throws(LedgerError) {
@@ -187,16 +202,36 @@ public struct EntryValidator: Sendable {
         }
         let (effective, corrected) = LedgerRecords.applying(fields, effective: target.effective, payload: target.payload)
         guard case .object(let correctedPayload) = corrected else { return }
+        // The corrected entry must pass every rule the original had to, against the ledger
+        // as it stands now.
         do throws(LedgerError) {
             try validatePayload(correctedPayload, of: target.type, visibility: target.visibility)
             if target.type == .commitmentRecorded, let due = correctedPayload["due"]?.stringValue.flatMap({ CalendarDay($0) }), due < effective.day {
                 throw LedgerError(field: "due", "\(due) is before the commitment was made (\(effective.day))")
             }
+            if effective != target.effective { try validateCorrectedDate(effective, of: target) }
         } catch {
             throw error.nested(under: "fields")
         }
         if draft.visibility == .public && target.visibility == .internal {
             throw LedgerError(field: "visibility", "seq \(target.seq) is internal, so its correction must be internal too")
+        }
+    }
+
+    /// A new date for an entry keeps the timeline possible: not in the future, an event not
+    /// before its subject was recorded, a subject not after the events logged about it.
+    private func validateCorrectedDate(_ effective: EffectiveTime, of target: Record) throws(LedgerError) {
+        if effective.day > today.adding(days: 1) {
+            throw LedgerError(field: "effective", "\(effective) is in the future; log events once they have happened")
+        }
+        if let kind = target.type.definesSubject {
+            for seq in records.activity(about: target.subject) {
+                guard let event = records.record(seq: seq), !event.isRetracted, event.effective.day < effective.day else { continue }
+                throw LedgerError(field: "effective", "\(effective) is after the \(event.type == .statusChanged ? "status change" : "follow-up") of seq \(seq) (\(event.effective)) about \(kind.rawValue) '\(target.subject)'; correct or retract that entry first")
+            }
+        } else if let definition = records.definition(of: target.subject), effective.day < definition.effective.day {
+            let kind = definition.type.definesSubject?.rawValue ?? "subject"
+            throw LedgerError(field: "effective", "\(effective) is before \(kind) '\(target.subject)' was recorded (\(definition.effective))")
         }
     }
 
@@ -225,37 +260,86 @@ public struct EntryValidator: Sendable {
         }
     }
 
+    /// One rule for every free-text field, wherever it comes from (CLI, API, import,
+    /// correction): real text, no characters that change how other text displays or that
+    /// other programs choke on.
     public static func checkText(_ text: String, field: String, maxLength: Int, multiline: Bool) throws(LedgerError) {
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw LedgerError(field: field, "is empty")
-        }
         // UTF-8 length bounds the character count, so most text skips the slower count.
         if text.utf8.count > maxLength && text.count > maxLength {
             throw LedgerError(field: field, "is \(text.count) characters; the limit is \(maxLength)")
         }
-        for scalar in text.unicodeScalars where scalar.properties.generalCategory == .control {
-            if multiline && (scalar == "\n" || scalar == "\t") { continue }
-            let what = scalar == "\n" || scalar == "\r" ? "a line break (this field is one line)" : "a control character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
-            throw LedgerError(field: field, "contains \(what)")
+        var hasVisibleCharacter = false
+        for scalar in text.unicodeScalars {
+            if let problem = refusedCharacter(scalar, multiline: multiline) {
+                throw LedgerError(field: field, "contains \(problem)")
+            }
+            let properties = scalar.properties
+            if !properties.isWhitespace && !properties.isDefaultIgnorableCodePoint { hasVisibleCharacter = true }
+        }
+        if !hasVisibleCharacter {
+            let onlySpaces = text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+            throw LedgerError(field: field, onlySpaces ? "is empty" : "is empty: it has only invisible characters (such as \(codePoint(text.unicodeScalars.first { !$0.properties.isWhitespace }!)))")
         }
     }
 
-    /// Sources must be links a reader can follow: http or https, with a host.
+    /// Why a character is refused in text, or nil. Control characters (but line breaks and
+    /// tabs in multi-line fields) and Unicode's line and paragraph separators break lines
+    /// and logs; bidirectional overrides and isolates reorder what surrounds them on screen
+    /// ("Trojan Source"); noncharacters are not text at all.
+    static func refusedCharacter(_ scalar: Unicode.Scalar, multiline: Bool) -> String? {
+        let code = codePoint(scalar)
+        switch scalar.properties.generalCategory {
+        case .control:
+            if multiline && (scalar == "\n" || scalar == "\t") { return nil }
+            return scalar == "\n" || scalar == "\r" ? "a line break (this field is one line)" : "a control character (\(code))"
+        case .lineSeparator, .paragraphSeparator:
+            return "a Unicode line or paragraph separator (\(code)); use an ordinary line break" + (multiline ? "" : " in a multi-line field")
+        default:
+            break
+        }
+        if (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value) {
+            return "a bidirectional override (\(code)), which can make text display in a misleading order"
+        }
+        if scalar.properties.isNoncharacterCodePoint { return "a noncharacter (\(code)), which is not text" }
+        return nil
+    }
+
+    /// Sources must be links a reader can follow: http or https, with a host, and only
+    /// characters a URL may hold (RFC 3986, plus letters of any script), so that every
+    /// output can print it as it is.
     public static func checkURL(_ text: String, field: String) throws(LedgerError) {
         if text.utf8.count > TextLimits.url {
             throw LedgerError(field: field, "is \(text.utf8.count) characters; the limit is \(TextLimits.url)")
         }
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            if scalar == "%" {
+                let digits = scalars.dropFirst(index + 1).prefix(2)
+                if digits.count < 2 || !digits.allSatisfy({ $0.properties.isASCIIHexDigit }) {
+                    throw LedgerError(field: field, "'\(quoted(text))' has a % that is not followed by two hex digits")
+                }
+            } else if scalar.isASCII ? !urlCharacters.contains(scalar) : (scalar.properties.isWhitespace || scalar.properties.generalCategory == .format || refusedCharacter(scalar, multiline: false) != nil) {
+                let shown = scalar.properties.generalCategory == .control || scalar.properties.isWhitespace ? codePoint(scalar) : "'\(scalar)'"
+                throw LedgerError(field: field, "'\(quoted(text))' contains \(shown), which a URL cannot hold (percent-encode it)")
+            }
+        }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty,
-              !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+              let host = url.host, !host.isEmpty
         else {
             throw LedgerError(field: field, "'\(quoted(text))' is not an http(s) URL")
         }
     }
 
+    /// RFC 3986's unreserved and reserved characters (and % for escapes, checked apart).
+    private static let urlCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%".unicodeScalars)
+
+    /// How a refused character is named in a message: U+202E.
+    static func codePoint(_ scalar: Unicode.Scalar) -> String { String(format: "U+%04X", scalar.value) }
+
     /// User text inside an error message: shortened, control characters made visible.
     static func quoted(_ text: String) -> String {
-        let visible = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        let visible = String(String.UnicodeScalarView(text.unicodeScalars.map { refusedCharacter($0, multiline: false) != nil ? "?" : $0 }))
         return visible.count > 80 ? String(visible.prefix(77)) + "..." : visible
     }
 }
+

@@ -13,7 +13,7 @@ public protocol LedgerStore: Sendable {
     ///
     /// - Parameter expectedHead: when given, the batch is refused with
     ///   `AppendConflict` if another writer moved the head since the caller validated.
-    func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> [Entry]
+    func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> AppendedEntries
 
     /// Writes entries exported from another ledger exactly as they are (seq, time, salt,
     /// hashes), atomically. They must continue this chain: the first seq is head + 1 and
@@ -33,6 +33,10 @@ public protocol LedgerStore: Sendable {
     /// Returns when the head may have moved since `seq` (another process appended), or
     /// throws when cancelled. The default polls `head()`; PostgreSQL listens on its channel.
     func waitForChange(after seq: Int64, pollInterval: Duration) async throws
+
+    /// What is wrong with the database's append-only guards (the triggers the migrations
+    /// created): missing, disabled or changed. Empty when they are as the migrations made them.
+    func appendOnlyGuardProblems() async throws -> [String]
 
     // MARK: API tokens
 
@@ -60,6 +64,28 @@ public struct APIToken: Sendable, Hashable, Codable {
     }
 
     public var isLive: Bool { revokedAt == nil }
+}
+
+/// What a command may do to the database it opens. Reads never create, migrate or change
+/// anything, so they work on a file or a role that may only read, and a checksum of the
+/// file shows that nothing changed.
+public enum LedgerAccess: Sendable, Equatable {
+    /// Read-only; an empty or foreign database is "not a ledger".
+    case read
+    /// Reading and appending to an existing ledger, bringing its schema up to date.
+    case write
+    /// As `write`, creating the ledger in a new or empty database.
+    case create
+}
+
+/// What one append batch did: the entry for each draft, and which of them it wrote. A
+/// draft that repeats a stored entry (a retry, or a twin request that got in first) is in
+/// `entries` but not in `new`, whatever its seq.
+public struct AppendedEntries: Sendable {
+    /// One per draft, in order.
+    public let entries: [Entry]
+    /// The entries this batch inserted, in seq order.
+    public let new: [Entry]
 }
 
 /// The head moved between validation and append; validate again against the new entries.

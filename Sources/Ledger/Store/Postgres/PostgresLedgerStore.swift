@@ -32,6 +32,14 @@ public final class PostgresLedgerStore: LedgerStore {
     /// - Parameter logger: for postgres-nio's background work; errors reach callers as thrown
     ///   errors, so by default only its own errors are logged.
     public static func open(_ url: PostgresURL, create: Bool, logger: Logger = quietLogger) async throws -> PostgresLedgerStore {
+        try await open(url, access: create ? .create : .write, logger: logger)
+    }
+
+    /// Connects and checks the schema; with `.read` every session is read-only and nothing
+    /// is migrated (a schema that needs migrating is an error naming the fix).
+    public static func open(_ url: PostgresURL, access: LedgerAccess, logger: Logger = quietLogger) async throws -> PostgresLedgerStore {
+        var url = url
+        url.readOnly = access == .read
         // One direct connection first: the pool retries a failed connection for 15 s and
         // then reports only that it gave up, where a user needs "password authentication
         // failed" or "database does not exist" at once.
@@ -42,7 +50,7 @@ public final class PostgresLedgerStore: LedgerStore {
             throw Self.storageError(error, doing: "connect to \(url.displayName)")
         }
         do {
-            try await migrate(connection, create: create, url: url, logger: logger)
+            try await migrate(connection, access: access, url: url, logger: logger)
             try? await connection.close()
         } catch {
             try? await connection.close()
@@ -67,14 +75,14 @@ public final class PostgresLedgerStore: LedgerStore {
 
     // MARK: Migrations
 
-    static func migrate(_ connection: PostgresConnection, create: Bool, url: PostgresURL, logger: Logger) async throws {
+    static func migrate(_ connection: PostgresConnection, access: LedgerAccess, url: PostgresURL, logger: Logger) async throws {
         try await transaction(on: connection, logger: logger) { connection in
             // Checked before anything is created, so a role with SELECT and INSERT only
             // (which cannot create tables) opens an up-to-date ledger without error.
             let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
                 .decode(Bool.self).first { _ in true } ?? false
             if !exists {
-                guard create else {
+                guard access == .create else {
                     throw LedgerError(kind: .notFound, field: "--database",
                         "no ledger in \(url.displayName); create one with `ledgerctl init --database …`")
                 }
@@ -93,6 +101,10 @@ public final class PostgresLedgerStore: LedgerStore {
             }
             let plan = try MigrationPlan(known: LedgerMigrations.postgres, applied: applied)
             guard !plan.pending.isEmpty else { return }
+            if access == .read {
+                throw LedgerError(kind: .storage, field: "--database",
+                    "the ledger in \(url.displayName) needs a schema update (\(plan.pending.map(\.name).joined(separator: ", "))) that a read does not make; run `ledgerctl init --database …` as the schema's owner")
+            }
             try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
             // Another process may have migrated while this one waited for the lock.
             var versions: Set<Int> = []
@@ -120,8 +132,8 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    public func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> [Entry] {
-        guard !drafts.isEmpty else { return [] }
+    public func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> AppendedEntries {
+        guard !drafts.isEmpty else { return AppendedEntries(entries: [], new: []) }
         return try await run("append to the ledger") {
             try await self.client.withConnection { connection in
                 try await Self.transaction(on: connection, logger: self.logger) { connection in
@@ -131,7 +143,7 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    private func append(_ drafts: [EntryDraft], expectedHead: Int64?, on connection: PostgresConnection) async throws -> [Entry] {
+    private func append(_ drafts: [EntryDraft], expectedHead: Int64?, on connection: PostgresConnection) async throws -> AppendedEntries {
         // The lock is held until COMMIT or ROLLBACK: from here on the head cannot move.
         let now = try await connection.query("""
             SELECT \(unescaped: Self.utcText("clock_timestamp()"))
@@ -159,7 +171,7 @@ public final class PostgresLedgerStore: LedgerStore {
         // The database's clock, so that several app servers agree.
         let plan = try AppendPlan(drafts: drafts, stored: stored, head: head, expectedHead: expectedHead, now: now)
         try await insert(plan.new, on: connection)
-        return plan.entries
+        return AppendedEntries(entries: plan.entries, new: plan.new)
     }
 
     public func importEntries(_ entries: [Entry]) async throws {
@@ -209,15 +221,36 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
+    // MARK: Guards
+
+    /// The triggers on the ledger's tables as the catalog has them, compared with what the
+    /// migrations create: each one present, enabled, and calling a function whose body is
+    /// the migration's.
+    public func appendOnlyGuardProblems() async throws -> [String] {
+        let expected = PostgresGuards(migrations: LedgerMigrations.postgres)
+        return try await run("read the ledger's triggers") {
+            var found: [String: (table: String, enabled: String, function: String, body: String)] = [:]
+            let rows = try await self.client.query("""
+                SELECT t.tgname::text, c.relname::text, t.tgenabled::text, p.proname::text, p.prosrc
+                FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+                WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
+                """, logger: self.logger)
+            for try await (name, table, enabled, function, body) in rows.decode((String, String, String, String, String).self) {
+                found[name] = (table, enabled, function, body)
+            }
+            return expected.problems(found: found)
+        }
+    }
+
     // MARK: API tokens
 
     public func addToken(name: String, digest: String) async throws {
         do {
-            try await run("add the token") {
-                _ = try await self.client.query("INSERT INTO api_tokens (name, digest) VALUES (\(name), \(digest))", logger: self.logger)
-            }
-        } catch let error as LedgerError where error.message.contains("SQLSTATE 23505") && error.message.contains("api_tokens_live_name") {
+            _ = try await client.query("INSERT INTO api_tokens (name, digest) VALUES (\(name), \(digest))", logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.constraintName] == "api_tokens_live_name" {
             throw APIToken.nameTaken(name)
+        } catch {
+            throw Self.storageError(error, doing: "add the token")
         }
     }
 
@@ -348,5 +381,50 @@ public final class PostgresLedgerStore: LedgerStore {
             return LedgerError(kind: .storage, "could not \(doing): \(cause)")
         }
         return LedgerError(kind: .storage, "could not \(doing): \(error)")
+    }
+}
+
+/// The append-only triggers the PostgreSQL migrations create, read from their SQL, so the
+/// check cannot drift from the files.
+struct PostgresGuards {
+    /// Trigger name -> (table, function).
+    var triggers: [String: (table: String, function: String)] = [:]
+    /// Function name -> body between the dollar quotes.
+    var functions: [String: String] = [:]
+
+    init(migrations: [LedgerMigrations.Migration]) {
+        for commented in migrations.flatMap({ SQLScript.statements($0.sql) }) {
+            let statement = commented.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
+            let words = statement.split(whereSeparator: \.isWhitespace)
+            if words.starts(with: ["CREATE", "TRIGGER"]), words.count > 2,
+               let on = words.firstIndex(of: "ON"), on + 1 < words.count,
+               let function = words.firstIndex(of: "FUNCTION"), function + 1 < words.count {
+                triggers[String(words[2])] = (String(words[on + 1]), String(words[function + 1].prefix { $0 != "(" }))
+            } else if words.starts(with: ["CREATE", "FUNCTION"]), words.count > 2,
+                      let open = statement.range(of: "$$"), let close = statement.range(of: "$$", range: open.upperBound..<statement.endIndex) {
+                functions[String(words[2].prefix { $0 != "(" })] = String(statement[open.upperBound..<close.lowerBound])
+            }
+        }
+    }
+
+    func problems(found: [String: (table: String, enabled: String, function: String, body: String)]) -> [String] {
+        var problems: [String] = []
+        for (name, expected) in triggers.sorted(by: { $0.key < $1.key }) {
+            guard let trigger = found[name] else {
+                problems.append("the append-only trigger \(name) on \(expected.table) is missing")
+                continue
+            }
+            if trigger.table != expected.table || trigger.function != expected.function {
+                problems.append("the append-only trigger \(name) differs from the one the migrations created")
+            } else if trigger.enabled != "O" && trigger.enabled != "A" {
+                problems.append("the append-only trigger \(name) on \(expected.table) is disabled")
+            } else if let body = functions[expected.function], body != trigger.body {
+                problems.append("the function \(expected.function) behind the trigger \(name) was changed")
+            }
+        }
+        for name in found.keys.sorted() where triggers[name] == nil {
+            problems.append("an unexpected trigger \(name) is on the ledger's tables")
+        }
+        return problems
     }
 }

@@ -74,6 +74,9 @@ public struct PostgresURL: Sendable, Equatable {
     /// Seconds an append waits for another writer's transaction before giving up as busy
     /// (SQLite's busy timeout, on PostgreSQL).
     public var lockTimeout = 30
+    /// Every transaction of every connection read-only (`default_transaction_read_only`), so
+    /// a read command cannot write even by mistake.
+    public var readOnly = false
 
     /// For messages: where, never the password.
     public var displayName: String {
@@ -146,6 +149,7 @@ public struct PostgresURL: Sendable, Equatable {
     /// cannot make a committed entry losable.
     private var startupParameters: [(String, String)] {
         [("application_name", applicationName), ("synchronous_commit", "on"), ("lock_timeout", "\(lockTimeout)s")]
+            + (readOnly ? [("default_transaction_read_only", "on")] : [])
     }
 
     private func socketPath(in directory: String) -> String {

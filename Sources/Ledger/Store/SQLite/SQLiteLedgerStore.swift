@@ -6,30 +6,109 @@ import LedgerMigrations
 /// `BEGIN IMMEDIATE` so writers from any number of processes queue for the write lock.
 public final class SQLiteLedgerStore: LedgerStore {
     public let path: String
-    private let pool: DatabasePool
+    public let access: LedgerAccess
+    /// A pool (WAL, one writer, concurrent readers) for writing; a read-only queue for reads.
+    private let database: any DatabaseWriter
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
+    public convenience init(path: String, busyTimeout: TimeInterval = 10) throws {
+        try self.init(path: path, access: .create, busyTimeout: busyTimeout)
+    }
+
+    /// Opens the ledger at `path`. A file that is not a ledger (empty, another program's
+    /// database, not SQLite at all) is refused as such, and with `.read` nothing is written.
     /// - Parameter busyTimeout: how long an append waits for another process's write.
-    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+    public init(path: String, access: LedgerAccess, busyTimeout: TimeInterval = 10) throws {
         self.path = path
+        self.access = access
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "ledger"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            // A committed entry must survive a power cut; the NORMAL that GRDB sets for WAL
-            // does not promise that. Set after opening, on the one writing connection,
-            // because GRDB's WAL set-up runs after `prepareDatabase`.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            try Self.migrate(pool)
+            let exists = FileManager.default.fileExists(atPath: path)
+            if !exists && access != .create {
+                throw LedgerError(kind: .notFound, field: "--database", "no ledger at \(path); create one with `ledgerctl init` (or try `ledgerctl demo`)")
+            }
+            // Look before touching: opening for writing would switch the file to WAL mode
+            // and create tables, which must never happen to a file that is not a ledger.
+            let (schema, reader) = exists ? try Self.probe(path, configuration) : (.empty, nil)
+            try schema.check(path: path, access: access)
+            if access == .read, let reader {
+                database = reader
+            } else {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                // A committed entry must survive a power cut; the NORMAL that GRDB sets for WAL
+                // does not promise that. Set after opening, on the one writing connection,
+                // because GRDB's WAL set-up runs after `prepareDatabase`.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                try Self.migrate(pool)
+                database = pool
+            }
         } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB {
+                throw LedgerError(kind: .notFound, field: "--database", "\(path) is not a ledger (not a SQLite database at all)")
+            }
             throw Self.storageError(error, doing: "open the ledger at \(path)")
         }
     }
 
+    /// What a file holds, as far as the ledger is concerned.
+    enum Schema {
+        case empty
+        case foreign(tables: [String])
+        case ledger(plan: MigrationPlan)
+
+        func check(path: String, access: LedgerAccess) throws {
+            switch self {
+            case .empty where access != .create:
+                throw LedgerError(kind: .notFound, field: "--database", "\(path) is not a ledger (an empty database); create one with `ledgerctl init --database \(path)`")
+            case .foreign(let tables):
+                let listed = tables.prefix(3).joined(separator: ", ") + (tables.count > 3 ? ", …" : "")
+                throw LedgerError(kind: .notFound, field: "--database", "\(path) is not a ledger: it is a SQLite database with other tables (\(EntryValidator.quoted(listed))); choose another file")
+            case .ledger(let plan) where access == .read && !plan.pending.isEmpty:
+                throw LedgerError(kind: .storage, field: "--database", "the ledger at \(path) needs a schema update (\(plan.pending.map(\.name).joined(separator: ", "))) that a read does not make; run `ledgerctl init --database \(path)` once")
+            default:
+                break
+            }
+        }
+    }
+
+    /// Opens the file read-only and reads what it holds. The reader is kept for `.read`.
+    /// A reader who may not create the WAL's shared-memory file next to it (a folder they
+    /// cannot write) still reads it, as immutable: SQLite then takes no locks at all.
+    private static func probe(_ path: String, _ configuration: Configuration) throws -> (Schema, DatabaseQueue) {
+        var readOnly = configuration
+        readOnly.readonly = true
+        var queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: readOnly)
+            _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+            queue = try DatabaseQueue(path: immutableURI(path), configuration: readOnly)
+        }
+        let schema = try queue.read { db -> Schema in
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            if tables.isEmpty { return .empty }
+            guard tables.contains("schema_migrations"), tables.contains("ledger_entries") else { return .foreign(tables: tables) }
+            let applied = try Row.fetchAll(db, sql: "SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+            return .ledger(plan: try MigrationPlan(known: LedgerMigrations.sqlite, applied: applied.map {
+                AppliedMigration(version: $0["version"], name: $0["name"], checksum: $0["checksum"])
+            }))
+        }
+        return (schema, queue)
+    }
+
+    /// A `file:` URI for `path` with `immutable=1` (the system SQLite reads URIs).
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+    }
+
     /// A PRAGMA as the writing connection sees it (for tests of the durability settings).
     func writerPragma(_ name: String) throws -> String? {
-        try pool.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
+        try database.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
     }
 
     // MARK: Migrations
@@ -60,14 +139,15 @@ public final class SQLiteLedgerStore: LedgerStore {
     // MARK: LedgerStore
 
     public func head() async throws -> ChainHead {
-        try await run("read the head") { try await self.pool.read(Self.head) }
+        try await run("read the head") { try await self.database.read(Self.head) }
     }
 
-    public func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> [Entry] {
-        guard !drafts.isEmpty else { return [] }
+    public func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> AppendedEntries {
+        guard !drafts.isEmpty else { return AppendedEntries(entries: [], new: []) }
+        try refuseIfReadOnly("append to the ledger")
         return try await run("append to the ledger") {
-            try await self.pool.writeWithoutTransaction { db in
-                var written: [Entry] = []
+            try await self.database.writeWithoutTransaction { db in
+                var written = AppendedEntries(entries: [], new: [])
                 try db.inTransaction(.immediate) {
                     written = try Self.append(drafts, expectedHead: expectedHead, in: db)
                     return .commit
@@ -77,7 +157,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    private static func append(_ drafts: [EntryDraft], expectedHead: Int64?, in db: Database) throws -> [Entry] {
+    private static func append(_ drafts: [EntryDraft], expectedHead: Int64?, in db: Database) throws -> AppendedEntries {
         // The clock may step back between processes; the plan keeps recorded_at from doing so.
         let plan = try AppendPlan(
             drafts: drafts,
@@ -86,13 +166,14 @@ public final class SQLiteLedgerStore: LedgerStore {
             head: try head(db), expectedHead: expectedHead, now: RecordedAt.string(from: Date()))
         let insert = try db.cachedStatement(sql: insertSQL)
         for entry in plan.new { try insert.execute(arguments: arguments(for: entry)) }
-        return plan.entries
+        return AppendedEntries(entries: plan.entries, new: plan.new)
     }
 
     public func importEntries(_ entries: [Entry]) async throws {
         guard let first = entries.first else { return }
+        try refuseIfReadOnly("import into the ledger")
         try await run("import into the ledger") {
-            try await self.pool.writeWithoutTransaction { db in
+            try await self.database.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     let head = try Self.head(db)
                     guard first.seq == head.seq + 1, first.prevHash == head.hash else {
@@ -109,7 +190,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
         try await run("read the ledger") {
-            try await self.pool.read { db in
+            try await self.database.read { db in
                 try Self.fetchRows(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
             }
         }
@@ -117,7 +198,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
         try await run("read the ledger") {
-            try await self.pool.read { db in
+            try await self.database.read { db in
                 try Self.fetchEntries(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
                                       arguments: [JSONValue.array(ids.map { .string($0.uuidString.lowercased()) }).canonicalText])
             }
@@ -127,9 +208,10 @@ public final class SQLiteLedgerStore: LedgerStore {
     // MARK: API tokens
 
     public func addToken(name: String, digest: String) async throws {
+        try refuseIfReadOnly("add the token")
         do {
             try await run("add the token") {
-                try await self.pool.write { db in
+                try await self.database.write { db in
                     try db.execute(sql: "INSERT INTO api_tokens (name, digest, created_at) VALUES (?, ?, ?)",
                                    arguments: [name, digest, RecordedAt.string(from: Date())])
                 }
@@ -141,7 +223,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func tokens() async throws -> [APIToken] {
         try await run("read the tokens") {
-            try await self.pool.read { db in
+            try await self.database.read { db in
                 try Row.fetchAll(db, sql: "SELECT name, digest, created_at, revoked_at FROM api_tokens ORDER BY id").map {
                     APIToken(name: $0[0], digest: $0[1], createdAt: $0[2], revokedAt: $0[3])
                 }
@@ -150,8 +232,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func revokeToken(name: String) async throws -> Bool {
-        try await run("revoke the token") {
-            try await self.pool.write { db in
+        try refuseIfReadOnly("revoke the token")
+        return try await run("revoke the token") {
+            try await self.database.write { db in
                 try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                                arguments: [RecordedAt.string(from: Date()), name])
                 return db.changesCount > 0
@@ -200,7 +283,38 @@ public final class SQLiteLedgerStore: LedgerStore {
         try fetchRows(db, sql: sql, arguments: arguments).map { try $0.entry() }
     }
 
+    // MARK: Guards
+
+    /// Compares the file's triggers with those the migrations create in an empty database.
+    public func appendOnlyGuardProblems() async throws -> [String] {
+        let reference = try DatabaseQueue()
+        try await reference.write { db in for migration in LedgerMigrations.sqlite { try db.execute(sql: migration.sql) } }
+        @Sendable func triggers(_ db: Database) throws -> [String: String?] {
+            let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            return Dictionary(rows.map { ($0["name"] as String, $0["sql"] as String?) }, uniquingKeysWith: { a, _ in a })
+        }
+        let expectedByName = try await reference.read(triggers)
+        let actualByName = try await run("read the ledger's triggers") { try await self.database.read(triggers) }
+        let expected = expectedByName.sorted { $0.key < $1.key }.map { (name: $0.key, sql: $0.value) }
+        var problems: [String] = []
+        for (name, sql) in expected {
+            guard let actual = actualByName[name] else {
+                problems.append("the append-only trigger \(name) is missing")
+                continue
+            }
+            if actual != sql { problems.append("the append-only trigger \(name) differs from the one the migrations created") }
+        }
+        for name in actualByName.keys.sorted() where expectedByName[name] == nil {
+            problems.append("an unexpected trigger \(name) is on the ledger's tables")
+        }
+        return problems
+    }
+
     // MARK: Errors
+
+    private func refuseIfReadOnly(_ doing: String) throws {
+        if access == .read { throw LedgerError(kind: .storage, "could not \(doing): the ledger was opened for reading only") }
+    }
 
     private func run<T: Sendable>(_ doing: String, _ body: @Sendable () async throws -> T) async throws -> T {
         do {
