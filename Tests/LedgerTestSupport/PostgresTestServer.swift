@@ -51,6 +51,13 @@ public enum PostgresTestServer {
         }
     }
 
+    /// Runs SQL of the test's own making (role and grant set-up) as a superuser, in order.
+    public static func execute(_ statements: [String], database: String? = nil) async throws {
+        try await withAdminConnection(database: database) { connection in
+            for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+        }
+    }
+
     /// The server's URL with another database (and, optionally, user) in it.
     public static func databaseURL(_ url: String, name: String, user: String? = nil) throws -> String {
         guard var components = URLComponents(string: url) else { throw SetupError(description: "LEDGER_TEST_POSTGRES_URL is not a URL") }

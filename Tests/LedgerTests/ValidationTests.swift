@@ -44,6 +44,32 @@ struct ValidationTests {
         #expect(try rejection(Story.followup("justice-juarez-fire", on: "2023-06-01"))?.field == "effective", "before the demand existed")
     }
 
+    @Test func textThatDisplaysMisleadinglyOrBreaksLinesIsRefused() throws {
+        for (title, words) in [("\u{202E}", "bidirectional override (U+202E)"), ("\u{200B}", "is empty: it has only invisible characters (such as U+200B)"),
+                               ("Safe\u{2066}x", "bidirectional override (U+2066)"), ("one\u{2028}two", "line or paragraph separator (U+2028)"),
+                               ("bad\u{FFFF}", "noncharacter (U+FFFF)"), ("tab\there", "control character (U+0009)")] {
+            let error = try rejection(Story.demand("new-demand", title))
+            #expect(error?.field == "title")
+            #expect(error?.message.contains(words) == true, "\(String(describing: error))")
+        }
+        let note = try rejection(Story.followup("justice-juarez-fire", on: "2023-08-01", note: "first\u{2029}second"))
+        #expect(note?.field == "note")
+        // Ordinary line breaks, tabs, accents, emoji and joiners are text.
+        #expect(try rejection(Story.followup("justice-juarez-fire", on: "2023-08-01", note: "Reunión\n\tcon la SEGOB 👩🏽‍⚖️")) == nil)
+    }
+
+    @Test func sourcesHoldOnlyWhatAURLMayHold() throws {
+        for source in ["https://example.org/x?a=1&b=<2>", "https://example.org/a b", "https://example.org/%zz", "https://example.org/\"q\"",
+                       "javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "https://example.org/\u{202E}"] {
+            var draft = Story.followup("justice-juarez-fire", on: "2023-08-01")
+            draft.payload = .object(["note": .string("x"), "sources": .array([.string(source)])])
+            #expect(try rejection(draft)?.field == "sources[0]", "\(source)")
+        }
+        var accented = Story.followup("justice-juarez-fire", on: "2023-08-01")
+        accented.payload = .object(["note": .string("x"), "sources": .array([.string("https://es.wikipedia.org/wiki/Ciudad_Juárez?x=%C3%B1#nota")])])
+        #expect(try rejection(accented) == nil)
+    }
+
     @Test func emptyRequiredTextIsRefused() throws {
         #expect(try rejection(Story.demand("new-demand", "   ")) == LedgerError(field: "title", "is empty"))
         var missing = Story.demand("new-demand", "x")

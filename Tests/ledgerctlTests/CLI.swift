@@ -13,6 +13,15 @@ struct CLI {
     let directory: URL
     /// What LEDGER_DATABASE_URL names: a file in `directory`, or a PostgreSQL database.
     let database: String
+    /// When set (tests run as root), ledgerctl runs from this copy as the `nobody` user, for
+    /// whom a file's permissions really bind.
+    var nobodyBinary: URL?
+
+    init(directory: URL, database: String, nobodyBinary: URL? = nil) {
+        self.directory = directory
+        self.database = database
+        self.nobodyBinary = nobodyBinary
+    }
 
     init(database: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledgerctl-tests-\(UUID().uuidString)")
@@ -45,8 +54,13 @@ struct CLI {
     /// Starts ledgerctl; output goes to files so a large output cannot block the pipe.
     func start(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> (Process, URL, URL) {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if let nobodyBinary {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "nobody", "--", nobodyBinary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["LEDGER_DATABASE_URL"] = database

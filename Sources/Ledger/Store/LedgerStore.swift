@@ -95,9 +95,6 @@ public struct AppendConflict: Error, Sendable {
 }
 
 extension LedgerStore {
-    /// A file needs no closing: SQLite's handles go with the store.
-    public func close() async {}
-
     public func waitForChange(after seq: Int64, pollInterval: Duration) async throws {
         while try await head().seq == seq {
             try await Task.sleep(for: pollInterval)

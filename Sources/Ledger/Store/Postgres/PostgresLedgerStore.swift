@@ -86,12 +86,12 @@ public final class PostgresLedgerStore: LedgerStore {
                     throw LedgerError(kind: .notFound, field: "--database",
                         "no ledger in \(url.displayName); create one with `ledgerctl init --database …`")
                 }
-                try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
-                try await connection.query("""
+                try await execute("SELECT pg_advisory_xact_lock(\(migrationLockKey))", on: connection, logger: logger)
+                try await execute("""
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         version integer PRIMARY KEY, name text NOT NULL,
                         checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-                    """, logger: logger)
+                    """, on: connection, logger: logger)
             }
             var applied: [AppliedMigration] = []
             for try await (version, name, checksum) in try await connection.query(
@@ -105,7 +105,7 @@ public final class PostgresLedgerStore: LedgerStore {
                 throw LedgerError(kind: .storage, field: "--database",
                     "the ledger in \(url.displayName) needs a schema update (\(plan.pending.map(\.name).joined(separator: ", "))) that a read does not make; run `ledgerctl init --database …` as the schema's owner")
             }
-            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+            try await execute("SELECT pg_advisory_xact_lock(\(migrationLockKey))", on: connection, logger: logger)
             // Another process may have migrated while this one waited for the lock.
             var versions: Set<Int> = []
             for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
@@ -114,12 +114,12 @@ public final class PostgresLedgerStore: LedgerStore {
             for migration in plan.pending where !versions.contains(migration.version) {
                 // The SQL is the binary's own migration file; nothing in it comes from input.
                 for statement in SQLScript.statements(migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await execute(PostgresQuery(unsafeSQL: statement), on: connection, logger: logger)
                 }
-                try await connection.query("""
+                try await execute("""
                     INSERT INTO schema_migrations (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(MigrationPlan.checksum(migration.sql)))
-                    """, logger: logger)
+                    """, on: connection, logger: logger)
             }
         }
     }
@@ -179,7 +179,7 @@ public final class PostgresLedgerStore: LedgerStore {
         try await run("import into the ledger") {
             try await self.client.withConnection { connection in
                 try await Self.transaction(on: connection, logger: self.logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", logger: self.logger)
+                    try await Self.execute("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", on: connection, logger: self.logger)
                     let head = try await Self.head(connection, logger: self.logger)
                     guard first.seq == head.seq + 1, first.prevHash == head.hash else {
                         throw LedgerError(kind: .integrity, field: "seq \(first.seq)",
@@ -295,7 +295,7 @@ public final class PostgresLedgerStore: LedgerStore {
         for start in stride(from: 0, to: entries.count, by: Self.insertChunk) {
             let chunk = entries[start..<min(start + Self.insertChunk, entries.count)]
             let isLast = start + Self.insertChunk >= entries.count
-            try await connection.query("""
+            try await Self.execute("""
                 WITH inserted AS (
                     INSERT INTO ledger_entries (\(unescaped: Self.columns))
                     SELECT * FROM unnest(\(chunk.map(\.seq))::bigint[], \(chunk.map(\.id))::uuid[], \(chunk.map(\.type.rawValue))::text[],
@@ -304,7 +304,7 @@ public final class PostgresLedgerStore: LedgerStore {
                         \(chunk.map(\.payload.canonicalText))::text[], \(chunk.map(\.salt))::text[], \(chunk.map(\.prevHash))::text[],
                         \(chunk.map(\.hash))::text[]))
                 SELECT pg_notify(\(Self.headChannel), \(announcement)) WHERE \(isLast)
-                """, logger: logger)
+                """, on: connection, logger: logger)
         }
     }
 
@@ -339,6 +339,14 @@ public final class PostgresLedgerStore: LedgerStore {
     }
 
     // MARK: Transactions and errors
+
+    /// Runs a statement to its end, reading every row it returns. postgres-nio answers a
+    /// query once the row description arrives, so an error raised while the statement runs
+    /// (a refused permission, a trigger) arrives with the rows: left unread, it is lost,
+    /// and the COMMIT that follows quietly rolls the transaction back.
+    private static func execute(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws {
+        for try await _ in try await connection.query(query, logger: logger) {}
+    }
 
     /// BEGIN … COMMIT, rolling back on any error and rethrowing that error itself
     /// (postgres-nio's `withTransaction` wraps it, which would hide `AppendConflict`).

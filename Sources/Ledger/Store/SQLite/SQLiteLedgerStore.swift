@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import LedgerMigrations
 
 /// The embedded default: one SQLite file, WAL, `synchronous=FULL`, appends under
@@ -7,8 +8,13 @@ import LedgerMigrations
 public final class SQLiteLedgerStore: LedgerStore {
     public let path: String
     public let access: LedgerAccess
-    /// A pool (WAL, one writer, concurrent readers) for writing; a read-only queue for reads.
-    private let database: any DatabaseWriter
+    /// Reads go through a read-only connection (or the pool, once a new ledger was created).
+    private let reader: any DatabaseReader
+    /// The writing pool (WAL, one writer), opened on the first write: GRDB's pool writes to
+    /// the file as it opens, so a command that ends up writing nothing (a refused import or
+    /// append) must never open it, and leaves the file's bytes as they were.
+    private let writer: Mutex<DatabasePool?>
+    private let configuration: Configuration
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     public convenience init(path: String, busyTimeout: TimeInterval = 10) throws {
@@ -24,6 +30,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "ledger"
+        self.configuration = configuration
         do {
             let exists = FileManager.default.fileExists(atPath: path)
             if !exists && access != .create {
@@ -31,24 +38,48 @@ public final class SQLiteLedgerStore: LedgerStore {
             }
             // Look before touching: opening for writing would switch the file to WAL mode
             // and create tables, which must never happen to a file that is not a ledger.
-            let (schema, reader) = exists ? try Self.probe(path, configuration) : (.empty, nil)
+            let (schema, probe) = exists ? try Self.probe(path, configuration) : (.empty, nil)
             try schema.check(path: path, access: access)
-            if access == .read, let reader {
-                database = reader
+            if case .ledger(let plan) = schema, plan.pending.isEmpty, let probe {
+                reader = probe
+                writer = Mutex(nil)
             } else {
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                // A committed entry must survive a power cut; the NORMAL that GRDB sets for WAL
-                // does not promise that. Set after opening, on the one writing connection,
-                // because GRDB's WAL set-up runs after `prepareDatabase`.
-                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                // A new ledger, or one whose schema needs the migrations: only writers get here.
+                try probe?.close()
+                let pool = try Self.openPool(path, configuration)
                 try Self.migrate(pool)
-                database = pool
+                reader = pool
+                writer = Mutex(pool)
             }
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_NOTADB {
                 throw LedgerError(kind: .notFound, field: "--database", "\(path) is not a ledger (not a SQLite database at all)")
             }
             throw Self.storageError(error, doing: "open the ledger at \(path)")
+        }
+    }
+
+    private static func openPool(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // A committed entry must survive a power cut; the NORMAL that GRDB sets for WAL
+        // does not promise that. Set after opening, on the one writing connection,
+        // because GRDB's WAL set-up runs after `prepareDatabase`.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
+    }
+
+    /// The writing pool, opened on first use; refused when the ledger was opened to read.
+    private func writingPool(_ doing: String) throws -> DatabasePool {
+        if access == .read { throw LedgerError(kind: .storage, "could not \(doing): the ledger was opened for reading only") }
+        return try writer.withLock { pool in
+            if let pool { return pool }
+            do {
+                let opened = try Self.openPool(path, configuration)
+                pool = opened
+                return opened
+            } catch let error as DatabaseError {
+                throw Self.storageError(error, doing: doing)
+            }
         }
     }
 
@@ -108,7 +139,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     /// A PRAGMA as the writing connection sees it (for tests of the durability settings).
     func writerPragma(_ name: String) throws -> String? {
-        try database.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
+        try writingPool("read a pragma").writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA \(name)") }
     }
 
     // MARK: Migrations
@@ -138,15 +169,27 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: LedgerStore
 
+    /// Folds the WAL into the file, then closes: each command leaves a complete file, so
+    /// the next one (a read, a refused import) finds nothing to fold in and leaves the
+    /// file's bytes as they are. Explicit, because the pool's read-only readers cannot
+    /// checkpoint when one of them happens to close last.
+    public func close() async {
+        if let pool = writer.withLock({ $0 }) {
+            _ = try? await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try? pool.close()
+        }
+        try? reader.close()
+    }
+
     public func head() async throws -> ChainHead {
-        try await run("read the head") { try await self.database.read(Self.head) }
+        try await run("read the head") { try await self.reader.read(Self.head) }
     }
 
     public func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> AppendedEntries {
         guard !drafts.isEmpty else { return AppendedEntries(entries: [], new: []) }
-        try refuseIfReadOnly("append to the ledger")
+        let pool = try writingPool("append to the ledger")
         return try await run("append to the ledger") {
-            try await self.database.writeWithoutTransaction { db in
+            try await pool.writeWithoutTransaction { db in
                 var written = AppendedEntries(entries: [], new: [])
                 try db.inTransaction(.immediate) {
                     written = try Self.append(drafts, expectedHead: expectedHead, in: db)
@@ -171,9 +214,9 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func importEntries(_ entries: [Entry]) async throws {
         guard let first = entries.first else { return }
-        try refuseIfReadOnly("import into the ledger")
+        let pool = try writingPool("import into the ledger")
         try await run("import into the ledger") {
-            try await self.database.writeWithoutTransaction { db in
+            try await pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     let head = try Self.head(db)
                     guard first.seq == head.seq + 1, first.prevHash == head.hash else {
@@ -190,7 +233,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
         try await run("read the ledger") {
-            try await self.database.read { db in
+            try await self.reader.read { db in
                 try Self.fetchRows(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
             }
         }
@@ -198,7 +241,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
         try await run("read the ledger") {
-            try await self.database.read { db in
+            try await self.reader.read { db in
                 try Self.fetchEntries(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
                                       arguments: [JSONValue.array(ids.map { .string($0.uuidString.lowercased()) }).canonicalText])
             }
@@ -208,10 +251,10 @@ public final class SQLiteLedgerStore: LedgerStore {
     // MARK: API tokens
 
     public func addToken(name: String, digest: String) async throws {
-        try refuseIfReadOnly("add the token")
+        let pool = try writingPool("add the token")
         do {
             try await run("add the token") {
-                try await self.database.write { db in
+                try await pool.write { db in
                     try db.execute(sql: "INSERT INTO api_tokens (name, digest, created_at) VALUES (?, ?, ?)",
                                    arguments: [name, digest, RecordedAt.string(from: Date())])
                 }
@@ -223,7 +266,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func tokens() async throws -> [APIToken] {
         try await run("read the tokens") {
-            try await self.database.read { db in
+            try await self.reader.read { db in
                 try Row.fetchAll(db, sql: "SELECT name, digest, created_at, revoked_at FROM api_tokens ORDER BY id").map {
                     APIToken(name: $0[0], digest: $0[1], createdAt: $0[2], revokedAt: $0[3])
                 }
@@ -232,9 +275,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func revokeToken(name: String) async throws -> Bool {
-        try refuseIfReadOnly("revoke the token")
+        let pool = try writingPool("revoke the token")
         return try await run("revoke the token") {
-            try await self.database.write { db in
+            try await pool.write { db in
                 try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                                arguments: [RecordedAt.string(from: Date()), name])
                 return db.changesCount > 0
@@ -294,7 +337,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             return Dictionary(rows.map { ($0["name"] as String, $0["sql"] as String?) }, uniquingKeysWith: { a, _ in a })
         }
         let expectedByName = try await reference.read(triggers)
-        let actualByName = try await run("read the ledger's triggers") { try await self.database.read(triggers) }
+        let actualByName = try await run("read the ledger's triggers") { try await self.reader.read(triggers) }
         let expected = expectedByName.sorted { $0.key < $1.key }.map { (name: $0.key, sql: $0.value) }
         var problems: [String] = []
         for (name, sql) in expected {
@@ -312,9 +355,6 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: Errors
 
-    private func refuseIfReadOnly(_ doing: String) throws {
-        if access == .read { throw LedgerError(kind: .storage, "could not \(doing): the ledger was opened for reading only") }
-    }
 
     private func run<T: Sendable>(_ doing: String, _ body: @Sendable () async throws -> T) async throws -> T {
         do {

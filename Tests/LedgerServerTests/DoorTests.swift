@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Ledger
+import LedgerTestSupport
+import Testing
+@testable import LedgerServer
+
+/// The smaller holes the hardening issue found in the server, each closed.
+@Suite("Server doors")
+struct DoorTests {
+    static func followup(id: UUID, note: String = "Hearing held.") -> String {
+        #"{"id":"\#(id.uuidString.lowercased())","type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-02","payload":{"note":"\#(note)"}}"#
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func twinRequestsWriteOnceAndOnlyOneSaysCreated(_ kind: StoreKind) async throws {
+        let site = try await TestSite(kind)
+        let token = try await site.ledger.addToken(name: "maria")
+        let head = try await site.ledger.store.head()
+        let rounds = 12
+        try await site.test { client in
+            for _ in 0..<rounds {
+                let line = Self.followup(id: UUID())
+                async let first = client.post(line, token: token)
+                async let second = client.post(line, token: token)
+                let answers = try await [first, second]
+                let added = try answers.map { try $0.json()["added"] as? Int }
+                #expect(answers.map(\.status.code).sorted() == [200, 201], "\(answers.map(\.text))")
+                #expect(added.compactMap { $0 }.sorted() == [0, 1])
+            }
+        }
+        #expect(try await site.ledger.store.head().seq == head.seq + Int64(rounds))
+        await site.ledger.close()
+    }
+
+    @Test func otherMethodsOnAnAddressThatExistsAre405() async throws {
+        let site = try await TestSite()
+        try await site.test { client in
+            for (path, allowed) in [("/", "GET, HEAD"), ("/demands/stop-arms-flow", "GET, HEAD"), ("/feed.atom", "GET, HEAD"),
+                                    ("/api/v1/entries", "GET, HEAD, POST")] {
+                for method in [HTTPRequest.Method.put, .delete, .options, .patch] {
+                    let response = try await client.execute(uri: path, method: method)
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers[.allow] == allowed, "\(method) \(path)")
+                }
+            }
+            #expect(try await client.execute(uri: "/nowhere", method: .put).status == .notFound)
+        }
+    }
+
+    @Test func aByteOrderMarkIsReadAsTheCLIReadsIt() async throws {
+        let site = try await TestSite()
+        let token = try await site.ledger.addToken(name: "maria")
+        try await site.test { client in
+            let response = try await client.post("\u{FEFF}" + Self.followup(id: UUID()) + "\n", token: token)
+            #expect(response.status == .created, "\(response.text)")
+        }
+    }
+
+    @Test func nullIsNotAbsence() async throws {
+        let site = try await TestSite()
+        let token = try await site.ledger.addToken(name: "maria")
+        let head = try await site.ledger.store.head()
+        try await site.test { client in
+            for field in ["id", "author", "schema", "visibility"] {
+                let line = #"{"\#(field)":null,"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-02","payload":{"note":"x"}}"#
+                let response = try await client.post(line, token: token)
+                #expect(response.status == .badRequest)
+                let error = try #require(try response.json()["error"] as? [String: Any])
+                #expect(error["field"] as? String == "line 1: \(field)")
+                #expect((error["message"] as? String)?.contains("null") == true)
+            }
+        }
+        #expect(try await site.ledger.store.head() == head)
+    }
+
+    @Test func tokensInTheQueryStringAreNotLogged() {
+        #expect(AccessLog.loggable(path: "/", query: "lang=es&token=ldg_secret&access_token=abc&after=3") == "/?lang=es&token=REDACTED&access_token=REDACTED&after=3")
+        #expect(AccessLog.loggable(path: "/api/v1/entries", query: "ldg_secret") == "/api/v1/entries?ldg_secret=REDACTED")
+        #expect(AccessLog.loggable(path: "/feed.atom", query: nil) == "/feed.atom")
+    }
+}

@@ -1,0 +1,482 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
+import Ledger
+import LedgerTestSupport
+import Testing
+
+/// Every way into the ledger obeys the rules `append` obeys, reads never write, and a
+/// ledger that fails verification says so everywhere.
+@Suite("Every door holds")
+struct HardeningTests {
+    /// One crafted file: what was done to the demo's export, which line and field the
+    /// refusal must name.
+    struct Attack: CustomStringConvertible, Sendable {
+        let description: String
+        let field: String
+        let craft: @Sendable ([Entry]) -> [Entry]
+    }
+
+    /// The demo's entries from seq 4 on are the file; seqs 1-3 are already in the target.
+    static let prefixLength = 3
+
+    static func index(_ entries: [Entry], _ predicate: (Entry) -> Bool) -> Int {
+        entries.indices.first { $0 >= prefixLength && predicate(entries[$0]) }!
+    }
+
+    static func replacing(_ entries: [Entry], at index: Int, _ change: (Entry) -> Entry) -> [Entry] {
+        var changed = entries
+        changed[index] = change(entries[index])
+        return changed
+    }
+
+    static func firstDemand(_ entries: [Entry]) -> Int { index(entries) { $0.type == .demandRecorded } }
+    static func firstCommitment(_ entries: [Entry]) -> Int { index(entries) { $0.type == .commitmentRecorded } }
+
+    static let attacks: [Attack] = [
+        Attack(description: "a javascript: source", field: "sources[0]") { entries in
+            replacing(entries, at: firstDemand(entries)) { Crafted.with($0, "sources", .array([.string("javascript:alert(document.cookie)")])) }
+        },
+        Attack(description: "a data: source", field: "sources[0]") { entries in
+            replacing(entries, at: firstDemand(entries)) { Crafted.with($0, "sources", .array([.string("data:text/html,<script>alert(1)</script>")])) }
+        },
+        Attack(description: "a file: source", field: "sources[0]") { entries in
+            replacing(entries, at: firstCommitment(entries)) { Crafted.with($0, "sources", .array([.string("file:///etc/passwd")])) }
+        },
+        Attack(description: "a source with < in its query", field: "sources[0]") { entries in
+            replacing(entries, at: firstCommitment(entries)) { Crafted.with($0, "sources", .array([.string("https://example.org/x?a=1&b=<2>")])) }
+        },
+        Attack(description: "a control character in a title", field: "title") { entries in
+            replacing(entries, at: firstDemand(entries)) { Crafted.with($0, "title", .string("Stop the flow\u{1B}[2J of weapons")) }
+        },
+        Attack(description: "a control character in an author", field: "author") { entries in
+            replacing(entries, at: firstDemand(entries)) { entry in
+                var changed = entry
+                changed.author = "ana\u{07}"
+                return changed
+            }
+        },
+        Attack(description: "an empty title", field: "title") { entries in
+            replacing(entries, at: firstDemand(entries)) { Crafted.with($0, "title", .string("")) }
+        },
+        Attack(description: "a title of only U+202E", field: "title") { entries in
+            replacing(entries, at: firstDemand(entries)) { Crafted.with($0, "title", .string("\u{202E}")) }
+        },
+        Attack(description: "a line separator in a note", field: "note") { entries in
+            replacing(entries, at: index(entries) { $0.type == .followupLogged }) { Crafted.with($0, "note", .string("first\u{2028}second")) }
+        },
+        Attack(description: "a reference to an actor that does not exist", field: "actor") { entries in
+            replacing(entries, at: firstCommitment(entries)) { Crafted.with($0, "actor", .string("ghost-ministry")) }
+        },
+        Attack(description: "an effective date in 2099", field: "effective") { entries in
+            replacing(entries, at: index(entries) { $0.type == .followupLogged }) { entry in
+                var changed = entry
+                changed.effective = EffectiveTime("2099-01-01")!
+                return changed
+            }
+        },
+        Attack(description: "schema 2", field: "schema") { entries in
+            replacing(entries, at: firstDemand(entries)) { entry in
+                var changed = entry
+                changed.schema = 2
+                return changed
+            }
+        },
+        Attack(description: "an actor registered twice", field: "subject") { entries in
+            let actor = entries.first { $0.type == .actorRegistered }!
+            return entries + [Crafted.following(entries.last!, EntryDraft(
+                type: .actorRegistered, subject: actor.subject, effective: actor.effective, author: actor.author, payload: actor.payload))]
+        },
+        Attack(description: "a public status change on an internal commitment", field: "visibility") { entries in
+            let hidden = entries.first { $0.type == .commitmentRecorded && $0.visibility == .internal }!
+            return entries + [Crafted.following(entries.last!, EntryDraft(
+                type: .statusChanged, subject: hidden.subject, effective: EffectiveTime("2023-10-05")!, author: "policy-team",
+                visibility: .public, payload: .object([
+                    "status": .string("fulfilled"), "basis": .string("verified"),
+                    "rationale": .string("qqleakqq"), "sources": .array([.string("https://example.org/")]),
+                ])))]
+        },
+        Attack(description: "a recording time in the future", field: "recorded_at") { entries in
+            replacing(entries, at: entries.count - 1) { entry in
+                var changed = entry
+                changed.recordedAt = "2099-01-01T00:00:00.000Z"
+                return changed
+            }
+        },
+        Attack(description: "a recording time before the previous entry's", field: "recorded_at") { entries in
+            replacing(entries, at: entries.count - 1) { entry in
+                var changed = entry
+                changed.recordedAt = "2020-01-01T00:00:00.000Z"
+                return changed
+            }
+        },
+    ]
+
+    /// Which line of the file (the entries after the prefix) differs from the honest export.
+    static func changedLine(_ crafted: [Entry], _ honest: [Entry]) -> Int {
+        let body = Array(crafted.dropFirst(prefixLength))
+        let original = Array(honest.dropFirst(prefixLength))
+        let index = body.indices.first { $0 >= original.count || body[$0].payload != original[$0].payload
+            || body[$0].author != original[$0].author || body[$0].effective != original[$0].effective
+            || body[$0].schema != original[$0].schema || body[$0].recordedAt != original[$0].recordedAt }!
+        return index + 1
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func craftedFilesWithConsistentHashesAreRefusedLineAndField(_ kind: StoreKind) async throws {
+        let demo = try CLI()
+        defer { demo.cleanUp() }
+        try demo.ok("demo")
+        let honest = try Crafted.entries(exported: try demo.snapshot())
+        let target = try await CLI.on(kind)
+        defer { target.cleanUp() }
+        let prefix = target.directory.appendingPathComponent("prefix.jsonl")
+        try Crafted.file(Array(honest.prefix(Self.prefixLength))).write(to: prefix, atomically: true, encoding: .utf8)
+        try target.ok("import", prefix.path)
+        let before = try target.snapshot()
+        let checksum = kind == .sqlite ? try fileChecksum(target.database) : nil
+
+        // The honest rest imports into a copy, so the files differ from it only in the attack.
+        let control = try await CLI.on(kind)
+        defer { control.cleanUp() }
+        let whole = control.directory.appendingPathComponent("whole.jsonl")
+        try Crafted.file(honest).write(to: whole, atomically: true, encoding: .utf8)
+        try control.ok("import", whole.path)
+
+        for attack in Self.attacks {
+            let crafted = Crafted.rechained(attack.craft(honest))
+            let line = Self.changedLine(crafted, honest)
+            let file = target.directory.appendingPathComponent("attack.jsonl")
+            try Crafted.file(Array(crafted.dropFirst(Self.prefixLength))).write(to: file, atomically: true, encoding: .utf8)
+            let result = try target.run("import", file.path)
+            #expect(result.status == 65, "\(attack) was not refused as bad input: \(result.stderr)")
+            #expect(result.stderr.contains("line \(line): \(attack.field)"), "\(attack): \(result.stderr)")
+            #expect(try target.snapshot() == before, "\(attack) wrote something")
+            if let checksum { #expect(try fileChecksum(target.database) == checksum, "\(attack) changed the file") }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aCorrectionMustLeaveAPossibleTimeline(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let entries = try Crafted.entries(exported: try cli.snapshot())
+        let commitment = try #require(entries.first { $0.subject == "cndh-rec-juarez" && $0.type == .commitmentRecorded })
+        let status = try #require(entries.first { $0.subject == "cndh-rec-juarez" && $0.type == .statusChanged })
+        let before = try cli.snapshot()
+        for (seq, date, words) in [
+            (commitment.seq, "2099-01-01", "is in the future"),
+            (commitment.seq, "2023-09-01", "is after the"),
+            (status.seq, "2023-01-01", "is before commitment 'cndh-rec-juarez' was recorded"),
+        ] {
+            let result = try cli.run("entry", "correct", "\(seq)", "--set", "effective=\(date)", "--reason", "Typo")
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("fields.effective: \(date) \(words)"), "\(result.stderr)")
+        }
+        #expect(try cli.snapshot() == before)
+        // A date that keeps the timeline possible is still a correction like any other.
+        try cli.ok("entry", "correct", "\(commitment.seq)", "--set", "effective=2023-07-09", "--reason", "The recommendation is dated the 9th")
+        #expect(try cli.ok("show", "cndh-rec-juarez").stdout.contains("2023-07-09"))
+    }
+
+    // MARK: Reads are reads
+
+    /// Runs ledgerctl as `nobody` (when this is root, so the file's mode really binds), from a
+    /// copy of the binary that user can execute.
+    static let nobodyBinary: URL? = {
+        guard getuid() == 0 else { return nil }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledgerctl-nobody-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let copy = folder.appendingPathComponent("ledgerctl")
+        try? FileManager.default.copyItem(at: CLI.binary, to: copy)
+        try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+        return copy
+    }()
+
+    /// The same ledger, used by someone who may only read it.
+    static func reader(_ cli: CLI) -> CLI {
+        CLI(directory: cli.directory, database: cli.database, nobodyBinary: nobodyBinary)
+    }
+
+    static func runReadOnly(_ cli: CLI, _ arguments: [String]) throws -> CLI.Result {
+        try reader(cli).run(arguments)
+    }
+
+    @Test func aFileTheUserMayOnlyReadServesEveryRead() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.database + suffix) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: cli.database)
+        // Run as nobody, who cannot write the folder either, so SQLite cannot create the
+        // WAL's shared-memory file next to the ledger.
+        if Self.nobodyBinary != nil {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: cli.directory.path)
+        }
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: cli.directory.path) }
+        let checksum = try fileChecksum(cli.database)
+        let export = try cli.snapshot()
+        for arguments in [["status"], ["status", "--public", "--json"], ["show", "cndh-rec-juarez"], ["log", "--limit", "5"],
+                          ["report", "monthly", "2023-07"], ["verify"], ["export"]] {
+            let result = try Self.runReadOnly(cli, arguments + ["--database", cli.database])
+            #expect(result.status == 0, "\(arguments) on a read-only file: \(result.stderr)")
+            #expect(try fileChecksum(cli.database) == checksum, "\(arguments) changed the file")
+        }
+        #expect(try Self.runReadOnly(cli, ["export", "--database", cli.database]).stdout == export)
+        let write = try Self.runReadOnly(cli, ["followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "x", "--database", cli.database])
+        #expect(write.status != 0, "a write on a read-only file must fail")
+        #expect(try fileChecksum(cli.database) == checksum)
+    }
+
+    @Test func aReadOnlyFileIsServedWithoutWrites() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let token = try #require(try cli.ok("token", "add", "maria").stdout.split(separator: "\n").first { $0.hasPrefix("ldg_") }.map(String.init))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.database + suffix) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: cli.database)
+        let checksum = try fileChecksum(cli.database)
+        let server = try await ServeCommandTests.Server.start(Self.reader(cli))
+        let (status, page) = try await ServeCommandTests.request(server.base + "/?lang=es")
+        #expect(status == 200)
+        #expect(page.contains("Justicia"))
+        let (written, body) = try await ServeCommandTests.request(server.base + "/api/v1/entries", method: "POST",
+            body: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-01","payload":{"note":"x"}}"#,
+            headers: ["Authorization": "Bearer \(token)"])
+        #expect(written == 503, "\(body)")
+        #expect(body.contains("reading only"))
+        _ = try await server.stop()
+        #expect(try fileChecksum(cli.database) == checksum)
+    }
+
+    @Test func aReadOnlyPostgresRoleCanReadEverything() async throws {
+        guard PostgresTestServer.isEnabled else { return }
+        let cli = try await CLI.on(.postgres)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let before = try cli.snapshot()
+        let name = try #require(URLComponents(string: cli.database)?.path.dropFirst().description)
+        let role = "ledger_reader_" + name.suffix(8)
+        try await PostgresTestServer.execute([
+            "CREATE ROLE \(role) LOGIN",
+            "GRANT CONNECT ON DATABASE \(name) TO \(role)",
+            "GRANT USAGE ON SCHEMA public TO \(role)",
+            "GRANT SELECT ON ledger_entries, schema_migrations, api_tokens TO \(role)",
+        ], database: name)
+        defer {
+            // Roles belong to the whole server, not the test's database.
+            Task.detached {
+                try? await PostgresTestServer.execute(["DROP OWNED BY \(role)", "REVOKE CONNECT ON DATABASE \(name) FROM \(role)", "DROP ROLE \(role)"], database: name)
+            }
+        }
+        let reader = try PostgresTestServer.databaseURL(PostgresTestServer.url!, name: name, user: role)
+        for arguments in [["status"], ["show", "cndh-rec-juarez"], ["log", "--limit", "5"], ["report", "monthly", "2023-07"], ["verify"], ["export"]] {
+            let result = try cli.run(arguments + ["--database", reader])
+            #expect(result.status == 0, "\(arguments) as a read-only role: \(result.stderr)")
+            #expect(!result.stderr.contains("warning"), "\(arguments): \(result.stderr)")
+        }
+        let write = try cli.run("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "x", "--database", reader)
+        #expect(write.status == 74, "\(write.stderr)")
+        let reading = CLI(directory: cli.directory, database: reader)
+        let server = try await ServeCommandTests.Server.start(reading)
+        let (served, _) = try await ServeCommandTests.request(server.base + "/")
+        #expect(served == 200)
+        _ = try await server.stop()
+        #expect(try cli.snapshot() == before)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEmptyOrForeignDatabaseIsNotALedgerAndStaysAsItWas(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        if kind == .sqlite {
+            try Data().write(to: URL(fileURLWithPath: cli.database))
+            let foreign = cli.directory.appendingPathComponent("foreign.sqlite").path
+            let queue = try DatabaseQueue(path: foreign)
+            try await queue.write { try $0.execute(sql: "CREATE TABLE contacts (name TEXT)") }
+            try queue.close()
+            let foreignSum = try fileChecksum(foreign)
+            for command in [["verify"], ["status"], ["log"], ["followup", "add", "x", "--on", "2023-08-01", "--note", "n"]] {
+                let empty = try cli.run(command)
+                #expect(empty.status == 66, "\(command): \(empty.stderr)")
+                #expect(empty.stderr.contains("is not a ledger (an empty database)"))
+                #expect(try Data(contentsOf: URL(fileURLWithPath: cli.database)).isEmpty, "\(command) wrote to the empty file")
+                let other = try cli.run(command + ["--database", foreign])
+                #expect(other.status == 66)
+                #expect(other.stderr.contains("not a ledger: it is a SQLite database with other tables (contacts)"), "\(other.stderr)")
+                #expect(try fileChecksum(foreign) == foreignSum)
+            }
+            let initialised = try cli.run("init", "--database", foreign)
+            #expect(initialised.status == 66, "init does not take over another program's database")
+            #expect(try fileChecksum(foreign) == foreignSum)
+        } else {
+            for command in [["verify"], ["status"]] {
+                let result = try cli.run(command)
+                #expect(result.status == 66, "\(command): \(result.stderr)")
+                #expect(result.stderr.contains("no ledger in"))
+            }
+        }
+        try cli.ok("init")
+        try cli.ok("verify")
+    }
+
+    // MARK: A broken ledger is loud
+
+    /// Changes one character of seq 20's payload with the triggers out of the way, as a
+    /// database administrator could.
+    static func tamper(_ path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            let trigger = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger_entries_no_update'")!
+            try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
+            try db.execute(sql: "UPDATE ledger_entries SET payload = replace(payload, 'Expand asylum', 'Expand asyluM') WHERE seq = 20")
+            #expect(db.changesCount == 1)
+            try db.execute(sql: trigger)
+        }
+        try queue.close()
+    }
+
+    @Test func serveShowsAndRefusesATamperedLedger() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let token = try #require(try cli.ok("token", "add", "maria").stdout.split(separator: "\n").first { $0.hasPrefix("ldg_") }.map(String.init))
+        try Self.tamper(cli.database)
+        let verify = try cli.run("verify")
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("Chain BROKEN at seq 20"))
+        let before = try cli.snapshot()
+
+        let server = try await ServeCommandTests.Server.start(cli)
+        for (path, words) in [("/", "failed verification at seq 20"), ("/?lang=es", "no pasó la verificación en la entrada 20"),
+                              ("/demands/stop-arms-flow", "failed verification at seq 20"), ("/reports/2023-07", "failed verification at seq 20"),
+                              ("/feed.atom", "urn:x-accountability-ledger:integrity:seq-20"), ("/feed.json", "failed verification at seq 20")] {
+            let (status, body) = try await ServeCommandTests.request(server.base + path)
+            #expect(status == 200, "\(path)")
+            #expect(body.contains(words), "\(path) does not warn")
+        }
+        let (statusCode, statusBody) = try await ServeCommandTests.request(server.base + "/api/v1/status")
+        #expect(statusCode == 503)
+        let failure = try #require((try JSONSerialization.jsonObject(with: Data(statusBody.utf8)) as? [String: Any])?["error"] as? [String: Any])
+        #expect(failure["failed_at_seq"] as? Int == 20)
+        let (written, body) = try await ServeCommandTests.request(server.base + "/api/v1/entries", method: "POST",
+            body: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-01","payload":{"note":"x"}}"#,
+            headers: ["Authorization": "Bearer \(token)"])
+        #expect(written == 503, "\(body)")
+        #expect(body.contains("writes are refused"))
+        #expect(try await server.stop() == 0)
+        #expect(server.log.contains("FAILED verification"))
+        #expect(server.log.contains("seq=20"))
+        #expect(try cli.snapshot() == before, "nothing was written")
+    }
+
+    @Test func missingTriggersAreReportedByStatusVerifyAndServe() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let queue = try DatabaseQueue(path: cli.database)
+        try await queue.write { try $0.execute(sql: "DROP TRIGGER ledger_entries_no_delete") }
+        try queue.close()
+        for command in ["status", "verify"] {
+            let result = try cli.run(command)
+            #expect(result.status == 0, "the chain itself is intact")
+            #expect(result.stderr.contains("warning: the append-only trigger ledger_entries_no_delete is missing"), "\(command): \(result.stderr)")
+        }
+        let server = try await ServeCommandTests.Server.start(cli)
+        let (_, page) = try await ServeCommandTests.request(server.base + "/")
+        #expect(page.contains("lost its append-only protection"))
+        let (status, _) = try await ServeCommandTests.request(server.base + "/api/v1/status")
+        #expect(status == 503)
+        _ = try await server.stop()
+        #expect(server.log.contains("ledger_entries_no_delete is missing"))
+    }
+
+    // MARK: Smaller doors
+
+    @Test func sharedOptionsMayComeBeforeTheCommand() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let elsewhere = try CLI(database: "/nonexistent/ledger.sqlite")
+        defer { elsewhere.cleanUp() }
+        for arguments in [["--database", cli.database, "status"], ["--database=\(cli.database)", "verify"],
+                          ["--author", "ana", "--database", cli.database, "log", "--limit", "1"]] {
+            let result = try elsewhere.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let written = try elsewhere.run("--database", cli.database, "--author", "ana", "followup", "add", "justice-juarez-fire",
+                                        "--on", "2023-08-01", "--note", "Reunión")
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(try cli.ok("log", "--limit", "1").stdout.contains("by ana"))
+        #expect(try cli.ok("--help").stdout.contains("--database and --author may come before the command"))
+    }
+
+    @Test func verifySaysPlainlyWhereTheChainBreaks() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let queue = try DatabaseQueue(path: cli.database)
+        try await queue.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
+            try db.execute(sql: "UPDATE ledger_entries SET author = 'someone else' WHERE seq = 1")
+        }
+        try queue.close()
+        let first = try cli.run("verify")
+        #expect(first.status == 1)
+        #expect(first.stdout.contains("Chain BROKEN at seq 1"))
+        #expect(first.stdout.contains("No entry before it can be trusted."), "\(first.stdout)")
+        #expect(!first.stdout.contains("1-0"))
+
+        // A row copied under a new seq is a duplicate, not a gap.
+        let copy = try CLI()
+        defer { copy.cleanUp() }
+        try copy.ok("demo")
+        let copied = try DatabaseQueue(path: copy.database)
+        try await copied.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER ledger_entries_chain")
+            try db.execute(sql: """
+                INSERT INTO ledger_entries SELECT seq + 1, id || '-copy', type, schema_version, subject, effective, recorded_at,
+                    author, visibility, payload, salt, prev_hash, hash FROM ledger_entries WHERE seq = (SELECT max(seq) FROM ledger_entries)
+                """)
+        }
+        try copied.close()
+        let duplicate = try copy.run("verify")
+        #expect(duplicate.status == 1)
+        #expect(duplicate.stdout.contains("is a copy of seq 28 (the same hash): a row was duplicated"), "\(duplicate.stdout)")
+        #expect(duplicate.stderr.contains("warning: the append-only trigger ledger_entries_chain is missing"))
+    }
+
+    @Test func anHTTP10ConnectionClosesAfterItsAnswer() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let server = try await ServeCommandTests.Server.start(cli)
+        let port = try #require(server.base.split(separator: ":").last.map(String.init))
+        let client = """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(5)
+            s.sendall(b"GET /api/v1/status HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n")
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: print("closed", data.split(b" ")[1].decode()); break
+                    data += chunk
+            except socket.timeout:
+                print("still open")
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", client, port]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(said.trimmingCharacters(in: .whitespacesAndNewlines) == "closed 200")
+        _ = try await server.stop()
+    }
+}
