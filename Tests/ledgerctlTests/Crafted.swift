@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Ledger
 
 /// Ledger files as an attacker with a text editor and sha256 makes them: any content, with
@@ -47,4 +48,17 @@ enum Crafted {
 func fileChecksum(_ path: String) throws -> String {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     return ChainHash.sha256Hex(Array(data))
+}
+
+/// Runs SQL on a SQLite file directly, behind the ledger's back, as someone with the file
+/// (and a SQLite shell) could. Returns how many rows the last statement changed.
+@discardableResult
+func behindTheLedger(_ path: String, _ statements: String...) throws -> Int {
+    let queue = try DatabaseQueue(path: path)
+    let changed = try queue.writeWithoutTransaction { db -> Int in
+        for statement in statements { try db.execute(sql: statement) }
+        return db.changesCount
+    }
+    try queue.close()
+    return changed
 }

@@ -252,13 +252,19 @@ struct HardeningTests {
         #expect(try fileChecksum(cli.database) == checksum)
     }
 
-    @Test func aReadOnlyPostgresRoleCanReadEverything() async throws {
-        guard PostgresTestServer.isEnabled else { return }
+    static let postgres = ConditionTrait.enabled(if: PostgresTestServer.isEnabled, Comment(rawValue: PostgresTestServer.skipMessage))
+
+    static func databaseName(_ cli: CLI) throws -> String {
+        try #require(URLComponents(string: cli.database)?.path.dropFirst().description)
+    }
+
+    @Test(postgres)
+    func aReadOnlyPostgresRoleCanReadEverything() async throws {
         let cli = try await CLI.on(.postgres)
         defer { cli.cleanUp() }
         try cli.ok("demo")
         let before = try cli.snapshot()
-        let name = try #require(URLComponents(string: cli.database)?.path.dropFirst().description)
+        let name = try Self.databaseName(cli)
         let role = "ledger_reader_" + name.suffix(8)
         try await PostgresTestServer.execute([
             "CREATE ROLE \(role) LOGIN",
@@ -295,9 +301,7 @@ struct HardeningTests {
         if kind == .sqlite {
             try Data().write(to: URL(fileURLWithPath: cli.database))
             let foreign = cli.directory.appendingPathComponent("foreign.sqlite").path
-            let queue = try DatabaseQueue(path: foreign)
-            try await queue.write { try $0.execute(sql: "CREATE TABLE contacts (name TEXT)") }
-            try queue.close()
+            try behindTheLedger(foreign, "CREATE TABLE contacts (name TEXT)")
             let foreignSum = try fileChecksum(foreign)
             for command in [["verify"], ["status"], ["log"], ["followup", "add", "x", "--on", "2023-08-01", "--note", "n"]] {
                 let empty = try cli.run(command)
@@ -328,15 +332,17 @@ struct HardeningTests {
     /// Changes one character of seq 20's payload with the triggers out of the way, as a
     /// database administrator could.
     static func tamper(_ path: String) throws {
-        let queue = try DatabaseQueue(path: path)
-        try queue.writeWithoutTransaction { db in
-            let trigger = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger_entries_no_update'")!
-            try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
-            try db.execute(sql: "UPDATE ledger_entries SET payload = replace(payload, 'Expand asylum', 'Expand asyluM') WHERE seq = 20")
-            #expect(db.changesCount == 1)
-            try db.execute(sql: trigger)
-        }
-        try queue.close()
+        let changed = try behindTheLedger(path,
+            "DROP TRIGGER ledger_entries_no_update",
+            "UPDATE ledger_entries SET payload = replace(payload, 'Expand asylum', 'Expand asyluM') WHERE seq = 20")
+        #expect(changed == 1)
+        // The trigger back exactly as it was, so only the chain can tell.
+        try behindTheLedger(path, """
+            CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+            BEGIN
+                SELECT RAISE(ABORT, 'ledger_entries is append-only: UPDATE is not allowed');
+            END
+            """)
     }
 
     @Test func serveShowsAndRefusesATamperedLedger() async throws {
@@ -373,13 +379,60 @@ struct HardeningTests {
         #expect(try cli.snapshot() == before, "nothing was written")
     }
 
+    @Test(postgres)
+    func postgresTriggersAreComparedWithTheMigrations() async throws {
+        let cli = try await CLI.on(.postgres)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let name = try Self.databaseName(cli)
+        #expect(!(try cli.run("verify").stderr.contains("warning")), "an intact database raises no warning")
+        for (statements, problem) in [
+            (["ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only"], "ledger_entries_append_only on ledger_entries is disabled"),
+            (["ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only",
+              "CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END; $$"],
+             "the function ledger_refuse_change behind the trigger"),
+            (["DROP TRIGGER ledger_entries_chain ON ledger_entries"], "ledger_entries_chain on ledger_entries is missing"),
+        ] {
+            try await PostgresTestServer.execute(statements, database: name)
+            for command in ["status", "verify"] {
+                let result = try cli.run(command)
+                #expect(result.status == 0)
+                #expect(result.stderr.contains("warning: \(problem)") || result.stderr.contains(problem), "\(command): \(result.stderr)")
+            }
+        }
+    }
+
+    @Test func serveNoticesABadEntryWrittenWhileItRuns() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let server = try await ServeCommandTests.Server.start(cli)
+        let (before, _) = try await ServeCommandTests.request(server.base + "/api/v1/status")
+        #expect(before == 200)
+        // Seq 29 linked to seq 28 but carrying seq 28's hash, slipped in past the chain trigger.
+        try behindTheLedger(cli.database, "DROP TRIGGER ledger_entries_chain", """
+            INSERT INTO ledger_entries SELECT 29, '00000000-0000-4000-8000-000000000029', type, schema_version, subject, effective,
+                recorded_at, author, visibility, payload, salt, hash, hash FROM ledger_entries WHERE seq = 28
+            """)
+        var failure: [String: Any]?
+        let deadline = ContinuousClock.now + .seconds(15)
+        while failure == nil && ContinuousClock.now < deadline {
+            let (status, body) = try await ServeCommandTests.request(server.base + "/api/v1/status")
+            if status == 503 { failure = (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["error"] as? [String: Any] }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(failure?["failed_at_seq"] as? Int == 29, "the server never noticed: \(String(describing: failure))")
+        let (_, page) = try await ServeCommandTests.request(server.base + "/")
+        #expect(page.contains("failed verification at seq 29"))
+        _ = try await server.stop()
+        #expect(server.log.contains("FAILED verification"))
+    }
+
     @Test func missingTriggersAreReportedByStatusVerifyAndServe() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         try cli.ok("demo")
-        let queue = try DatabaseQueue(path: cli.database)
-        try await queue.write { try $0.execute(sql: "DROP TRIGGER ledger_entries_no_delete") }
-        try queue.close()
+        try behindTheLedger(cli.database, "DROP TRIGGER ledger_entries_no_delete")
         for command in ["status", "verify"] {
             let result = try cli.run(command)
             #expect(result.status == 0, "the chain itself is intact")
@@ -418,12 +471,7 @@ struct HardeningTests {
         let cli = try CLI()
         defer { cli.cleanUp() }
         try cli.ok("demo")
-        let queue = try DatabaseQueue(path: cli.database)
-        try await queue.writeWithoutTransaction { db in
-            try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
-            try db.execute(sql: "UPDATE ledger_entries SET author = 'someone else' WHERE seq = 1")
-        }
-        try queue.close()
+        try behindTheLedger(cli.database, "DROP TRIGGER ledger_entries_no_update", "UPDATE ledger_entries SET author = 'someone else' WHERE seq = 1")
         let first = try cli.run("verify")
         #expect(first.status == 1)
         #expect(first.stdout.contains("Chain BROKEN at seq 1"))
@@ -434,15 +482,10 @@ struct HardeningTests {
         let copy = try CLI()
         defer { copy.cleanUp() }
         try copy.ok("demo")
-        let copied = try DatabaseQueue(path: copy.database)
-        try await copied.writeWithoutTransaction { db in
-            try db.execute(sql: "DROP TRIGGER ledger_entries_chain")
-            try db.execute(sql: """
-                INSERT INTO ledger_entries SELECT seq + 1, id || '-copy', type, schema_version, subject, effective, recorded_at,
-                    author, visibility, payload, salt, prev_hash, hash FROM ledger_entries WHERE seq = (SELECT max(seq) FROM ledger_entries)
-                """)
-        }
-        try copied.close()
+        try behindTheLedger(copy.database, "DROP TRIGGER ledger_entries_chain", """
+            INSERT INTO ledger_entries SELECT seq + 1, id || '-copy', type, schema_version, subject, effective, recorded_at,
+                author, visibility, payload, salt, prev_hash, hash FROM ledger_entries WHERE seq = (SELECT max(seq) FROM ledger_entries)
+            """)
         let duplicate = try copy.run("verify")
         #expect(duplicate.status == 1)
         #expect(duplicate.stdout.contains("is a copy of seq 28 (the same hash): a row was duplicated"), "\(duplicate.stdout)")

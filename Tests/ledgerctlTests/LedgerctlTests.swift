@@ -141,12 +141,8 @@ struct LedgerctlTests {
         let cli = try await seededCLI()
         defer { cli.cleanUp() }
         #expect(try cli.run("verify").status == 0)
-        let raw = try DatabaseQueue(path: cli.database)
-        try await raw.write { db in
-            try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
-            try db.execute(sql: "UPDATE ledger_entries SET payload = replace(payload, 'Justice', 'Amnesty') WHERE seq = 3")
-        }
-        try raw.close()
+        try behindTheLedger(cli.database, "DROP TRIGGER ledger_entries_no_update",
+                            "UPDATE ledger_entries SET payload = replace(payload, 'Justice', 'Amnesty') WHERE seq = 3")
         let result = try cli.run("verify")
         #expect(result.status == 1)
         #expect(result.stdout.contains("Chain BROKEN at seq 3"))
