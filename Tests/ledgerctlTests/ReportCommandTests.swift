@@ -55,8 +55,13 @@ struct ReportCommandTests {
         defer { cli.cleanUp() }
         try cli.ok("demo")
         let hostile = #"<script>alert(1)</script> *starred* | piped [click](javascript:alert(1)) # not a heading"#
+        // A raw < cannot be a source any more; its percent-encoded form is, parentheses and all.
+        let raw = try cli.run("demand", "add", "hostile-title", "--title", hostile, "--on", "2023-10-05", "--by", "pmpj",
+                              "--source", "https://example.org/(parens)<angle>")
+        #expect(raw.status == 65)
+        #expect(raw.stderr.contains("sources[0]"))
         try cli.ok("demand", "add", "hostile-title", "--title", hostile, "--on", "2023-10-05", "--by", "pmpj",
-                   "--source", "https://example.org/(parens)<angle>")
+                   "--source", "https://example.org/(parens)%3Cangle%3E")
         let markdown = try cli.ok("report", "monthly", "2023-10", "--format", "md").stdout
         let file = cli.directory.appendingPathComponent("report.md").path
         try markdown.write(toFile: file, atomically: true, encoding: .utf8)
