@@ -33,7 +33,8 @@ public struct SyntheticLedger: Sequence, Sendable {
         /// amendments are of recent entries).
         var amendable: [(seq: Int64, visibility: Visibility, subject: String)] = []
         var retracted: Set<Int64> = []
-        let startTime = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
+        /// When the previous entry was recorded.
+        var recorded = Date(timeIntervalSince1970: 0)
 
         init(count: Int, seed: UInt64) {
             self.count = count
@@ -44,9 +45,11 @@ public struct SyntheticLedger: Sequence, Sendable {
         public mutating func next() -> Entry? {
             guard produced < count else { return nil }
             let draft = nextDraft()
-            let entry = Entry(draft: draft, seq: head.seq + 1,
-                              recordedAt: RecordedAt.string(from: startTime.addingTimeInterval(Double(produced) / 100)),
-                              prevHash: head.hash)
+            // Recorded at noon on the day it happened at the earliest (as a team logs, and as
+            // an import checks), 10 ms after the entry before it at the latest.
+            let noon = Date(timeIntervalSince1970: Double(draft.effective.day.dayNumber) * 86_400 + 43_200)
+            recorded = Swift.max(recorded.addingTimeInterval(0.01), noon)
+            let entry = Entry(draft: draft, seq: head.seq + 1, recordedAt: RecordedAt.string(from: recorded), prevHash: head.hash)
             head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
             produced += 1
             if entry.type == .followupLogged {
