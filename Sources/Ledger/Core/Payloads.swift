@@ -62,7 +62,12 @@ extension EntryType {
         .word(type.allCases.map(\.rawValue))
     }
 
-    public var fields: [FieldSpec] {
+    /// Built once: validation asks for a type's fields for every key of every payload.
+    public var fields: [FieldSpec] { Self.fieldTable[self]! }
+
+    private static let fieldTable: [EntryType: [FieldSpec]] = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.buildFields()) })
+
+    private func buildFields() -> [FieldSpec] {
         let name = FieldSpec.Shape.text(maxLength: TextLimits.name, multiline: false)
         let title = FieldSpec.Shape.text(maxLength: TextLimits.title, multiline: false)
         let long = FieldSpec.Shape.text(maxLength: TextLimits.longText, multiline: true)

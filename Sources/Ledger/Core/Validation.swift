@@ -268,6 +268,20 @@ public struct EntryValidator: Sendable {
         if text.utf8.count > maxLength && text.count > maxLength {
             throw LedgerError(field: field, "is \(text.count) characters; the limit is \(maxLength)")
         }
+        // Most text is printable ASCII: judged on its bytes, without Unicode property look-ups
+        // (an import checks every field of a million entries).
+        var isPlainASCII = true, hasVisibleByte = false
+        for byte in text.utf8 {
+            if byte >= 0x80 || ((byte < 0x20 || byte == 0x7F) && !(multiline && (byte == 0x0A || byte == 0x09))) {
+                isPlainASCII = false
+                break
+            }
+            if byte != 0x20 && byte != 0x0A && byte != 0x09 { hasVisibleByte = true }
+        }
+        if isPlainASCII {
+            if !hasVisibleByte { throw LedgerError(field: field, "is empty") }
+            return
+        }
         var hasVisibleCharacter = false
         for scalar in text.unicodeScalars {
             if let problem = refusedCharacter(scalar, multiline: multiline) {
@@ -311,6 +325,37 @@ public struct EntryValidator: Sendable {
         if text.utf8.count > TextLimits.url {
             throw LedgerError(field: field, "is \(text.utf8.count) characters; the limit is \(TextLimits.url)")
         }
+        if !isPlainURL(text) { try checkURLCharacters(text, field: field) }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty
+        else {
+            throw LedgerError(field: field, "'\(quoted(text))' is not an http(s) URL")
+        }
+    }
+
+    /// Whether a URL is ASCII with only RFC 3986 characters and well-formed escapes,
+    /// judged on its bytes (the common case, and the fast one).
+    private static func isPlainURL(_ text: String) -> Bool {
+        let bytes = text.utf8
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            guard byte < 0x80, urlBytes[Int(byte)] else { return false }
+            if byte == UInt8(ascii: "%") {
+                for _ in 0..<2 {
+                    index = bytes.index(after: index)
+                    guard index != bytes.endIndex, Unicode.Scalar(bytes[index]).properties.isASCIIHexDigit else { return false }
+                }
+            }
+            index = bytes.index(after: index)
+        }
+        return true
+    }
+
+    private static let urlBytes: [Bool] = (0..<128).map { urlCharacters.contains(Unicode.Scalar(UInt8($0))) }
+
+    /// Names the first character a URL cannot hold, or a bad escape.
+    private static func checkURLCharacters(_ text: String, field: String) throws(LedgerError) {
         let scalars = Array(text.unicodeScalars)
         for (index, scalar) in scalars.enumerated() {
             if scalar == "%" {
@@ -322,11 +367,6 @@ public struct EntryValidator: Sendable {
                 let shown = scalar.properties.generalCategory == .control || scalar.properties.isWhitespace ? codePoint(scalar) : "'\(scalar)'"
                 throw LedgerError(field: field, "'\(quoted(text))' contains \(shown), which a URL cannot hold (percent-encode it)")
             }
-        }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
-        else {
-            throw LedgerError(field: field, "'\(quoted(text))' is not an http(s) URL")
         }
     }
 
