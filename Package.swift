@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "ledger-bench", targets: ["ledger-bench"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "LedgerStores", targets: ["LedgerStores"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,15 +30,55 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
+        // The pure core: entries, canonical encoding, hashing, validation, the projection,
+        // the store protocol. Nothing here touches a database, a socket or a logger.
         .target(
             name: "Ledger",
             dependencies: [
-                "LedgerMigrations",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What every store shares that is not SQL dialect: migration plans, the guard check.
+        .target(
+            name: "LedgerStorage",
+            dependencies: ["Ledger", "LedgerMigrations"],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded default: one SQLite file (GRDB over the system's libsqlite3).
+        .target(
+            name: "LedgerSQLite",
+            dependencies: [
+                "Ledger", "LedgerStorage", "LedgerMigrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The team deployment: PostgreSQL through postgres-nio.
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "Ledger", "LedgerStorage", "LedgerMigrations",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Opens a ledger from what a user typed: a file path, sqlite:PATH or postgres://….
+        .target(
+            name: "LedgerStores",
+            dependencies: [
+                "Ledger", "LedgerSQLite", "LedgerPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Generated ledgers of any size, for the benchmark and the tests; not shipped in the core.
+        .target(
+            name: "LedgerSynthetic",
+            dependencies: ["Ledger"],
             swiftSettings: swiftSettings
         ),
         // The SQL lives in Migrations/ (one folder per database) and is compiled into the
@@ -76,6 +117,7 @@ let package = Package(
                 "Ledger",
                 "Reports",
                 "LedgerServer",
+                "LedgerStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,6 +130,10 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "Reports",
+                "LedgerStores",
+                "LedgerSQLite",
+                "LedgerPostgres",
+                "LedgerSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,6 +146,9 @@ let package = Package(
             name: "LedgerTestSupport",
             dependencies: [
                 "Ledger",
+                "LedgerStores",
+                "LedgerSQLite",
+                "LedgerPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -110,6 +159,7 @@ let package = Package(
             name: "LedgerTests",
             dependencies: [
                 "Ledger", "Reports", "LedgerMigrations", "LedgerTestSupport",
+                "LedgerStorage", "LedgerSQLite", "LedgerPostgres", "LedgerStores", "LedgerSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -118,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "Ledger", "Reports", "LedgerServer", "LedgerTestSupport",
+                "Ledger", "Reports", "LedgerServer", "LedgerTestSupport", "LedgerStores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -129,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "ledgerctlTests",
             dependencies: [
-                "Ledger", "Reports", "LedgerTestSupport", .target(name: "ledgerctl"),
+                "Ledger", "Reports", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -1,73 +1,15 @@
 import Foundation
 
-/// Where a ledger lives, parsed from `--database` / `LEDGER_DATABASE_URL`.
-public enum LedgerLocation: Sendable, Equatable, CustomStringConvertible {
-    case sqlite(path: String)
-    case postgres(url: String)
-
-    public static let defaultSQLitePath = "./ledger.sqlite"
-
-    /// A file path, `sqlite:PATH`, or `postgres://user:password@host:port/db`.
-    public init(_ text: String) throws(LedgerError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { throw LedgerError(field: "--database", "is empty") }
-        if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
-            _ = try PostgresURL(trimmed)
-            self = .postgres(url: trimmed)
-        } else if trimmed.hasPrefix("sqlite://") {
-            self = .sqlite(path: String(trimmed.dropFirst("sqlite://".count)))
-        } else if trimmed.hasPrefix("sqlite:") {
-            self = .sqlite(path: String(trimmed.dropFirst("sqlite:".count)))
-        } else if let scheme = trimmed.range(of: "://").map({ trimmed[..<$0.lowerBound] }), !scheme.contains("/") {
-            throw LedgerError(field: "--database", "'\(scheme)' databases are not supported; use a file path, sqlite:PATH or postgres://…")
-        } else {
-            self = .sqlite(path: trimmed)
-        }
-        if case .sqlite(let path) = self, path.isEmpty { throw LedgerError(field: "--database", "sqlite: needs a file path") }
-    }
-
-    /// For messages: never prints a password.
-    public var description: String {
-        switch self {
-        case .sqlite(let path): return path
-        case .postgres(let url):
-            guard var components = URLComponents(string: url) else { return "postgres://…" }
-            if components.password != nil { components.password = "***" }
-            return components.string ?? "postgres://…"
-        }
-    }
-}
-
 /// The ledger as its users see it: validated appends, the chain's verification, the
 /// projection, export and import, over whichever store holds it.
 public struct Ledger: Sendable {
     public let store: any LedgerStore
-    public let location: LedgerLocation
     /// The chain folded so far, kept between calls: a long-lived ledger (the server, a
     /// benchmark) folds only what is new on each append or read, not the whole chain.
     private let folded = FoldedRecords()
 
-    public init(store: any LedgerStore, location: LedgerLocation) {
+    public init(store: any LedgerStore) {
         self.store = store
-        self.location = location
-    }
-
-    /// Opens the ledger at `location`. With `create: false` a missing SQLite file (or a
-    /// PostgreSQL database without the ledger's tables) is an error rather than a new empty
-    /// ledger, so a typo cannot hide the real one. Call `close()` when done.
-    public static func open(_ location: LedgerLocation, create: Bool) async throws -> Ledger {
-        try await open(location, access: create ? .create : .write)
-    }
-
-    /// Opens the ledger at `location` for what the caller will do: a `.read` changes nothing
-    /// in the database, whatever it finds there.
-    public static func open(_ location: LedgerLocation, access: LedgerAccess) async throws -> Ledger {
-        switch location {
-        case .sqlite(let path):
-            return Ledger(store: try SQLiteLedgerStore(path: path, access: access), location: location)
-        case .postgres(let url):
-            return Ledger(store: try await PostgresLedgerStore.open(try PostgresURL(url), access: access), location: location)
-        }
     }
 
     public func close() async { await store.close() }

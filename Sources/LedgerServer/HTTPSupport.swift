@@ -145,25 +145,24 @@ enum Responses {
 /// tokens, are never logged; of the query string only the parameters the site reads are
 /// (`lang`, `after`, `limit`): any other value, such as a token a client put in the URL,
 /// is logged as REDACTED.
+/// One line per request, through the request's own logger (which carries its request id).
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    let logger: Logger
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            log(request, status: response.status.code, bytes: response.body.contentLength, since: start)
+            log(request, context: context, status: response.status.code, bytes: response.body.contentLength, since: start)
             return response
         } catch {
-            log(request, status: (error as? any HTTPResponseError)?.status.code ?? 500, bytes: nil, since: start)
+            log(request, context: context, status: (error as? any HTTPResponseError)?.status.code ?? 500, bytes: nil, since: start)
             throw error
         }
     }
 
-    private func log(_ request: Request, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {
+    private func log(_ request: Request, context: Context, status: Int, bytes: Int?, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
-        logger.info("\(request.method) \(AccessLog.loggable(path: request.uri.path, query: request.uri.query)) \(status)", metadata: [
+        context.logger.info("\(request.method) \(AccessLog.loggable(path: request.uri.path, query: request.uri.query)) \(status)", metadata: [
             "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)",
             "bytes": "\(bytes.map(String.init) ?? "-")", "ms": "\(String(format: "%.1f", milliseconds))",
         ])

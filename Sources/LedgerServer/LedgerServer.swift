@@ -3,6 +3,7 @@ import Hummingbird
 import Ledger
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Reports
 
 /// How `ledgerctl serve` runs.
@@ -38,29 +39,36 @@ public enum LedgerServer {
     static let json = "application/json; charset=utf-8"
 
     /// Runs until SIGINT or SIGTERM, then finishes the requests in flight and returns.
+    /// - Parameter services: background work the ledger needs (its store's connection pool),
+    ///   started before the HTTP server and stopped after it.
     public static func run(ledger: Ledger, configuration: LedgerServerConfiguration, logger: Logger,
+                           services: [any Service] = [],
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let view = PublicView(ledger: ledger, logger: logger)
-        try await view.refresh()
-        if let verification = await view.verification, verification.isIntact, await view.warning == nil {
-            logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
-        }
-        let app = Application(
+        var app = Application(
             router: router(view: view, configuration: configuration, logger: logger),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [HTTP10ConnectionClose.Installer()],
                 idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accountability-ledger"),
-            services: [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)],
+            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+        // The first fold and verification need the store's services running, and must end
+        // before the first request is answered.
+        app.beforeServerStarts {
+            try await view.refresh()
+            if let verification = await view.verification, verification.isIntact, await view.warning == nil {
+                logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
+            }
+        }
         try await app.runService()
     }
 
     /// Every route; `view` caches what the public pages show.
     static func router(view: PublicView, configuration: LedgerServerConfiguration, logger: Logger) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: AccessLogMiddleware(logger: logger))
+        router.add(middleware: AccessLogMiddleware())
         let routes = Routes(view: view, configuration: configuration, logger: logger)
         // Every page answers HEAD too (feed readers and link checkers ask it): the same
         // headers, no body.

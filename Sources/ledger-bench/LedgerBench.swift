@@ -5,6 +5,10 @@ import Ledger
 import Logging
 import PostgresNIO
 import Reports
+import LedgerStores
+import LedgerSynthetic
+import LedgerSQLite
+import LedgerPostgres
 
 @main
 struct LedgerBench: AsyncParsableCommand {

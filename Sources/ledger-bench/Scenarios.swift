@@ -4,6 +4,10 @@ import Ledger
 import Logging
 import PostgresNIO
 import Reports
+import LedgerStores
+import LedgerSynthetic
+import LedgerSQLite
+import LedgerPostgres
 
 /// The scenarios of the benchmark issue, each against its baseline in the same run. Our
 /// side runs the release `ledgerctl` as users do (a process per command), except single
@@ -343,7 +347,7 @@ final class SQLiteRawInserter: RawInserter {
 
 final class PostgresRawInserter: RawInserter {
     let connection: PostgresConnection
-    let logger = PostgresLedgerStore.quietLogger
+    let logger = Ledger.silentLogger
 
     init(url: String) async throws {
         connection = try await PostgresConnection.connect(configuration: try PostgresURL(url).connectionConfiguration, id: 99, logger: logger)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import LedgerStores
 import Reports
 
 struct Init: AsyncParsableCommand {
@@ -10,11 +11,9 @@ struct Init: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     func run() async throws {
-        try await runReportingErrors {
-            try await options.withLedger(.create) { ledger in
-                let head = try await ledger.store.head()
-                printLine("Ledger ready at \(ledger.location): \(head.seq) entries.")
-            }
+        try await options.withLedger(.create) { ledger in
+            let head = try await ledger.store.head()
+            printLine("Ledger ready at \(ledger.store.displayName): \(head.seq) entries.")
         }
     }
 }
@@ -27,36 +26,34 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     func run() async throws {
-        try await runReportingErrors {
-            try await options.withLedger(.create) { ledger in
-                let result = try await ledger.append(DemoLedger.drafts)
-                if result.added == 0 {
-                    printLine("The sample ledger is already in \(ledger.location); nothing added.\n")
-                } else {
-                    printLine("Loaded the sample ledger into \(ledger.location): \(result.added) entries added.\n")
-                }
-                let state = try await ledger.state(asOf: .today())
-                printLine(StatusOverview(state: state).text())
-                printLine("""
-                    Entries marked [internal] are illustrative, not from the public record; they show
-                    due dates, overdue commitments and claimed vs verified ratings.
-
-                    Try next:
-                      ledgerctl show justice-juarez-fire          a demand, its commitments and timeline
-                      ledgerctl show cndh-rec-juarez              claimed vs verified ratings
-                      ledgerctl status --as-of 2023-07-31         the world as of the end of July 2023
-                      ledgerctl status --public                   what the public sees
-                      ledgerctl log --limit 5                     the latest entries
-                      ledgerctl verify                            check the hash chain
-                      ledgerctl report monthly 2023-07 --output july-2023.html
-                                                                  July 2023's report; print it to PDF
-                      ledgerctl report monthly 2023-07 --lang es --format text
-                                                                  the same, in Spanish, for an email
-                      ledgerctl serve                             the public status page and feeds on
-                                                                  http://127.0.0.1:8080/
-                      ledgerctl --help                            every command
-                    """)
+        try await options.withLedger(.create) { ledger in
+            let result = try await ledger.append(DemoLedger.drafts)
+            if result.added == 0 {
+                printLine("The sample ledger is already in \(ledger.store.displayName); nothing added.\n")
+            } else {
+                printLine("Loaded the sample ledger into \(ledger.store.displayName): \(result.added) entries added.\n")
             }
+            let state = try await ledger.state(asOf: .today())
+            printLine(StatusOverview(state: state).text())
+            printLine("""
+                Entries marked [internal] are illustrative, not from the public record; they show
+                due dates, overdue commitments and claimed vs verified ratings.
+
+                Try next:
+                  ledgerctl show justice-juarez-fire          a demand, its commitments and timeline
+                  ledgerctl show cndh-rec-juarez              claimed vs verified ratings
+                  ledgerctl status --as-of 2023-07-31         the world as of the end of July 2023
+                  ledgerctl status --public                   what the public sees
+                  ledgerctl log --limit 5                     the latest entries
+                  ledgerctl verify                            check the hash chain
+                  ledgerctl report monthly 2023-07 --output july-2023.html
+                                                              July 2023's report; print it to PDF
+                  ledgerctl report monthly 2023-07 --lang es --format text
+                                                              the same, in Spanish, for an email
+                  ledgerctl serve                             the public status page and feeds on
+                                                              http://127.0.0.1:8080/
+                  ledgerctl --help                            every command
+                """)
         }
     }
 }
@@ -75,18 +72,16 @@ struct Append: AsyncParsableCommand {
     @Argument(help: "The file to read, or - for standard input.") var file: String
 
     func run() async throws {
-        try await runReportingErrors {
-            let text = try readInput(file)
-            let batch = try DraftBatch(jsonLines: text, defaultAuthor: options.authorName, source: "FILE")
-            let drafts = batch.drafts
-            let result = try await options.withLedger(.write) { try await $0.append(drafts, labels: batch.labels) }
-            if output.json {
-                printLine(try ReportJSON.encode(AppendReceipt(result)))
-            } else {
-                let added = Array(Set(result.entries.map(\.seq))).sorted().suffix(result.added)
-                let range = added.isEmpty ? "" : added.count == 1 ? " (seq \(added.first!))" : " (seq \(added.first!)-\(added.last!))"
-                printLine("Appended \(result.added) entr\(result.added == 1 ? "y" : "ies")\(range); \(drafts.count - result.added) already present.")
-            }
+        let text = try readInput(file)
+        let batch = try DraftBatch(jsonLines: text, defaultAuthor: options.authorName, source: "FILE")
+        let drafts = batch.drafts
+        let result = try await options.withLedger(.write) { try await $0.append(drafts, labels: batch.labels) }
+        if output.json {
+            printLine(try ReportJSON.encode(AppendReceipt(result)))
+        } else {
+            let added = Array(Set(result.entries.map(\.seq))).sorted().suffix(result.added)
+            let range = added.isEmpty ? "" : added.count == 1 ? " (seq \(added.first!))" : " (seq \(added.first!)-\(added.last!))"
+            printLine("Appended \(result.added) entr\(result.added == 1 ? "y" : "ies")\(range); \(drafts.count - result.added) already present.")
         }
     }
 }
@@ -99,31 +94,29 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Write to this file instead of standard output (replaced only when the export is complete).") var output: String?
 
     func run() async throws {
-        try await runReportingErrors {
-            try await options.withLedger { ledger in
-                guard let output else {
-                    try await ledger.export { printLine($0) }
-                    return
-                }
-                let temporary = output + ".partial"
-                guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-                    throw LedgerError(kind: .storage, field: "--output", "cannot write \(output)")
-                }
-                var count = 0
-                do {
-                    try await ledger.export { line in
-                        try handle.write(contentsOf: Data((line + "\n").utf8))
-                        count += 1
-                    }
-                    try handle.close()
-                    _ = try? FileManager.default.removeItem(atPath: output)
-                    try FileManager.default.moveItem(atPath: temporary, toPath: output)
-                } catch {
-                    try? FileManager.default.removeItem(atPath: temporary)
-                    throw error
-                }
-                FileHandle.standardError.write(Data("Exported \(count) entries to \(output).\n".utf8))
+        try await options.withLedger { ledger in
+            guard let output else {
+                try await ledger.export { printLine($0) }
+                return
             }
+            let temporary = output + ".partial"
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+                throw LedgerError(kind: .storage, field: "--output", "cannot write \(output)")
+            }
+            var count = 0
+            do {
+                try await ledger.export { line in
+                    try handle.write(contentsOf: Data((line + "\n").utf8))
+                    count += 1
+                }
+                try handle.close()
+                _ = try? FileManager.default.removeItem(atPath: output)
+                try FileManager.default.moveItem(atPath: temporary, toPath: output)
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw error
+            }
+            FileHandle.standardError.write(Data("Exported \(count) entries to \(output).\n".utf8))
         }
     }
 }
@@ -137,25 +130,23 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "The file to read, or - for standard input.") var file: String
 
     func run() async throws {
-        try await runReportingErrors {
-            let text = try readInput(file)
-            let location = try options.location
-            // A failed import into a new file must not leave an empty ledger behind.
-            var createdPath: String?
-            if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { createdPath = path }
-            try await options.withLedger(.create) { ledger in
-                let count: Int
-                do {
-                    count = try await ledger.importLines(text.lines)
-                } catch {
-                    if let createdPath {
-                        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: createdPath + suffix) }
-                    }
-                    throw error
+        let text = try readInput(file)
+        let location = try options.location
+        // A failed import into a new file must not leave an empty ledger behind.
+        var createdPath: String?
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { createdPath = path }
+        try await options.withLedger(.create) { ledger in
+            let count: Int
+            do {
+                count = try await ledger.importLines(text.lines)
+            } catch {
+                if let createdPath {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: createdPath + suffix) }
                 }
-                let head = try await ledger.store.head()
-                printLine("Imported \(count) entries; head seq \(head.seq), hash \(head.hash).")
+                throw error
             }
+            let head = try await ledger.store.head()
+            printLine("Imported \(count) entries; head seq \(head.seq), hash \(head.hash).")
         }
     }
 }

@@ -38,7 +38,7 @@ struct Ledgerctl: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            FailureReport.exit(with: error)
         }
     }
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Reports
+import LedgerStores
+import Logging
 
 /// Which ledger to use and who is writing: shared by every command.
 struct LedgerOptions: ParsableArguments {
@@ -30,16 +32,15 @@ struct LedgerOptions: ParsableArguments {
     /// PostgreSQL server sees its connections end cleanly. Reads (the default) change
     /// nothing in the database; only commands that write say `.write` or `.create`.
     func withLedger<T>(_ access: LedgerAccess = .read, _ body: (Ledger) async throws -> T) async throws -> T {
-        let ledger = try await Ledger.open(try location, access: access)
-        do {
-            let value = try await body(ledger)
-            await ledger.close()
-            return value
-        } catch {
-            await ledger.close()
-            throw error
-        }
+        try await Ledger.withLedger(at: try location, access: access, logger: Self.databaseLogger, body)
     }
+
+    /// What the database driver's background work logs: its errors, on standard error.
+    static let databaseLogger: Logger = {
+        var logger = Logger(label: "ledgerctl.database") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .error
+        return logger
+    }()
 }
 
 struct OutputOptions: ParsableArguments {
@@ -81,28 +82,6 @@ func parseEffective(_ text: String, flag: String) throws(LedgerError) -> Effecti
 func parseDay(_ text: String, flag: String) throws(LedgerError) -> CalendarDay {
     guard let day = CalendarDay(text) else { throw LedgerError(field: flag, "'\(text)' is not a real date (YYYY-MM-DD)") }
     return day
-}
-
-/// Runs a command body and turns ledger errors into one line on stderr and an exit code
-/// that says what kind of failure it was.
-func runReportingErrors(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as LedgerError {
-        FileHandle.standardError.write(Data("ledgerctl: \(PlainText.oneLine(error.description))\n".utf8))
-        throw ExitCode(exitCode(for: error.kind))
-    }
-}
-
-/// sysexits(3) codes, so scripts can tell bad input from a busy or broken ledger.
-func exitCode(for kind: LedgerError.Kind) -> Int32 {
-    switch kind {
-    case .invalidInput: return 65  // EX_DATAERR
-    case .notFound: return 66  // EX_NOINPUT
-    case .storage: return 74  // EX_IOERR
-    case .busy: return 75  // EX_TEMPFAIL
-    case .integrity: return 1
-    }
 }
 
 /// Tells the user, on standard error, when the database's append-only triggers are not as

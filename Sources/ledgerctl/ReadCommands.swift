@@ -37,13 +37,11 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var time: TimeOptions
 
     func run() async throws {
-        try await runReportingErrors {
-            try await options.withLedger { ledger in
-                _ = try await warnAboutGuards(ledger)
-                let state = LedgerState(records: try await time.records(ledger), asOf: try time.day())
-                let overview = StatusOverview(state: state)
-                printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.location)\n" + overview.text())
-            }
+        try await options.withLedger { ledger in
+            _ = try await warnAboutGuards(ledger)
+            let state = LedgerState(records: try await time.records(ledger), asOf: try time.day())
+            let overview = StatusOverview(state: state)
+            printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.store.displayName)\n" + overview.text())
         }
     }
 }
@@ -58,18 +56,16 @@ struct Show: AsyncParsableCommand {
     @OptionGroup var time: TimeOptions
 
     func run() async throws {
-        try await runReportingErrors {
-            try await options.withLedger { ledger in
-                let records = try await time.records(ledger)
-                let state = LedgerState(records: records, asOf: try time.day())
-                guard let detail = SubjectDetail(id: id, state: state, records: records) else {
-                    if let seq = records.definitions[id], let retraction = records.record(seq: seq)?.retractedBy {
-                        throw LedgerError(kind: .notFound, field: "ID", "'\(id)' was retracted at seq \(retraction); `ledgerctl log --subject \(id)` shows its entries")
-                    }
-                    throw LedgerError(kind: .notFound, field: "ID", "nothing with id '\(PlainText.oneLine(id))' in the ledger as of \(state.asOf)")
+        try await options.withLedger { ledger in
+            let records = try await time.records(ledger)
+            let state = LedgerState(records: records, asOf: try time.day())
+            guard let detail = SubjectDetail(id: id, state: state, records: records) else {
+                if let seq = records.definitions[id], let retraction = records.record(seq: seq)?.retractedBy {
+                    throw LedgerError(kind: .notFound, field: "ID", "'\(id)' was retracted at seq \(retraction); `ledgerctl log --subject \(id)` shows its entries")
                 }
-                printLine(output.json ? try detail.jsonText() : detail.text(state: state))
+                throw LedgerError(kind: .notFound, field: "ID", "nothing with id '\(PlainText.oneLine(id))' in the ledger as of \(state.asOf)")
             }
+            printLine(output.json ? try detail.jsonText() : detail.text(state: state))
         }
     }
 }
@@ -86,23 +82,21 @@ struct Log: AsyncParsableCommand {
     @Flag(name: .customLong("public"), help: "Only public entries.") var publicOnly = false
 
     func run() async throws {
-        try await runReportingErrors {
-            if limit < 1 { throw LedgerError(field: "--limit", "must be 1 or more") }
-            let since = try since.map { try parseDay($0, flag: "--since") }
-            try await options.withLedger { ledger in
-                let records = try await ledger.records(audience: publicOnly ? .public : .internal)
-                let selected = records.records.reversed()
-                    .filter { record in
-                        (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
-                    }
-                    .prefix(limit)
-                if output.json {
-                    printLine(try ReportJSON.encode(selected.map(RecordJSON.init)))
-                } else if selected.isEmpty {
-                    printLine("No entries match.")
-                } else {
-                    printLine(selected.map { "\(EntryDescription.line(for: $0))\n" + String(repeating: " ", count: 22) + "subject \($0.subject), by \(PlainText.oneLine($0.author)), recorded \($0.recordedAt)" }.joined(separator: "\n"))
+        if limit < 1 { throw LedgerError(field: "--limit", "must be 1 or more") }
+        let since = try since.map { try parseDay($0, flag: "--since") }
+        try await options.withLedger { ledger in
+            let records = try await ledger.records(audience: publicOnly ? .public : .internal)
+            let selected = records.records.reversed()
+                .filter { record in
+                    (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
                 }
+                .prefix(limit)
+            if output.json {
+                printLine(try ReportJSON.encode(selected.map(RecordJSON.init)))
+            } else if selected.isEmpty {
+                printLine("No entries match.")
+            } else {
+                printLine(selected.map { "\(EntryDescription.line(for: $0))\n" + String(repeating: " ", count: 22) + "subject \($0.subject), by \(PlainText.oneLine($0.author)), recorded \($0.recordedAt)" }.joined(separator: "\n"))
             }
         }
     }
@@ -116,22 +110,20 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await runReportingErrors {
-            let verification = try await options.withLedger { ledger in
-                var verification = try await ledger.verify()
-                verification.guardProblems = try await warnAboutGuards(ledger)
-                return verification
-            }
-            if output.json {
-                printLine(try ReportJSON.encode(verification))
-            } else if verification.isIntact {
-                printLine("Chain intact: \(verification.entries) entries; head seq \(verification.head.seq), hash \(verification.head.hash).")
-            } else {
-                FileHandle.standardError.write(Data("ledgerctl: chain broken at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? "")\n".utf8))
-                let intact = verification.head.seq == 0 ? "No entry before it can be trusted." : verification.head.seq == 1 ? "Entry 1 is intact." : "Entries 1-\(verification.head.seq) are intact."
-                printLine("Chain BROKEN at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? ""). \(intact)")
-            }
-            if !verification.isIntact { throw ExitCode(1) }
+        let verification = try await options.withLedger { ledger in
+            var verification = try await ledger.verify()
+            verification.guardProblems = try await warnAboutGuards(ledger)
+            return verification
         }
+        if output.json {
+            printLine(try ReportJSON.encode(verification))
+        } else if verification.isIntact {
+            printLine("Chain intact: \(verification.entries) entries; head seq \(verification.head.seq), hash \(verification.head.hash).")
+        } else {
+            FileHandle.standardError.write(Data("ledgerctl: chain broken at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? "")\n".utf8))
+            let intact = verification.head.seq == 0 ? "No entry before it can be trusted." : verification.head.seq == 1 ? "Entry 1 is intact." : "Entries 1-\(verification.head.seq) are intact."
+            printLine("Chain BROKEN at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? ""). \(intact)")
+        }
+        if !verification.isIntact { throw ExitCode(1) }
     }
 }

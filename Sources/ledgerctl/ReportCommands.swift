@@ -34,36 +34,34 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                guard let month = ReportMonth(month) else { throw LedgerError(field: "MONTH", "'\(month)' is not a month (YYYY-MM)") }
-                let format = try choice(ReportFormat.self, format, flag: "--format")
-                let language = try choice(ReportLanguage.self, lang, flag: "--lang")
-                let audience = try choice(Visibility.self, audience, flag: "--audience")
-                let paper = try choice(PaperSize.self, paper, flag: "--paper")
-                if let knownAt, knownAt < 0 { throw LedgerError(field: "--known-at", "must be a seq, 0 or more") }
-                if let organisation, organisation.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw LedgerError(field: "--organisation", "is empty")
-                }
-                let report = try await options.withLedger { ledger in
-                    let records = try await ledger.records(knownAt: knownAt, audience: audience)
-                    if let knownAt, knownAt > records.head.seq {
-                        throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(records.head.seq)")
-                    }
-                    return MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
-                                         language: language, organisation: organisation)
-                }
-                let rendered = try report.render(format, paper: paper)
-                guard let output else {
-                    FileHandle.standardOutput.write(Data(rendered.utf8))
-                    return
-                }
-                do {
-                    try Data(rendered.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw LedgerError(kind: .storage, field: "--output", "cannot write \(output): \(error.localizedDescription)")
-                }
-                FileHandle.standardError.write(Data("Wrote the \(month) report (\(format.rawValue), \(language.rawValue), \(audience.rawValue)) to \(output).\n".utf8))
+            guard let month = ReportMonth(month) else { throw LedgerError(field: "MONTH", "'\(month)' is not a month (YYYY-MM)") }
+            let format = try choice(ReportFormat.self, format, flag: "--format")
+            let language = try choice(ReportLanguage.self, lang, flag: "--lang")
+            let audience = try choice(Visibility.self, audience, flag: "--audience")
+            let paper = try choice(PaperSize.self, paper, flag: "--paper")
+            if let knownAt, knownAt < 0 { throw LedgerError(field: "--known-at", "must be a seq, 0 or more") }
+            if let organisation, organisation.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw LedgerError(field: "--organisation", "is empty")
             }
+            let report = try await options.withLedger { ledger in
+                let records = try await ledger.records(knownAt: knownAt, audience: audience)
+                if let knownAt, knownAt > records.head.seq {
+                    throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(records.head.seq)")
+                }
+                return MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
+                                     language: language, organisation: organisation)
+            }
+            let rendered = try report.render(format, paper: paper)
+            guard let output else {
+                FileHandle.standardOutput.write(Data(rendered.utf8))
+                return
+            }
+            do {
+                try Data(rendered.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw LedgerError(kind: .storage, field: "--output", "cannot write \(output): \(error.localizedDescription)")
+            }
+            FileHandle.standardError.write(Data("Wrote the \(month) report (\(format.rawValue), \(language.rawValue), \(audience.rawValue)) to \(output).\n".utf8))
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import LedgerStores
 import LedgerServer
 import Logging
 import Reports
@@ -32,43 +33,47 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func run() async throws {
-        try await runReportingErrors {
-            guard (0...65_535).contains(port) else { throw LedgerError(field: "--port", "must be from 0 to 65535") }
-            guard maxBody > 0 else { throw LedgerError(field: "--max-body", "must be 1 or more") }
-            if let publicURL, !((publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) && URL(string: publicURL)?.host != nil) {
-                throw LedgerError(field: "--public-url", "'\(publicURL)' is not an http(s) address such as https://ledger.example.org")
-            }
-            guard let level = Logger.Level(rawValue: logLevel) else {
-                throw LedgerError(field: "--log-level", "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
-            }
-            var configuration = LedgerServerConfiguration()
-            configuration.host = host
-            configuration.port = port
-            configuration.publicURL = publicURL
-            configuration.maxBodyBytes = maxBody
-            var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }
-            logger.logLevel = level
-            // A file this user may only read is served read-only: the public pages work and
-            // writes answer 503. Anything else opens for writing, but never creates a ledger.
-            var access = LedgerAccess.write
-            if case .sqlite(let path) = try options.location, FileManager.default.fileExists(atPath: path),
-               !FileManager.default.isWritableFile(atPath: path) {
-                access = .read
-                configuration.readOnly = true
-                logger.warning("the ledger file is read-only for this user: serving it without writes", metadata: ["path": "\(path)"])
-            }
-            try await options.withLedger(access) { ledger in
-                do {
-                    try await LedgerServer.run(ledger: ledger, configuration: configuration, logger: logger) { port in
-                        printLine("Serving \(ledger.location) on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (Ctrl-C stops)")
-                    }
-                } catch let error as LedgerError {
-                    throw error
-                } catch {
-                    throw LedgerError(kind: .storage, field: "--port", "cannot serve on \(host):\(port): \(error)")
-                }
-            }
+        guard (0...65_535).contains(port) else { throw LedgerError(field: "--port", "must be from 0 to 65535") }
+        guard maxBody > 0 else { throw LedgerError(field: "--max-body", "must be 1 or more") }
+        if let publicURL, !((publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) && URL(string: publicURL)?.host != nil) {
+            throw LedgerError(field: "--public-url", "'\(publicURL)' is not an http(s) address such as https://ledger.example.org")
         }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw LedgerError(field: "--log-level", "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        var configuration = LedgerServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.publicURL = publicURL
+        configuration.maxBodyBytes = maxBody
+        var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        // A file this user may only read is served read-only: the public pages work and
+        // writes answer 503. Anything else opens for writing, but never creates a ledger.
+        var access = LedgerAccess.write
+        if case .sqlite(let path) = try options.location, FileManager.default.fileExists(atPath: path),
+           !FileManager.default.isWritableFile(atPath: path) {
+            access = .read
+            configuration.readOnly = true
+            logger.warning("the ledger file is read-only for this user: serving it without writes", metadata: ["path": "\(path)"])
+        }
+        // The store's background work (PostgreSQL's connection pool) runs in the server's
+        // service group, which stops it after the last request on SIGINT or SIGTERM.
+        var databaseLogger = logger
+        databaseLogger.logLevel = max(level, .error)
+        let opened = try await Ledger.opened(try options.location, access: access, logger: databaseLogger)
+        do {
+            try await LedgerServer.run(ledger: opened.ledger, configuration: configuration, logger: logger, services: opened.services) { port in
+                printLine("Serving \(opened.ledger.store.displayName) on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (Ctrl-C stops)")
+            }
+        } catch let error as LedgerError {
+            await opened.ledger.close()
+            throw error
+        } catch {
+            await opened.ledger.close()
+            throw LedgerError(kind: .storage, field: "--port", "cannot serve on \(host):\(port): \(error)")
+        }
+        await opened.ledger.close()
     }
 }
 
@@ -87,11 +92,9 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "Who or what uses the token, e.g. maria or newsroom-importer.") var name: String
 
         func run() async throws {
-            try await runReportingErrors {
-                let secret = try await options.withLedger(.write) { try await $0.addToken(name: name) }
-                printLine(secret)
-                FileHandle.standardError.write(Data("Token for \(PlainText.oneLine(name)) created. Keep it now: it is not shown again. Use it as `Authorization: Bearer TOKEN`.\n".utf8))
-            }
+            let secret = try await options.withLedger(.write) { try await $0.addToken(name: name) }
+            printLine(secret)
+            FileHandle.standardError.write(Data("Token for \(PlainText.oneLine(name)) created. Keep it now: it is not shown again. Use it as `Authorization: Bearer TOKEN`.\n".utf8))
         }
     }
 
@@ -102,18 +105,16 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runReportingErrors {
-                let tokens = try await options.withLedger { try await $0.store.tokens() }
-                if output.json {
-                    struct Listed: Encodable { var name: String; var createdAt: String; var revokedAt: String? }
-                    printLine(try ReportJSON.encode(tokens.map { Listed(name: $0.name, createdAt: $0.createdAt, revokedAt: $0.revokedAt) }))
-                } else if tokens.isEmpty {
-                    printLine("No tokens yet; create one with `ledgerctl token add NAME`.")
-                } else {
-                    for token in tokens {
-                        printLine(PlainText.padded(PlainText.oneLine(token.name), to: 24) + " created " + token.createdAt
-                                  + (token.revokedAt.map { "  revoked \($0)" } ?? "  live"))
-                    }
+            let tokens = try await options.withLedger { try await $0.store.tokens() }
+            if output.json {
+                struct Listed: Encodable { var name: String; var createdAt: String; var revokedAt: String? }
+                printLine(try ReportJSON.encode(tokens.map { Listed(name: $0.name, createdAt: $0.createdAt, revokedAt: $0.revokedAt) }))
+            } else if tokens.isEmpty {
+                printLine("No tokens yet; create one with `ledgerctl token add NAME`.")
+            } else {
+                for token in tokens {
+                    printLine(PlainText.padded(PlainText.oneLine(token.name), to: 24) + " created " + token.createdAt
+                              + (token.revokedAt.map { "  revoked \($0)" } ?? "  live"))
                 }
             }
         }
@@ -127,10 +128,8 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token's name.") var name: String
 
         func run() async throws {
-            try await runReportingErrors {
-                try await options.withLedger(.write) { try await $0.revokeToken(name: name) }
-                printLine("Revoked the token of \(PlainText.oneLine(name)).")
-            }
+            try await options.withLedger(.write) { try await $0.revokeToken(name: name) }
+            printLine("Revoked the token of \(PlainText.oneLine(name)).")
         }
     }
 }

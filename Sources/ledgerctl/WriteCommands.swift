@@ -10,10 +10,8 @@ private func appendOne(
     _ options: LedgerOptions, _ output: OutputOptions, entry: EntryOptions,
     type: EntryType, subject: String, payload: [String: JSONValue?], what: String
 ) async throws {
-    try await runReportingErrors {
-        try await options.withLedger(.write) { ledger in
-            try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: subject, payload: payload, what: what)
-        }
+    try await options.withLedger(.write) { ledger in
+        try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: subject, payload: payload, what: what)
     }
 }
 
@@ -220,31 +218,29 @@ struct EntryCommand: AsyncParsableCommand {
         @Option(name: .customLong("set"), help: ArgumentHelp("A new field value.", valueName: "field=value")) var assignments: [String] = []
 
         func run() async throws {
-            try await runReportingErrors {
-                if assignments.isEmpty { throw LedgerError(field: "--set", "give at least one field=value to correct") }
-                try await options.withLedger(.write) { ledger in
-                    let target = try await amendment.target(in: ledger)
-                    var fields: [String: JSONValue] = [:]
-                    for assignment in assignments {
-                        guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
-                            throw LedgerError(field: "--set", "'\(assignment)' must be field=value")
-                        }
-                        let name = String(assignment[..<equals])
-                        let value = String(assignment[assignment.index(after: equals)...])
-                        if target.type.field(named: name)?.isList == true {
-                            if case .array(let items)? = fields[name] {
-                                fields[name] = .array(items + [.string(value)])
-                            } else {
-                                fields[name] = .array(value.isEmpty ? [] : [.string(value)])
-                            }
-                        } else {
-                            if fields[name] != nil { throw LedgerError(field: "--set", "\(name) is given twice") }
-                            fields[name] = value.isEmpty ? .null : .string(value)
-                        }
+            if assignments.isEmpty { throw LedgerError(field: "--set", "give at least one field=value to correct") }
+            try await options.withLedger(.write) { ledger in
+                let target = try await amendment.target(in: ledger)
+                var fields: [String: JSONValue] = [:]
+                for assignment in assignments {
+                    guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                        throw LedgerError(field: "--set", "'\(assignment)' must be field=value")
                     }
-                    try await amendment.append(.entryCorrected, about: target, payload: ["fields": .object(fields)], to: ledger,
-                                               options: options, output: output, what: "correction of seq \(amendment.seq)")
+                    let name = String(assignment[..<equals])
+                    let value = String(assignment[assignment.index(after: equals)...])
+                    if target.type.field(named: name)?.isList == true {
+                        if case .array(let items)? = fields[name] {
+                            fields[name] = .array(items + [.string(value)])
+                        } else {
+                            fields[name] = .array(value.isEmpty ? [] : [.string(value)])
+                        }
+                    } else {
+                        if fields[name] != nil { throw LedgerError(field: "--set", "\(name) is given twice") }
+                        fields[name] = value.isEmpty ? .null : .string(value)
+                    }
                 }
+                try await amendment.append(.entryCorrected, about: target, payload: ["fields": .object(fields)], to: ledger,
+                                           options: options, output: output, what: "correction of seq \(amendment.seq)")
             }
         }
     }
@@ -258,12 +254,10 @@ struct EntryCommand: AsyncParsableCommand {
         @OptionGroup var amendment: AmendmentOptions
 
         func run() async throws {
-            try await runReportingErrors {
-                try await options.withLedger(.write) { ledger in
-                    let target = try await amendment.target(in: ledger)
-                    try await amendment.append(.entryRetracted, about: target, payload: [:], to: ledger,
-                                               options: options, output: output, what: "retraction of seq \(amendment.seq)")
-                }
+            try await options.withLedger(.write) { ledger in
+                let target = try await amendment.target(in: ledger)
+                try await amendment.append(.entryRetracted, about: target, payload: [:], to: ledger,
+                                           options: options, output: output, what: "retraction of seq \(amendment.seq)")
             }
         }
     }

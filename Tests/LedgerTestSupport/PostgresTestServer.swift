@@ -2,6 +2,8 @@ import Foundation
 import Ledger
 import Logging
 import PostgresNIO
+import LedgerPostgres
+import LedgerStores
 
 /// The PostgreSQL server the tests use: `LEDGER_TEST_POSTGRES_URL`, which `scripts/test`
 /// sets to a throwaway cluster. Each test gets a database of its own, so tests run in
@@ -69,5 +71,12 @@ public enum PostgresTestServer {
         return components.string!
     }
 
-    static let logger = Logger(label: "ledger.tests.postgres")
+    public static let logger = Logger(label: "ledger.tests.postgres")
+
+    /// A store on `url`, its pool running in the background until `close()`.
+    public static func openStore(_ url: PostgresURL, access: LedgerAccess) async throws -> PostgresLedgerStore {
+        let store = try await PostgresLedgerStore.open(url, access: access, logger: Ledger.silentLogger)
+        store.startInBackground()
+        return store
+    }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import Ledger
+import LedgerStores
+import LedgerSQLite
+import LedgerPostgres
 
 /// A fresh temporary folder (and, for PostgreSQL, database), removed when the test is
 /// done with it.
@@ -49,7 +52,7 @@ public enum StoreKind: String, CaseIterable, Sendable {
         switch self {
         case .sqlite: return try SQLiteLedgerStore(path: directory.path("conformance.sqlite"))
         case .postgres:
-            return try await PostgresLedgerStore.open(try PostgresURL(try await directory.postgresDatabase()), create: true)
+            return try await PostgresTestServer.openStore(try PostgresURL(try await directory.postgresDatabase()), access: .create)
         }
     }
 

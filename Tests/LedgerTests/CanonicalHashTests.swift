@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Ledger
+import LedgerStores
+import LedgerSynthetic
 
 /// Fixed inputs and the hashes they must give, computed independently (Python's json with
 /// sorted keys and hashlib). Every store must reproduce these bytes and hashes exactly.

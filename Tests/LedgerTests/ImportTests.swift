@@ -2,6 +2,7 @@ import Foundation
 import LedgerTestSupport
 import Testing
 @testable import Ledger
+import LedgerSynthetic
 
 @Suite("Import")
 struct ImportTests {

@@ -3,6 +3,7 @@ import LedgerTestSupport
 import Testing
 @testable import Ledger
 @testable import Reports
+import LedgerStores
 
 /// The monthly report on the demo ledger: every format and language, the as-of cut,
 /// determinism, escaping, and what the public edition leaves out.

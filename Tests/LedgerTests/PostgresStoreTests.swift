@@ -5,6 +5,9 @@ import Logging
 import PostgresNIO
 import Testing
 @testable import Ledger
+import LedgerStores
+@testable import LedgerPostgres
+import LedgerStorage
 
 /// What only PostgreSQL can show: its triggers and SQLSTATEs, roles and grants, session
 /// settings, notifications, migrations, and many connections appending at once.
@@ -15,7 +18,7 @@ struct PostgresStoreTests {
     /// A database with the five base entries; its URL, database name and store.
     func seeded(_ directory: TemporaryDirectory) async throws -> (url: String, name: String, store: PostgresLedgerStore) {
         let url = try await directory.postgresDatabase()
-        let store = try await PostgresLedgerStore.open(try PostgresURL(url), create: true)
+        let store = try await PostgresTestServer.openStore(try PostgresURL(url), access: .create)
         _ = try await store.append(Story.base, expectedHead: 0)
         return (url, String(URLComponents(string: url)!.path.dropFirst()), store)
     }
@@ -70,12 +73,12 @@ struct PostgresStoreTests {
 
     @Test func verifyNamesARowChangedWithTheTriggersDisabled() async throws {
         let directory = try TemporaryDirectory()
-        let (url, name, store) = try await seeded(directory)
+        let (_, name, store) = try await seeded(directory)
         try await PostgresTestServer.withAdminConnection(database: name) { connection in
             try await connection.query("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only", logger: logger)
             try await connection.query(#"UPDATE ledger_entries SET payload = '{"kind":"institution","name":"Someone else"}' WHERE seq = 2"#, logger: logger)
         }
-        let verification = try await Ledger(store: store, location: .postgres(url: url)).verify()
+        let verification = try await Ledger(store: store).verify()
         #expect(verification.firstBadSeq == 2)
         #expect(verification.problem?.contains("does not match its hash") == true)
         #expect(verification.head.seq == 1)
@@ -86,7 +89,7 @@ struct PostgresStoreTests {
         let url = try await directory.postgresDatabase()
         let name = String(URLComponents(string: url)!.path.dropFirst())
         try await PostgresTestServer.withAdminConnection { try await $0.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) SET synchronous_commit = off"), logger: logger) }
-        let store = try await PostgresLedgerStore.open(try PostgresURL(url), create: true)
+        let store = try await PostgresTestServer.openStore(try PostgresURL(url), access: .create)
         let setting = try await store.client.withConnection { connection in
             var value = ""
             for try await text in try await connection.query("SHOW synchronous_commit", logger: logger).decode(String.self) { value = text }
@@ -101,7 +104,7 @@ struct PostgresStoreTests {
         let (url, name, _) = try await seeded(directory)
         var impatient = try PostgresURL(url)
         impatient.lockTimeout = 1
-        let store = try await PostgresLedgerStore.open(impatient, create: false)
+        let store = try await PostgresTestServer.openStore(impatient, access: .write)
         try await PostgresTestServer.withAdminConnection(database: name) { connection in
             try await connection.query("BEGIN", logger: logger)
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresLedgerStore.appendLockKey))", logger: logger)
@@ -186,10 +189,10 @@ struct PostgresStoreTests {
     @Test func reopeningAppliesNothingTwiceAndAnEmptyDatabaseIsNotALedger() async throws {
         let directory = try TemporaryDirectory()
         let (url, _, _) = try await seeded(directory)
-        #expect(try await PostgresLedgerStore.open(try PostgresURL(url), create: false).head().seq == 5)
+        #expect(try await PostgresTestServer.openStore(try PostgresURL(url), access: .write).head().seq == 5)
         let empty = try await directory.postgresDatabase()
-        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(empty), create: false) }, throws: { error in
-            (error as? LedgerError)?.kind == .notFound && (error as? LedgerError)?.message.contains("ledgerctl init") == true
+        await #expect(performing: { _ = try await PostgresTestServer.openStore(try PostgresURL(empty), access: .write) }, throws: { error in
+            (error as? LedgerError)?.kind == .notFound && (error as? LedgerError)?.remedy == .createLedger
         })
     }
 
@@ -199,7 +202,7 @@ struct PostgresStoreTests {
         try await PostgresTestServer.withAdminConnection(database: name) { connection in
             try await connection.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, '0999_future.pg.sql', 'x')", logger: logger)
         }
-        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(url), create: true) }, throws: { error in
+        await #expect(performing: { _ = try await PostgresTestServer.openStore(try PostgresURL(url), access: .create) }, throws: { error in
             (error as? LedgerError)?.message.contains("newer than this ledgerctl knows") == true
         })
         let (otherURL, otherName, _) = try await seeded(directory)
@@ -207,7 +210,7 @@ struct PostgresStoreTests {
             try await connection.query("ALTER TABLE schema_migrations DISABLE TRIGGER schema_migrations_append_only", logger: logger)
             try await connection.query("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1", logger: logger)
         }
-        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(otherURL), create: true) }, throws: { error in
+        await #expect(performing: { _ = try await PostgresTestServer.openStore(try PostgresURL(otherURL), access: .create) }, throws: { error in
             (error as? LedgerError)?.message.contains("checksum mismatch") == true
         })
     }
@@ -218,14 +221,14 @@ struct PostgresStoreTests {
         // A port nothing listens on (the server's own port plus one is as good as any).
         var refused = URLComponents(string: url)!
         refused.port = (refused.port ?? 5432) == 65535 ? 1 : (refused.port ?? 5432) + 1
-        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(refused.string!), create: true) }, throws: { error in
+        await #expect(performing: { _ = try await PostgresTestServer.openStore(try PostgresURL(refused.string!), access: .create) }, throws: { error in
             // The cause itself, not the pool's "circuit breaker tripped" after 15 s of retries.
             (error as? LedgerError)?.message.contains("could not connect to postgres://") == true
                 && (error as? LedgerError)?.message.contains("Connection refused") == true
         })
         var missing = URLComponents(string: url)!
         missing.path = "/no_such_database"
-        await #expect(performing: { _ = try await PostgresLedgerStore.open(try PostgresURL(missing.string!), create: true) }, throws: { error in
+        await #expect(performing: { _ = try await PostgresTestServer.openStore(try PostgresURL(missing.string!), access: .create) }, throws: { error in
             (error as? LedgerError)?.message.contains("\"no_such_database\" does not exist") == true
         })
     }

@@ -4,6 +4,8 @@ import LedgerMigrations
 import LedgerTestSupport
 import Testing
 @testable import Ledger
+@testable import LedgerSQLite
+import LedgerStorage
 
 /// What only SQLite can show: the file's settings, its triggers and its migrations.
 @Suite("SQLite store")
@@ -52,7 +54,7 @@ struct SQLiteStoreTests {
             try db.execute(sql: "DROP TRIGGER ledger_entries_no_update")
             try db.execute(sql: #"UPDATE ledger_entries SET payload = '{"name":"Someone else","kind":"institution"}' WHERE seq = 2"#)
         }
-        let verification = try await Ledger(store: store, location: .sqlite(path: "")).verify()
+        let verification = try await Ledger(store: store).verify()
         #expect(verification.firstBadSeq == 2)
         #expect(verification.problem?.contains("does not match its hash") == true)
         #expect(verification.head.seq == 1)

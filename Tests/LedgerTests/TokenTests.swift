@@ -4,6 +4,8 @@ import LedgerTestSupport
 import PostgresNIO
 import Testing
 @testable import Ledger
+import LedgerStores
+import LedgerPostgres
 
 /// The write API's tokens, on both stores: only digests are kept, one live token per name,
 /// revoked for good, and the database refuses to delete or rewrite one.
@@ -79,7 +81,7 @@ struct TokenTests {
             for sql in ["DELETE FROM api_tokens", "TRUNCATE api_tokens", "UPDATE api_tokens SET name = 'someone-else'",
                         "UPDATE api_tokens SET revoked_at = now(), digest = '\(String(repeating: "0", count: 64))'"] {
                 let error = await #expect(throws: PSQLError.self, "\(sql)") {
-                    try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresLedgerStore.quietLogger)
+                    try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Ledger.silentLogger)
                 }
                 #expect(error?.serverInfo?[.sqlState] == "23001", "\(sql)")
             }

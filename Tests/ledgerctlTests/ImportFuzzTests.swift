@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import LedgerSynthetic
 import LedgerTestSupport
 import Testing
 

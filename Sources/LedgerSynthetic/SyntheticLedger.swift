@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// A large, realistic ledger made up from a seed, for benchmarks and load tests: actors,
 /// demands, commitments, ratings, follow-ups (most of it, as in real use), some corrections

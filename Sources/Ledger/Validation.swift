@@ -377,7 +377,7 @@ public struct EntryValidator: Sendable {
     static func codePoint(_ scalar: Unicode.Scalar) -> String { String(format: "U+%04X", scalar.value) }
 
     /// User text inside an error message: shortened, control characters made visible.
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         let visible = String(String.UnicodeScalarView(text.unicodeScalars.map { refusedCharacter($0, multiline: false) != nil ? "?" : $0 }))
         return visible.count > 80 ? String(visible.prefix(77)) + "..." : visible
     }

@@ -2,11 +2,14 @@ import Foundation
 import GRDB
 import Synchronization
 import LedgerMigrations
+import Ledger
+import LedgerStorage
 
 /// The embedded default: one SQLite file, WAL, `synchronous=FULL`, appends under
 /// `BEGIN IMMEDIATE` so writers from any number of processes queue for the write lock.
 public final class SQLiteLedgerStore: LedgerStore {
     public let path: String
+    public var displayName: String { path }
     public let access: LedgerAccess
     /// Reads go through a read-only connection (or the pool, once a new ledger was created).
     private let reader: any DatabaseReader
@@ -34,7 +37,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         do {
             let exists = FileManager.default.fileExists(atPath: path)
             if !exists && access != .create {
-                throw LedgerError(kind: .notFound, field: "--database", "no ledger at \(path); create one with `ledgerctl init` (or try `ledgerctl demo`)")
+                throw LedgerError(kind: .notFound, field: "database", "no ledger at \(path)", remedy: .createLedger)
             }
             // Look before touching: opening for writing would switch the file to WAL mode
             // and create tables, which must never happen to a file that is not a ledger.
@@ -53,7 +56,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             }
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_NOTADB {
-                throw LedgerError(kind: .notFound, field: "--database", "\(path) is not a ledger (not a SQLite database at all)")
+                throw LedgerError(kind: .notFound, field: "database", "\(path) is not a ledger (not a SQLite database at all)")
             }
             throw Self.storageError(error, doing: "open the ledger at \(path)")
         }
@@ -92,12 +95,12 @@ public final class SQLiteLedgerStore: LedgerStore {
         func check(path: String, access: LedgerAccess) throws {
             switch self {
             case .empty where access != .create:
-                throw LedgerError(kind: .notFound, field: "--database", "\(path) is not a ledger (an empty database); create one with `ledgerctl init --database \(path)`")
+                throw LedgerError(kind: .notFound, field: "database", "\(path) is not a ledger (an empty database)", remedy: .createLedger)
             case .foreign(let tables):
                 let listed = tables.prefix(3).joined(separator: ", ") + (tables.count > 3 ? ", …" : "")
-                throw LedgerError(kind: .notFound, field: "--database", "\(path) is not a ledger: it is a SQLite database with other tables (\(EntryValidator.quoted(listed))); choose another file")
+                throw LedgerError(kind: .notFound, field: "database", "\(path) is not a ledger: it is a SQLite database with other tables (\(EntryValidator.quoted(listed))); choose another file")
             case .ledger(let plan) where access == .read && !plan.pending.isEmpty:
-                throw LedgerError(kind: .storage, field: "--database", "the ledger at \(path) needs a schema update (\(plan.pending.map(\.name).joined(separator: ", "))) that a read does not make; run `ledgerctl init --database \(path)` once")
+                throw LedgerError(kind: .storage, field: "database", "the ledger at \(path) needs a schema update (\(plan.pending.map(\.name).joined(separator: ", "))) that a read does not make", remedy: .migrateSchema)
             default:
                 break
             }

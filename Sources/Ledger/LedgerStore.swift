@@ -4,6 +4,9 @@ import Foundation
 /// suite: appends are atomic and serialised, seq is gap-free, ids are idempotent, nothing
 /// is ever updated or deleted.
 public protocol LedgerStore: Sendable {
+    /// Where the ledger is, for messages: a file path or a URL without its password.
+    var displayName: String { get }
+
     /// The last entry's seq and hash (seq 0 and the genesis hash when empty).
     func head() async throws -> ChainHead
 
@@ -86,6 +89,11 @@ public struct AppendedEntries: Sendable {
     public let entries: [Entry]
     /// The entries this batch inserted, in seq order.
     public let new: [Entry]
+
+    public init(entries: [Entry], new: [Entry]) {
+        self.entries = entries
+        self.new = new
+    }
 }
 
 /// The head moved between validation and append; validate again against the new entries.

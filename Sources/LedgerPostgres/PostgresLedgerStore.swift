@@ -2,12 +2,16 @@ import Foundation
 import LedgerMigrations
 import Logging
 import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+import Ledger
+import LedgerStorage
 
 /// The team deployment: one ledger in a PostgreSQL database, shared by any number of
 /// processes. Appends are one transaction per batch, serialised by a transaction-scoped
 /// advisory lock (no sequence: sequences have gaps), inserted with one `unnest` statement,
 /// and announced on the `ledger_head` channel when they commit.
-public final class PostgresLedgerStore: LedgerStore {
+public final class PostgresLedgerStore: LedgerStore, Service {
     /// The channel that hears `{"seq":N,"hash":"…"}` after every committed append or import.
     public static let headChannel = "ledger_head"
     /// Taken by every writer, and again by the insert trigger in Migrations/postgres.
@@ -15,29 +19,29 @@ public final class PostgresLedgerStore: LedgerStore {
     /// Taken while migrating, so two processes starting at once do not both apply a file.
     static let migrationLockKey: Int64 = 7_262_616_760_393_318_402
 
-    public static let quietLogger: Logger = {
-        var logger = Logger(label: "ledger.postgres")
-        logger.logLevel = .error
-        return logger
-    }()
-
     public let url: PostgresURL
+    public var displayName: String { url.displayName }
     let client: PostgresClient
-    private let running: Task<Void, Never>
     private let logger: Logger
+    /// The client's run, when `startInBackground()` started it rather than a service group.
+    private let backgroundRun = Mutex<Task<Void, Never>?>(nil)
 
     /// Connects, then applies pending migrations when `create` is true. With `create`
     /// false, a database without a ledger is reported rather than given one, so a wrong
     /// database name cannot hide the real ledger.
-    /// - Parameter logger: for postgres-nio's background work; errors reach callers as thrown
-    ///   errors, so by default only its own errors are logged.
-    public static func open(_ url: PostgresURL, create: Bool, logger: Logger = quietLogger) async throws -> PostgresLedgerStore {
+    public static func open(_ url: PostgresURL, create: Bool, logger: Logger) async throws -> PostgresLedgerStore {
         try await open(url, access: create ? .create : .write, logger: logger)
     }
 
     /// Connects and checks the schema; with `.read` every session is read-only and nothing
     /// is migrated (a schema that needs migrating is an error naming the fix).
-    public static func open(_ url: PostgresURL, access: LedgerAccess, logger: Logger = quietLogger) async throws -> PostgresLedgerStore {
+    ///
+    /// The store's connection pool does its work in `run()`: run the store as a `Service`
+    /// (in the server's service group, or beside the work that uses it) for as long as it
+    /// is used; queries wait until it runs.
+    /// - Parameter logger: for postgres-nio's background work; errors also reach callers as
+    ///   thrown errors.
+    public static func open(_ url: PostgresURL, access: LedgerAccess, logger: Logger) async throws -> PostgresLedgerStore {
         var url = url
         url.readOnly = access == .read
         // One direct connection first: the pool retries a failed connection for 15 s and
@@ -63,14 +67,27 @@ public final class PostgresLedgerStore: LedgerStore {
         self.url = url
         self.client = client
         self.logger = logger
-        running = Task { await client.run() }
     }
 
-    deinit { running.cancel() }
+    /// Runs the connection pool until the task is cancelled or the service group shuts down.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Runs the pool in a task of its own until `close()`, for callers with no service group
+    /// or scope to run it in (tests, one-off scripts).
+    public func startInBackground() {
+        backgroundRun.withLock { task in
+            if task == nil { task = Task { [client] in await client.run() } }
+        }
+    }
+
+    deinit { backgroundRun.withLock { $0?.cancel() } }
 
     public func close() async {
-        running.cancel()
-        await running.value
+        guard let task = backgroundRun.withLock({ $0 }) else { return }
+        task.cancel()
+        await task.value
     }
 
     // MARK: Migrations
@@ -83,8 +100,7 @@ public final class PostgresLedgerStore: LedgerStore {
                 .decode(Bool.self).first { _ in true } ?? false
             if !exists {
                 guard access == .create else {
-                    throw LedgerError(kind: .notFound, field: "--database",
-                        "no ledger in \(url.displayName); create one with `ledgerctl init --database …`")
+                    throw LedgerError(kind: .notFound, field: "database", "no ledger in \(url.displayName)", remedy: .createLedger)
                 }
                 try await execute("SELECT pg_advisory_xact_lock(\(migrationLockKey))", on: connection, logger: logger)
                 try await execute("""
@@ -102,8 +118,8 @@ public final class PostgresLedgerStore: LedgerStore {
             let plan = try MigrationPlan(known: LedgerMigrations.postgres, applied: applied)
             guard !plan.pending.isEmpty else { return }
             if access == .read {
-                throw LedgerError(kind: .storage, field: "--database",
-                    "the ledger in \(url.displayName) needs a schema update (\(plan.pending.map(\.name).joined(separator: ", "))) that a read does not make; run `ledgerctl init --database …` as the schema's owner")
+                throw LedgerError(kind: .storage, field: "database",
+                    "the ledger in \(url.displayName) needs a schema update (\(plan.pending.map(\.name).joined(separator: ", "))) that a read does not make", remedy: .migrateSchema)
             }
             try await execute("SELECT pg_advisory_xact_lock(\(migrationLockKey))", on: connection, logger: logger)
             // Another process may have migrated while this one waited for the lock.

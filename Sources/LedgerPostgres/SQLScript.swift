@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// Splits a migration file into its statements. postgres-nio sends every query with the
 /// extended protocol, which takes one statement at a time, so a file is run statement by

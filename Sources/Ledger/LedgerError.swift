@@ -14,15 +14,33 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound
     }
 
+    /// What the person can do about a failure, for each front end to word in its own
+    /// terms: the CLI names its commands, a web page would name its buttons.
+    public enum Remedy: Sendable, Equatable {
+        /// Nothing is there yet: create a ledger.
+        case createLedger
+        /// The schema needs the migrations a read does not apply: open it to write, as the
+        /// schema's owner.
+        case migrateSchema
+        /// The database was made by a newer build.
+        case upgradeProgram
+        /// The name has a live token already: revoke it first.
+        case revokeToken(name: String)
+        /// The name has no live token: list the ones there are.
+        case listTokens
+    }
+
     public let kind: Kind
-    /// The field at fault (`title`, `payload.sources[1]`, `--on`), when there is one.
+    /// The field at fault (`title`, `payload.sources[1]`, `database`), when there is one.
     public let field: String?
     public let message: String
+    public let remedy: Remedy?
 
-    public init(kind: Kind = .invalidInput, field: String? = nil, _ message: String) {
+    public init(kind: Kind = .invalidInput, field: String? = nil, _ message: String, remedy: Remedy? = nil) {
         self.kind = kind
         self.field = field
         self.message = message
+        self.remedy = remedy
     }
 
     public var description: String {
@@ -32,6 +50,6 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The same error with its field nested under `parent` (e.g. `payload.title`, `line 3: title`).
     public func nested(under parent: String) -> LedgerError {
-        LedgerError(kind: kind, field: field.map { "\(parent).\($0)" } ?? parent, message)
+        LedgerError(kind: kind, field: field.map { "\(parent).\($0)" } ?? parent, message, remedy: remedy)
     }
 }

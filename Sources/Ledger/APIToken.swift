@@ -5,8 +5,8 @@ extension APIToken {
     /// What every new secret starts with, so a leaked one is recognisable in logs and scanners.
     public static let prefix = "ldg_"
 
-    static func nameTaken(_ name: String) -> LedgerError {
-        LedgerError(field: "NAME", "\(name) already has a live token; revoke it first (`ledgerctl token revoke \(name)`)")
+    package static func nameTaken(_ name: String) -> LedgerError {
+        LedgerError(field: "token", "\(name) already has a live token", remedy: .revokeToken(name: name))
     }
 
     /// Hex SHA-256 of a secret. Secrets are 256 random bits, so a fast hash is enough: there
@@ -46,7 +46,7 @@ extension Ledger {
 
     public func revokeToken(name: String) async throws {
         guard try await store.revokeToken(name: name) else {
-            throw LedgerError(kind: .notFound, field: "NAME", "\(name) has no live token (`ledgerctl token list` shows them)")
+            throw LedgerError(kind: .notFound, field: "token", "\(name) has no live token", remedy: .listTokens)
         }
     }
 

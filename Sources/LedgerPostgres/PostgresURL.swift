@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Ledger
 
 /// A `postgres://user:password@host:port/db?sslmode=…` URL, read the way libpq reads it so
 /// a team can paste the URL its other tools use. The password may instead come from
@@ -24,7 +25,7 @@ public struct PostgresURL: Sendable, Equatable {
     public var applicationName: String
 
     public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(LedgerError) {
-        func invalid(_ problem: String) -> LedgerError { LedgerError(field: "--database", problem) }
+        func invalid(_ problem: String) -> LedgerError { LedgerError(field: "database", problem) }
         guard let components = URLComponents(string: text), let scheme = components.scheme,
               scheme == "postgres" || scheme == "postgresql" else {
             throw invalid("is not a PostgreSQL URL (postgres://user:password@host:port/database)")
@@ -93,7 +94,7 @@ public struct PostgresURL: Sendable, Equatable {
         }
         if let rootCertificatePath {
             guard FileManager.default.isReadableFile(atPath: rootCertificatePath) else {
-                throw LedgerError(field: "--database", "sslrootcert '\(rootCertificatePath)' is not a readable file")
+                throw LedgerError(field: "database", "sslrootcert '\(rootCertificatePath)' is not a readable file")
             }
             configuration.trustRoots = .file(rootCertificatePath)
         }
@@ -135,7 +136,7 @@ public struct PostgresURL: Sendable, Equatable {
                 } catch let error as LedgerError {
                     throw error
                 } catch {
-                    throw LedgerError(field: "--database", "could not set up TLS: \(error)")
+                    throw LedgerError(field: "database", "could not set up TLS: \(error)")
                 }
                 configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: mode)
             }

@@ -1,0 +1,74 @@
+import Foundation
+
+/// An entry as a database row holds it: plain text columns. Turning one into an `Entry`
+/// checks every column, so a row altered behind the ledger's back is reported by seq;
+/// `computedHash` hashes the columns as they are, without decoding the payload.
+public struct StoredEntryColumns: Sendable {
+    public var seq: Int64
+    public var id: String
+    public var type: String
+    public var schema: Int
+    public var subject: String
+    public var effective: String
+    public var recordedAt: String
+    public var author: String
+    public var visibility: String
+    /// Canonical JSON text, as the ledger writes it.
+    public var payload: String
+    public var salt: String
+    public var prevHash: String
+    public var hash: String
+
+    public init(seq: Int64, id: String, type: String, schema: Int, subject: String, effective: String, recordedAt: String,
+                author: String, visibility: String, payload: String, salt: String, prevHash: String, hash: String) {
+        self.seq = seq
+        self.id = id
+        self.type = type
+        self.schema = schema
+        self.subject = subject
+        self.effective = effective
+        self.recordedAt = recordedAt
+        self.author = author
+        self.visibility = visibility
+        self.payload = payload
+        self.salt = salt
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
+    private func damaged(_ column: String, _ problem: String) -> LedgerError {
+        LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")
+    }
+
+    /// Every column but the payload reads as what the ledger writes (cheap: no JSON parsing).
+    public func checkColumns() throws(LedgerError) {
+        _ = try typedColumns()
+    }
+
+    private func typedColumns() throws(LedgerError) -> (UUID, EntryType, EffectiveTime, Visibility) {
+        guard let uuid = UUID(hexText: id) else { throw damaged("id", "is not a UUID") }
+        guard let entryType = EntryType(rawValue: type) else { throw damaged("type", "'\(type)' is unknown") }
+        guard let time = EffectiveTime(effective) else { throw damaged("effective", "'\(effective)' is not a date") }
+        guard let visibilityValue = Visibility(rawValue: visibility) else { throw damaged("visibility", "is not public or internal") }
+        return (uuid, entryType, time, visibilityValue)
+    }
+
+    public func entry() throws -> Entry {
+        let (uuid, entryType, time, visibilityValue) = try typedColumns()
+        let payloadValue: JSONValue
+        do { payloadValue = try JSONValue.parse(payload) } catch { throw damaged("payload", "is not valid JSON") }
+        return Entry(
+            seq: seq, id: uuid, type: entryType, schema: schema, subject: subject, effective: time,
+            recordedAt: recordedAt, author: author, visibility: visibilityValue, payload: payloadValue,
+            salt: salt, prevHash: prevHash, hash: hash)
+    }
+
+    /// The hash of the row as stored. The stored payload is the canonical text the ledger
+    /// wrote, so it goes in as it is: a payload rewritten in any other form, even an
+    /// equivalent one, no longer matches, which is what a check for tampering wants.
+    public var computedHash: String {
+        ChainHash.sha256Hex(CanonicalEntry.bytes(
+            seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective, recordedAt: recordedAt,
+            author: author, visibility: visibility, salt: salt, prevHash: prevHash) { $0.append(contentsOf: payload.utf8) })
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+/// The one place a ledger failure becomes what the user reads (one line, in the CLI's own
+/// words: its flags and commands) and the exit code a script tests.
+enum FailureReport {
+    static func line(for error: LedgerError) -> String {
+        let field = error.field.map { field in
+            // The core names the database; here it is the flag that chose it.
+            field == "database" ? "--database" : field
+        }
+        var text = field.map { "\($0): \(error.message)" } ?? error.message
+        if let remedy = error.remedy { text += "; " + advice(remedy) }
+        return "ledgerctl: " + PlainText.oneLine(text)
+    }
+
+    static func advice(_ remedy: LedgerError.Remedy) -> String {
+        switch remedy {
+        case .createLedger: return "create one with `ledgerctl init` and the same --database (or try `ledgerctl demo`)"
+        case .migrateSchema: return "run `ledgerctl init` once with the same --database, as the schema's owner"
+        case .upgradeProgram: return "upgrade ledgerctl"
+        case .revokeToken(let name): return "revoke it first (`ledgerctl token revoke \(name)`)"
+        case .listTokens: return "`ledgerctl token list` shows them"
+        }
+    }
+
+    /// sysexits(3) codes, so scripts can tell bad input from a busy or broken ledger.
+    static func exitCode(for kind: LedgerError.Kind) -> Int32 {
+        switch kind {
+        case .invalidInput: return 65  // EX_DATAERR
+        case .notFound: return 66  // EX_NOINPUT
+        case .storage: return 74  // EX_IOERR
+        case .busy: return 75  // EX_TEMPFAIL
+        case .integrity: return 1
+        }
+    }
+
+    /// Prints the failure and ends the process with its code; anything that is not a
+    /// ledger failure (a usage error, `--help`) is ArgumentParser's to report.
+    static func exit(with error: any Error) -> Never {
+        if let error = error as? LedgerError {
+            FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
+            Ledgerctl.exit(withError: ExitCode(exitCode(for: error.kind)))
+        }
+        Ledgerctl.exit(withError: error)
+    }
+}
