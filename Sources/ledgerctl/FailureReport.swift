@@ -37,13 +37,32 @@ enum FailureReport {
         }
     }
 
-    /// Prints the failure and ends the process with its code; anything that is not a
-    /// ledger failure (a usage error, `--help`) is ArgumentParser's to report.
+    /// Prints the failure and ends the process with its code. A command line ArgumentParser
+    /// refused (an unknown word for a closed vocabulary, a missing option, a `validate()`
+    /// check) is one line too, naming the flag, with exit 64 (EX_USAGE); `--help`, a
+    /// command's own `ExitCode` and the like are ArgumentParser's to finish.
     static func exit(with error: any Error) -> Never {
         if let error = error as? LedgerError {
             FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
             Ledgerctl.exit(withError: ExitCode(exitCode(for: error.kind)))
         }
-        Ledgerctl.exit(withError: error)
+        let code = Ledgerctl.exitCode(for: error)
+        let message = Ledgerctl.message(for: error)
+        guard code == .validationFailure, !message.isEmpty else { Ledgerctl.exit(withError: error) }
+        FileHandle.standardError.write(Data((usageLine(message) + "\n").utf8))
+        Ledgerctl.exit(withError: ExitCode.validationFailure)
+    }
+
+    /// ArgumentParser's message on one line: a long list of choices comes as bullets.
+    static func usageLine(_ message: String) -> String {
+        var text = ""
+        for line in message.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty {
+            if line.hasPrefix("- ") {
+                text += (text.hasSuffix(":") ? " " : ", ") + line.dropFirst(2)
+            } else {
+                text += (text.isEmpty ? "" : " ") + line
+            }
+        }
+        return "ledgerctl: " + PlainText.oneLine(text) + " (see --help)"
     }
 }

@@ -18,6 +18,10 @@ struct Ledgerctl: AsyncParsableCommand {
 
             --database and --author may come before the command too: \
             `ledgerctl --database team.sqlite status`.
+
+            Shell completion (commands, flags and every closed list of words such as \
+            --kind or --format): `ledgerctl --generate-completion-script bash` (or zsh, fish) \
+            prints a script to install as your shell's documentation says.
             """,
         subcommands: [
             Init.self, Demo.self, ActorCommand.self, DemandCommand.self, CommitmentCommand.self,

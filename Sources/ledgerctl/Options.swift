@@ -61,15 +61,24 @@ struct EntryOptions: ParsableArguments {
         "A UUID for the entry, so that a script can retry safely: the same id is never written twice.", valueName: "uuid"))
     var entryID: String?
 
-    var visibility: Visibility { `internal` ? .internal : .public }
-
-    func effective() throws -> EffectiveTime { try parseEffective(on, flag: "--on") }
-
-    func id() throws -> UUID {
-        guard let entryID else { return UUID() }
-        guard let id = UUID(uuidString: entryID) else { throw LedgerError(field: "--entry-id", "'\(entryID)' is not a UUID") }
-        return id
+    /// The entry's date, id and visibility, checked.
+    func stamp() throws -> EntryStamp {
+        EntryStamp(effective: try parseEffective(on, flag: "--on"), id: try parseEntryID(entryID), visibility: `internal` ? .internal : .public)
     }
+}
+
+/// What every entry a command writes carries besides its payload.
+struct EntryStamp {
+    var effective: EffectiveTime
+    var id: UUID
+    var visibility: Visibility
+}
+
+/// A new UUID, or the one given with --entry-id so that a retry writes nothing twice.
+func parseEntryID(_ text: String?) throws(LedgerError) -> UUID {
+    guard let text else { return UUID() }
+    guard let id = UUID(uuidString: text) else { throw LedgerError(field: "--entry-id", "'\(text)' is not a UUID") }
+    return id
 }
 
 func parseEffective(_ text: String, flag: String) throws(LedgerError) -> EffectiveTime {

@@ -81,8 +81,11 @@ struct Log: AsyncParsableCommand {
     @Option(help: "At most this many entries.") var limit: Int = 50
     @Flag(name: .customLong("public"), help: "Only public entries.") var publicOnly = false
 
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit: must be 1 or more") }
+    }
+
     func run() async throws {
-        if limit < 1 { throw LedgerError(field: "--limit", "must be 1 or more") }
         let since = try since.map { try parseDay($0, flag: "--since") }
         try await options.withLedger { ledger in
             let records = try await ledger.records(audience: publicOnly ? .public : .internal)

@@ -21,11 +21,11 @@ struct ReportCommand: AsyncParsableCommand {
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: ArgumentHelp("The month, YYYY-MM.", valueName: "month")) var month: String
-        @Option(help: "The output format: html, md (Markdown), text or json.") var format: String = "html"
-        @Option(help: "The report's language: en or es.") var lang: String = "en"
+        @Option(help: "The output format (md is Markdown).") var format: ReportFormat = .html
+        @Option(help: "The report's language.") var lang: ReportLanguage = .en
         @Option(help: "public (internal entries leave no trace) or internal (everything, internal items marked).")
-        var audience: String = "public"
-        @Option(help: "Paper size for printing the HTML: a4 or letter.") var paper: String = "a4"
+        var audience: Visibility = .public
+        @Option(help: "Paper size for printing the HTML.") var paper: PaperSize = .a4
         @Option(name: .customLong("known-at"), help: ArgumentHelp(
             "Build from the ledger as it ended at this seq (default: the head), to rebuild an earlier report.", valueName: "seq"))
         var knownAt: Int64?
@@ -33,16 +33,16 @@ struct ReportCommand: AsyncParsableCommand {
         var organisation: String?
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
 
+        func validate() throws {
+            if let knownAt, knownAt < 0 { throw ValidationError("--known-at: must be a seq, 0 or more") }
+            if let organisation, organisation.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--organisation: is empty")
+            }
+        }
+
         func run() async throws {
             guard let month = ReportMonth(month) else { throw LedgerError(field: "MONTH", "'\(month)' is not a month (YYYY-MM)") }
-            let format = try choice(ReportFormat.self, format, flag: "--format")
-            let language = try choice(ReportLanguage.self, lang, flag: "--lang")
-            let audience = try choice(Visibility.self, audience, flag: "--audience")
-            let paper = try choice(PaperSize.self, paper, flag: "--paper")
-            if let knownAt, knownAt < 0 { throw LedgerError(field: "--known-at", "must be a seq, 0 or more") }
-            if let organisation, organisation.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw LedgerError(field: "--organisation", "is empty")
-            }
+            let language = lang
             let report = try await options.withLedger { ledger in
                 let records = try await ledger.records(knownAt: knownAt, audience: audience)
                 if let knownAt, knownAt > records.head.seq {
@@ -64,12 +64,4 @@ struct ReportCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Wrote the \(month) report (\(format.rawValue), \(language.rawValue), \(audience.rawValue)) to \(output).\n".utf8))
         }
     }
-}
-
-/// One of an enum's raw values, or an error naming the flag and the choices.
-func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ text: String, flag: String) throws(LedgerError) -> T where T.RawValue == String {
-    guard let value = T(rawValue: text) else {
-        throw LedgerError(field: flag, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-    return value
 }

@@ -30,17 +30,18 @@ struct Serve: AsyncParsableCommand {
     var publicURL: String?
     @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest write request accepted, in bytes.", valueName: "bytes"))
     var maxBody = 4 << 20
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "How much to log on standard error.") var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port: must be from 0 to 65535") }
+        guard maxBody > 0 else { throw ValidationError("--max-body: must be 1 or more") }
+        if let publicURL, !((publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) && URL(string: publicURL)?.host != nil) {
+            throw ValidationError("--public-url: '\(publicURL)' is not an http(s) address such as https://ledger.example.org")
+        }
+    }
 
     func run() async throws {
-        guard (0...65_535).contains(port) else { throw LedgerError(field: "--port", "must be from 0 to 65535") }
-        guard maxBody > 0 else { throw LedgerError(field: "--max-body", "must be 1 or more") }
-        if let publicURL, !((publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) && URL(string: publicURL)?.host != nil) {
-            throw LedgerError(field: "--public-url", "'\(publicURL)' is not an http(s) address such as https://ledger.example.org")
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw LedgerError(field: "--log-level", "'\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
+        let level = logLevel
         var configuration = LedgerServerConfiguration()
         configuration.host = host
         configuration.port = port

@@ -7,7 +7,7 @@ private func list(_ items: [String]) -> JSONValue { .array(items.map { .string($
 
 /// Appends one draft built from command-line flags and reports the outcome.
 private func appendOne(
-    _ options: LedgerOptions, _ output: OutputOptions, entry: EntryOptions,
+    _ options: LedgerOptions, _ output: OutputOptions, entry: EntryStamp,
     type: EntryType, subject: String, payload: [String: JSONValue?], what: String
 ) async throws {
     try await options.withLedger(.write) { ledger in
@@ -16,11 +16,11 @@ private func appendOne(
 }
 
 private func appendOne(
-    to ledger: Ledger, _ options: LedgerOptions, _ output: OutputOptions, entry: EntryOptions,
+    to ledger: Ledger, _ options: LedgerOptions, _ output: OutputOptions, entry: EntryStamp,
     type: EntryType, subject: String, payload: [String: JSONValue?], what: String
 ) async throws {
     let draft = EntryDraft(
-        id: try entry.id(), type: type, subject: subject, effective: try entry.effective(),
+        id: entry.id, type: type, subject: subject, effective: entry.effective,
         author: options.authorName, visibility: entry.visibility,
         payload: .object(payload.compactMapValues { $0 }))
     try reportWritten(try await ledger.append([draft]), what: what, output: output)
@@ -40,16 +40,16 @@ struct ActorCommand: AsyncParsableCommand {
         @Argument(help: "A short id people can type, e.g. cndh or gov-mexico.") var id: String
         @Option(help: "The actor's name.") var name: String
         @Option(name: .customLong("name-es"), help: "The name in Spanish, when it differs.") var nameES: String?
-        @Option(help: "What kind of actor it is: \(ActorKind.choices).") var kind: String
+        @Option(help: "What kind of actor it is.") var kind: ActorKind
         @Option(help: "Two-letter country code (MX, US).") var country: String?
         @Option(name: .customLong("on"), help: "When the actor entered the record (YYYY-MM-DD; defaults to today).") var on: String?
         @Flag(name: .long, help: "Keep the actor off public reports and feeds.") var `internal` = false
 
         func run() async throws {
-            var entry = try EntryOptions.parse(["--on", on ?? CalendarDay.today().description])
-            entry.internal = `internal`
+            let entry = EntryStamp(effective: try on.map { try parseEffective($0, flag: "--on") } ?? EffectiveTime(day: .today()),
+                                   id: UUID(), visibility: `internal` ? .internal : .public)
             try await appendOne(options, output, entry: entry, type: .actorRegistered, subject: id, payload: [
-                "name": .string(name), "name_es": nameES.map { .string($0) }, "kind": .string(kind),
+                "name": .string(name), "name_es": nameES.map { .string($0) }, "kind": .string(kind.rawValue),
                 "country": country.map { .string($0) },
             ], what: "actor \(id)")
         }
@@ -76,7 +76,7 @@ struct DemandCommand: AsyncParsableCommand {
         @Option(help: "A link to the demand's source (repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: entry, type: .demandRecorded, subject: id, payload: [
+            try await appendOne(options, output, entry: try entry.stamp(), type: .demandRecorded, subject: id, payload: [
                 "title": .string(title), "title_es": titleES.map { .string($0) },
                 "summary": summary.map { .string($0) }, "summary_es": summaryES.map { .string($0) },
                 "by": by.isEmpty ? nil : list(by), "targets": target.isEmpty ? nil : list(target),
@@ -101,7 +101,7 @@ struct CommitmentCommand: AsyncParsableCommand {
         @Argument(help: "A short id people can type, e.g. cndh-rec-juarez.") var id: String
         @Option(help: "A demand this commitment answers (repeat for several).") var demand: [String] = []
         @Option(help: "The actor who committed.") var actor: String
-        @Option(help: "What kind of commitment: \(CommitmentKind.choices).") var kind: String
+        @Option(help: "What kind of commitment.") var kind: CommitmentKind
         @Option(help: "What was committed, in a sentence or two.") var summary: String
         @Option(name: .customLong("summary-es"), help: "The summary in Spanish.") var summaryES: String?
         @Option(help: "When it is due (YYYY-MM-DD); past it, an open commitment is overdue.") var due: String?
@@ -109,8 +109,8 @@ struct CommitmentCommand: AsyncParsableCommand {
         @Option(help: "A link to the evidence of the commitment (at least one; repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: entry, type: .commitmentRecorded, subject: id, payload: [
-                "demands": list(demand), "actor": .string(actor), "kind": .string(kind),
+            try await appendOne(options, output, entry: try entry.stamp(), type: .commitmentRecorded, subject: id, payload: [
+                "demands": list(demand), "actor": .string(actor), "kind": .string(kind.rawValue),
                 "summary": .string(summary), "summary_es": summaryES.map { .string($0) },
                 "due": due.map { .string($0) }, "sources": list(source),
             ], what: "commitment \(id)")
@@ -129,18 +129,18 @@ struct CommitmentCommand: AsyncParsableCommand {
         @OptionGroup var options: LedgerOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The commitment's id.") var id: String
-        @Argument(help: "The new status: \(CommitmentStatus.choices).") var status: String
+        @Argument(help: "The new status.") var status: CommitmentStatus
         @OptionGroup var entry: EntryOptions
-        @Option(help: "claimed (the government says so) or verified (the coalition checked).") var basis: String
+        @Option(help: "claimed (the government says so) or verified (the coalition checked).") var basis: Basis
         @Option(help: "Why the status changed.") var rationale: String
         @Option(name: .customLong("rationale-es"), help: "The rationale in Spanish.") var rationaleES: String?
         @Option(help: "A link to the evidence (at least one; repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: entry, type: .statusChanged, subject: id, payload: [
-                "status": .string(status), "basis": .string(basis), "rationale": .string(rationale),
+            try await appendOne(options, output, entry: try entry.stamp(), type: .statusChanged, subject: id, payload: [
+                "status": .string(status.rawValue), "basis": .string(basis.rawValue), "rationale": .string(rationale),
                 "rationale_es": rationaleES.map { .string($0) }, "sources": list(source),
-            ], what: "status \(status) of \(id)")
+            ], what: "status \(status.rawValue) of \(id)")
         }
     }
 }
@@ -160,12 +160,12 @@ struct FollowupCommand: AsyncParsableCommand {
         @OptionGroup var entry: EntryOptions
         @Option(help: "What happened.") var note: String
         @Option(name: .customLong("note-es"), help: "The note in Spanish.") var noteES: String?
-        @Option(help: "What kind of follow-up: \(FollowupKind.choices).") var kind: String?
+        @Option(help: "What kind of follow-up (default note).") var kind: FollowupKind?
         @Option(help: "A link to the evidence (repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: entry, type: .followupLogged, subject: subject, payload: [
-                "note": .string(note), "note_es": noteES.map { .string($0) }, "kind": kind.map { .string($0) },
+            try await appendOne(options, output, entry: try entry.stamp(), type: .followupLogged, subject: subject, payload: [
+                "note": .string(note), "note_es": noteES.map { .string($0) }, "kind": kind.map { .string($0.rawValue) },
                 "sources": source.isEmpty ? nil : list(source),
             ], what: "follow-up on \(subject)")
         }
@@ -194,8 +194,10 @@ struct EntryCommand: AsyncParsableCommand {
 
         func append(_ type: EntryType, about target: Record, payload: [String: JSONValue], to ledger: Ledger,
                     options: LedgerOptions, output: OutputOptions, what: String) async throws {
-            var entry = try EntryOptions.parse(["--on", CalendarDay.today().description] + (entryID.map { ["--entry-id", $0] } ?? []))
-            entry.internal = `internal` || target.visibility == .internal
+            // An amendment is dated the day it is made, and internal when its entry is, so
+            // nothing internal turns public.
+            let entry = EntryStamp(effective: EffectiveTime(day: .today()), id: try parseEntryID(entryID),
+                                   visibility: `internal` || target.visibility == .internal ? .internal : .public)
             try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: target.subject,
                                 payload: payload.merging(["target_seq": .int(seq), "reason": .string(reason)]) { new, _ in new },
                                 what: what)

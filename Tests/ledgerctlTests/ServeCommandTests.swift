@@ -111,7 +111,7 @@ struct ServeCommandTests {
         for (arguments, flag) in [(["--port", "70000"], "--port"), (["--public-url", "ftp://example.org"], "--public-url"),
                                   (["--max-body", "0"], "--max-body"), (["--log-level", "loud"], "--log-level")] {
             let result = try cli.run(["serve"] + arguments)
-            #expect(result.status == 65, "\(arguments)")
+            #expect(result.status == 64, "a usage error: \(arguments)")
             #expect(result.stderr.contains(flag), "\(result.stderr)")
         }
         let missing = try CLI()
