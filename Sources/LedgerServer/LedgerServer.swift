@@ -67,11 +67,11 @@ public enum LedgerServer {
 
     /// Every route; `view` caches what the public pages show.
     static func router(view: PublicView, configuration: LedgerServerConfiguration, logger: Logger) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        // Every page answers HEAD too (feed readers and link checkers ask it): Hummingbird
+        // answers it from the GET route, with the same headers and no body.
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: AccessLogMiddleware())
         let routes = Routes(view: view, configuration: configuration, logger: logger)
-        // Every page answers HEAD too (feed readers and link checkers ask it): the same
-        // headers, no body.
         func read(_ path: RouterPath, alsoAllowed: [HTTPRequest.Method] = [],
                   _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
             // Other methods on an address that exists are 405 with the ones it takes, not 404.
@@ -83,12 +83,6 @@ public enum LedgerServer {
                 }
             }
             router.get(path, use: handler)
-            router.head(path) { request, context in
-                var response = try await handler(request, context)
-                // The GET body's length, announced; nothing written.
-                response.body = ResponseBody(contentLength: response.body.contentLength) { writer in try await writer.finish(nil) }
-                return response
-            }
         }
 
         read("/") { request, _ in

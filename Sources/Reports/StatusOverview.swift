@@ -120,31 +120,3 @@ public struct StatusOverview: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 }
-
-/// The JSON every report and `--json` output uses: snake_case keys, sorted, readable.
-public enum ReportJSON {
-    public static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-    }
-}
-
-/// What a write answers (`--json` on ledgerctl's writes, `POST /api/v1/entries`): one item
-/// per entry sent, in order, with the seq and hash it has in the chain.
-public struct AppendReceipt: Sendable, Encodable {
-    public struct Item: Sendable, Encodable {
-        public var seq: Int64
-        public var id: String
-        public var hash: String
-    }
-    public var entries: [Item]
-    /// How many of them are new; the rest were already recorded (a retry).
-    public var added: Int
-
-    public init(_ result: Ledger.AppendResult) {
-        entries = result.entries.map { Item(seq: $0.seq, id: $0.id.uuidString.lowercased(), hash: $0.hash) }
-        added = result.added
-    }
-}
