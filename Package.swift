@@ -26,6 +26,7 @@ let package = Package(
         // swift-configuration support is not needed: the server is configured by ledgerctl's flags.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
@@ -90,9 +91,15 @@ let package = Package(
             resources: [.embedInCode("sqlite"), .embedInCode("postgres")],
             swiftSettings: swiftSettings
         ),
+        // Reports and pages, pure like the core: HTML through swift-mustache templates
+        // compiled into the binary, Markdown, text, JSON, feeds.
         .target(
             name: "Reports",
-            dependencies: ["Ledger"],
+            dependencies: [
+                "Ledger",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings
         ),
         // The public status feed and the team's write API: thin over Ledger and Reports.
@@ -163,6 +170,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Ledger", "Reports", "LedgerStores", "LedgerTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

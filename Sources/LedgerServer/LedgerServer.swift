@@ -22,6 +22,8 @@ public struct LedgerServerConfiguration: Sendable {
     public var pollInterval: Duration = .milliseconds(500)
     /// The ledger was opened for reading only (a file this user may not write): writes get 503.
     public var readOnly = false
+    /// The templates of the pages, reports and Atom feed (`--templates DIR` brands them).
+    public var templates = ReportTemplates.builtIn
 
     public init() {}
 
@@ -44,7 +46,7 @@ public enum LedgerServer {
     public static func run(ledger: Ledger, configuration: LedgerServerConfiguration, logger: Logger,
                            services: [any Service] = [],
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
-        let view = PublicView(ledger: ledger, logger: logger)
+        let view = PublicView(ledger: ledger, templates: configuration.templates, logger: logger)
         var app = Application(
             router: router(view: view, configuration: configuration, logger: logger),
             server: .http1(configuration: .init(
@@ -108,13 +110,12 @@ public enum LedgerServer {
             return try await routes.page(request, key: "/reports/\(month)", contentType: html) { snapshot, language in
                 guard snapshot.months.contains(month) else { return nil }
                 let state = LedgerState(records: snapshot.records, asOf: month.lastDay)
-                let report = MonthlyReport(state: state, month: month, language: language).html()
-                return snapshot.warning.map { $0.inserted(into: report, language) } ?? report
+                return MonthlyReport(state: state, month: month, language: language).html(templates: configuration.templates, warning: snapshot.warning)
             }
         }
         read("/feed.atom") { request, _ in
             try await routes.page(request, key: "/feed.atom", contentType: "application/atom+xml; charset=utf-8") { snapshot, language in
-                routes.feed(snapshot, language).atom()
+                routes.feed(snapshot, language).atom(templates: configuration.templates)
             }
         }
         read("/feed.json") { request, _ in

@@ -24,12 +24,16 @@ actor PublicView {
         /// Hashes of the entries the feeds carry (records carry no hash).
         let feedHashes: [Int64: String]
         let warning: IntegrityWarning?
+        let templates: ReportTemplates
 
-        func site(_ language: ReportLanguage) -> PublicSite { PublicSite(state: state, language: language, months: months, warning: warning) }
+        func site(_ language: ReportLanguage) -> PublicSite {
+            PublicSite(state: state, language: language, months: months, warning: warning, templates: templates)
+        }
         func etag(_ language: ReportLanguage) -> String { PublicView.etag(head: records.head, day: state.asOf, language: language, warning: warning) }
     }
 
     let ledger: Ledger
+    let templates: ReportTemplates
     private let logger: Logger
     private let today: @Sendable () -> CalendarDay
     private var records = LedgerRecords(audience: .public)
@@ -47,8 +51,9 @@ actor PublicView {
     /// ledger, but a ledger can be large.
     private let pageLimit = 4_096
 
-    init(ledger: Ledger, logger: Logger, today: @escaping @Sendable () -> CalendarDay = { .today() }) {
+    init(ledger: Ledger, templates: ReportTemplates = .builtIn, logger: Logger, today: @escaping @Sendable () -> CalendarDay = { .today() }) {
         self.ledger = ledger
+        self.templates = templates
         self.logger = logger
         self.today = today
     }
@@ -143,7 +148,7 @@ actor PublicView {
             records: records, state: LedgerState(records: records, asOf: day),
             months: PublicSite.reportMonths(records: records, today: day),
             feedHashes: Dictionary(stored.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a }),
-            warning: warning)
+            warning: warning, templates: templates)
         // A refresh may have landed while the hashes were read; build again next time.
         if records.head == self.records.head { snapshot = built }
         return built

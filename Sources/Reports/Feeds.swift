@@ -70,49 +70,41 @@ public struct LedgerFeed: Sendable {
 
     public static let namespace = "urn:x-accountability-ledger:feed:1"
 
-    /// RFC 4287. Text goes in as escaped text constructs, never as markup.
-    public func atom() -> String {
-        let e = HTMLText.escape
-        var out: [String] = []
-        out.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>")
-        out.append("<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:ledger=\"\(Self.namespace)\" xml:lang=\"\(language.rawValue)\">")
-        out.append("<id>\(e(selfLink.atom))</id>")
-        out.append("<title type=\"text\">\(e(title))</title>")
-        out.append("<updated>\(e(updated))</updated>")
-        out.append("<link rel=\"self\" type=\"application/atom+xml\" href=\"\(e(selfLink.atom))\"/>")
-        out.append("<link rel=\"alternate\" type=\"text/html\" href=\"\(e(baseURL + "/?lang=\(language.rawValue)"))\"/>")
-        out.append("<author><name>\(e(organisation))</name></author>")
-        out.append("<generator>Accountability Ledger</generator>")
-        if let warning {
-            out.append("<entry>")
-            out.append("<id>\(e(warning.feedID))</id>")
-            out.append("<title type=\"text\">\(e(warning.text(language)))</title>")
-            out.append("<updated>\(e(updated))</updated>")
-            out.append("<link rel=\"alternate\" type=\"text/html\" href=\"\(e(baseURL + "/?lang=\(language.rawValue)"))\"/>")
-            out.append("<content type=\"text\">\(e(warning.text(language)))</content>")
-            out.append("</entry>")
+    /// RFC 4287, through the `feed-atom` template: text goes in as escaped text
+    /// constructs, never as markup.
+    public func atom(templates: ReportTemplates = .builtIn) -> String {
+        templates.render("feed-atom", AtomView(self))
+    }
+
+    /// What the `feed-atom` template reads.
+    struct AtomView {
+        struct Warning { let id, text: String }
+        struct Entry {
+            let id, title, recordedAt, url, type, text, hash, effective, subject: String
+            let seq: Int64
+            /// The sources that are links (http and https only).
+            let links: [String]
+            let retracted: Bool
         }
-        for item in items {
-            out.append("<entry>")
-            out.append("<id>\(e(item.id))</id>")
-            out.append("<title type=\"text\">\(e(item.title))</title>")
-            out.append("<updated>\(e(item.recordedAt))</updated>")
-            out.append("<published>\(e(item.recordedAt))</published>")
-            out.append("<link rel=\"alternate\" type=\"text/html\" href=\"\(e(item.url))\"/>")
-            for source in item.sources where SafeURL.isLink(source) {
-                out.append("<link rel=\"related\" href=\"\(e(source))\"/>")
+        let namespace, lang, selfLink, title, updated, homePage, organisation: String
+        let warning: Warning?
+        let items: [Entry]
+
+        init(_ feed: LedgerFeed) {
+            namespace = LedgerFeed.namespace
+            lang = feed.language.rawValue
+            selfLink = feed.selfLink.atom
+            title = feed.title
+            updated = feed.updated
+            homePage = feed.homePage
+            organisation = feed.organisation
+            warning = feed.warning.map { Warning(id: $0.feedID, text: $0.text(feed.language)) }
+            items = feed.items.map { item in
+                Entry(id: item.id, title: item.title, recordedAt: item.recordedAt, url: item.url, type: item.type, text: item.text,
+                      hash: item.hash, effective: item.effective, subject: item.subject, seq: item.seq,
+                      links: item.sources.filter(SafeURL.isLink), retracted: item.retracted)
             }
-            out.append("<category term=\"\(e(item.type))\"/>")
-            out.append("<content type=\"text\">\(e(item.text))</content>")
-            out.append("<ledger:seq>\(item.seq)</ledger:seq>")
-            out.append("<ledger:hash>\(e(item.hash))</ledger:hash>")
-            out.append("<ledger:effective>\(e(item.effective))</ledger:effective>")
-            out.append("<ledger:subject>\(e(item.subject))</ledger:subject>")
-            if item.retracted { out.append("<ledger:retracted>true</ledger:retracted>") }
-            out.append("</entry>")
         }
-        out.append("</feed>")
-        return out.joined(separator: "\n") + "\n"
     }
 
     /// JSON Feed 1.1; the ledger's own fields are in the `_ledger` extension object.

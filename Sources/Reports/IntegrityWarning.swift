@@ -26,17 +26,6 @@ public struct IntegrityWarning: Sendable, Hashable {
         }
     }
 
-    /// The banner, with its style inline so it works in any page (the site's and the reports').
-    public func html(_ language: ReportLanguage) -> String {
-        "<div class=\"integrity-warning\" role=\"alert\" style=\"border: 3px solid #b00020; background: #fdecee; color: #1c1c1c; padding: 0.6rem 1rem; margin: 0 0 1rem; font-weight: bold;\"><p style=\"margin: 0;\">\(HTMLText.escape(text(language)))</p></div>"
-    }
-
-    /// `page` with the banner as the first thing in its body.
-    public func inserted(into page: String, _ language: ReportLanguage) -> String {
-        guard let body = page.range(of: "<body>") else { return html(language) + page }
-        return page.replacingCharacters(in: body, with: "<body>\n" + html(language))
-    }
-
     /// An id that stays the same for the same failure, for the feeds' warning item.
     public var feedID: String { "urn:x-accountability-ledger:integrity:" + (failedAtSeq.map { "seq-\($0)" } ?? "guards") }
 }

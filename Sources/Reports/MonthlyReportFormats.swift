@@ -14,9 +14,9 @@ public enum PaperSize: String, Sendable, CaseIterable {
 }
 
 extension MonthlyReport {
-    public func render(_ format: ReportFormat, paper: PaperSize = .a4) throws -> String {
+    public func render(_ format: ReportFormat, paper: PaperSize = .a4, templates: ReportTemplates = .builtIn) throws -> String {
         switch format {
-        case .html: return html(paper: paper)
+        case .html: return html(paper: paper, templates: templates)
         case .md: return markdown()
         case .text: return text()
         case .json: return try ReportJSON.encode(self)
@@ -64,16 +64,6 @@ enum HTMLText {
             }
         }
         return result
-    }
-}
-
-extension HTMLText {
-    /// A list of ready-made `<li>` items, or one sentence (escaped) saying there are none.
-    /// - Parameter opening: the list's opening tag with its attributes, e.g. `<ol class="changes">`.
-    static func list(_ items: [String], opening: String, empty: String) -> String {
-        guard !items.isEmpty else { return "<p>\(escape(empty))</p>" }
-        let closing = opening.hasPrefix("<ol") ? "</ol>" : "</ul>"
-        return ([opening] + items + [closing]).joined(separator: "\n")
     }
 }
 

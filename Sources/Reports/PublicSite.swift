@@ -1,4 +1,5 @@
 import Ledger
+import Mustache
 
 /// The public status pages: the overview, one page per demand and per commitment. Pure,
 /// like the reports: built from a public `LedgerState`, rendered as self-contained HTML
@@ -11,17 +12,20 @@ public struct PublicSite: Sendable {
     public let months: [ReportMonth]
     /// Shown at the top of every page when the ledger failed verification.
     public let warning: IntegrityWarning?
+    public let templates: ReportTemplates
     /// How many changes the overview lists.
     public static let latestChangesShown = 10
 
     /// - Parameter state: a public state (internal entries must not reach a public page).
-    public init(state: LedgerState, language: ReportLanguage, months: [ReportMonth], warning: IntegrityWarning? = nil) {
+    public init(state: LedgerState, language: ReportLanguage, months: [ReportMonth], warning: IntegrityWarning? = nil,
+                templates: ReportTemplates = .builtIn) {
         precondition(state.audience == .public, "public pages are built from the public view only")
         self.state = state
         self.language = language
         organisation = MonthlyReport.defaultOrganisation(state: state, language: language)
         self.months = months
         self.warning = warning
+        self.templates = templates
     }
 
     /// Every month from the first public entry's to `today`'s, newest first.
@@ -57,130 +61,62 @@ public struct PublicSite: Sendable {
 
     /// `/`: every demand with its status and commitments, latest changes first.
     public func statusPage() -> String {
-        let e = HTMLText.escape
-        let labels = labels, words = language.labels
-        var out: [String] = []
-        out.append("<h1>\(e(labels.statusTitle))</h1>")
-        out.append("<p class=\"meta\">\(e(words.asOf)) <time datetime=\"\(state.asOf)\">\(e(language.date(state.asOf)))</time> · \(e(labels.ledgerHead)) seq \(state.head.seq) · <code class=\"hash\">\(e(String(state.head.hash.prefix(16))))…</code></p>")
-        out.append("<p>\(e(labels.intro))</p>")
-
         let overdue = state.commitments.filter { ($0.daysOverdue(on: state.asOf) ?? 0) > 0 }
-        out.append("<section aria-labelledby=\"summary\">")
-        out.append("<h2 id=\"summary\">\(e(words.summary))</h2>")
-        out.append("<ul class=\"counts\">")
-        out.append("<li><strong>\(state.demands.count)</strong> \(e(labels.demandsCount))</li>")
-        out.append("<li><strong>\(state.commitments.count)</strong> \(e(labels.commitmentsCount))</li>")
-        out.append("<li><strong>\(overdue.count)</strong> \(e(labels.overdueCount))</li>")
-        out.append("</ul>")
-        let byStatus = DemandStatus.allCases.compactMap { status -> String? in
-            let count = state.demands.filter { $0.status == status }.count
-            return count == 0 ? nil : "\(demandBadge(status)) \(count)"
-        }
-        if !byStatus.isEmpty { out.append("<p class=\"by-status\">\(byStatus.joined(separator: " · "))</p>") }
-        out.append("</section>")
-
-        out.append("<section aria-labelledby=\"demands\">")
-        out.append("<h2 id=\"demands\">\(e(words.demands))</h2>")
-        if state.demands.isEmpty { out.append("<p>\(e(words.noDemands))</p>") }
         // Latest activity first: a demand that moved this week leads.
         let activity = Dictionary(state.events.map { ($0.subject, $0.effective) }, uniquingKeysWith: max)
         func lastActivity(_ demand: Demand) -> EffectiveTime {
             ([demand.id] + demand.commitments).compactMap { activity[$0] }.max() ?? demand.effective
         }
-        for demand in state.demands.sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) }) {
-            out.append("<article class=\"demand\">")
-            out.append("<h3><a href=\"\(e(link("/demands/\(demand.id)")))\">\(e(language.pick(text: demand.title, spanish: demand.titleES)))</a></h3>")
-            out.append("<p class=\"status\">\(demandBadge(demand.status)) · \(e(labels.since)) <time datetime=\"\(demand.effective.day)\">\(e(language.date(demand.effective.day)))</time></p>")
-            out.append(commitmentList(demand.commitments.compactMap(state.commitment)))
-            out.append("</article>")
-        }
-        out.append("</section>")
-
-        out.append("<section aria-labelledby=\"latest\">")
-        out.append("<h2 id=\"latest\">\(e(labels.latestChanges))</h2>")
         // `events` is in date order already.
         let latest = state.events.reversed().lazy.filter { $0.type != .actorRegistered }.prefix(Self.latestChangesShown)
-        out.append(HTMLText.list(latest.map { changeItem($0, linkSubject: true, brief: true) }, opening: "<ol class=\"changes\">", empty: labels.nothingYet))
-        out.append("</section>")
-
-        out.append("<section aria-labelledby=\"reports\">")
-        out.append("<h2 id=\"reports\">\(e(labels.monthlyReports))</h2>")
-        out.append(HTMLText.list(months.map { month in
-            "<li><a href=\"\(e(link("/reports/\(month)")))\">\(e(language.month(month)))</a></li>"
-        }, opening: "<ul class=\"months\">", empty: labels.nothingYet))
-        out.append("</section>")
-        return page(title: labels.statusTitle, path: "/", body: out)
+        let view = StatusView(
+            frame: frame(title: labels.statusTitle, path: "/"),
+            asOf: state.asOf.description, asOfText: language.date(state.asOf),
+            headSeq: state.head.seq, headHashPrefix: String(state.head.hash.prefix(16)),
+            demandCount: state.demands.count, commitmentCount: state.commitments.count, overdueCount: overdue.count,
+            byStatus: DemandStatus.allCases.compactMap { status in
+                let count = state.demands.filter { $0.status == status }.count
+                return count == 0 ? nil : StatusView.StatusCount(status: status.rawValue, statusLabel: language.word(status), count: count)
+            },
+            demands: state.demands.sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) }).map(demandItem),
+            latest: latest.map { change($0, linkSubject: true, brief: true) },
+            months: months.map { StatusView.Month(href: link("/reports/\($0)"), name: language.month($0)) })
+        return templates.render("site-status", view)
     }
 
     /// `/demands/{id}`, or nil when there is no public demand by that id.
     public func demandPage(_ id: String) -> String? {
         guard let demand = state.demand(id) else { return nil }
-        let e = HTMLText.escape
-        let labels = labels, words = language.labels
-        let title = language.pick(text: demand.title, spanish: demand.titleES)
-        var out: [String] = []
-        out.append("<p class=\"kind\">\(e(labels.demand))</p>")
-        out.append("<h1 class=\"subject\">\(e(title))</h1>")
-        out.append("<p class=\"status\">\(demandBadge(demand.status)) · \(e(labels.since)) <time datetime=\"\(demand.effective.day)\">\(e(language.date(demand.effective.day)))</time></p>")
-        if let summary = demand.summary { out.append("<p>\(e(language.pick(text: summary, spanish: demand.summaryES)))</p>") }
-        out.append("<dl class=\"facts\">")
-        if !demand.by.isEmpty { out.append("<dt>\(e(labels.madeBy))</dt><dd>\(e(demand.by.map(writer.name(of:)).joined(separator: ", ")))</dd>") }
-        if !demand.targets.isEmpty { out.append("<dt>\(e(labels.madeOf))</dt><dd>\(e(demand.targets.map(writer.name(of:)).joined(separator: ", ")))</dd>") }
-        if !demand.sources.isEmpty { out.append("<dt>\(e(words.sources))</dt><dd>\(sourceLinks(demand.sources))</dd>") }
-        out.append("</dl>")
-        out.append("<section aria-labelledby=\"commitments\">")
-        out.append("<h2 id=\"commitments\">\(e(words.commitments))</h2>")
-        out.append(commitmentList(demand.commitments.compactMap(state.commitment)))
-        out.append("</section>")
-        out.append(timeline(state.timeline(of: [demand.id] + demand.commitments)))
-        return page(title: title, path: "/demands/\(demand.id)", body: out)
+        let item = demandItem(demand)
+        let view = DemandView(
+            frame: frame(title: item.title, path: "/demands/\(demand.id)"), demand: item,
+            timeline: state.timeline(of: [demand.id] + demand.commitments).reversed().map { change($0, linkSubject: false) })
+        return templates.render("site-demand", view)
     }
 
     /// `/commitments/{id}`, or nil when there is no public commitment by that id.
     public func commitmentPage(_ id: String) -> String? {
         guard let commitment = state.commitment(id) else { return nil }
-        let e = HTMLText.escape
-        let labels = labels, words = language.labels
-        let title = language.pick(text: commitment.summary, spanish: commitment.summaryES)
-        var out: [String] = []
-        out.append("<p class=\"kind\">\(e(labels.commitment)) · \(e(language.word(commitment.kind)))</p>")
-        out.append("<h1 class=\"subject\">\(e(title))</h1>")
-        out.append("<p class=\"status\">\(commitmentBadge(commitment))\(overdueMark(commitment))</p>")
-        out.append("<dl class=\"facts\">")
-        out.append("<dt>\(e(labels.committedBy))</dt><dd>\(e(writer.name(of: commitment.actor)))</dd>")
-        out.append("<dt>\(e(labels.since))</dt><dd><time datetime=\"\(commitment.effective.day)\">\(e(language.date(commitment.effective.day)))</time></dd>")
-        if let due = commitment.due { out.append("<dt>\(e(labels.dueDate))</dt><dd><time datetime=\"\(due)\">\(e(language.date(due)))</time></dd>") }
-        let answers = commitment.demands.compactMap(state.demand).map { demand in
-            "<a href=\"\(e(link("/demands/\(demand.id)")))\">\(e(language.pick(text: demand.title, spanish: demand.titleES)))</a>"
-        }
-        if !answers.isEmpty { out.append("<dt>\(e(labels.answers))</dt><dd>\(answers.joined(separator: "; "))</dd>") }
-        if !commitment.sources.isEmpty { out.append("<dt>\(e(words.sources))</dt><dd>\(sourceLinks(commitment.sources))</dd>") }
-        out.append("</dl>")
-
-        out.append("<section aria-labelledby=\"ratings\">")
-        out.append("<h2 id=\"ratings\">\(e(labels.claimedVersusVerified))</h2>")
-        out.append("<p>\(e(labels.claimedVersusVerifiedHelp))</p>")
-        out.append("<table class=\"ratings\">")
-        out.append("<thead><tr><th scope=\"col\">\(e(labels.basis))</th><th scope=\"col\">\(e(words.status))</th><th scope=\"col\">\(e(labels.date))</th></tr></thead><tbody>")
-        for basis in [Basis.verified, .claimed] {
-            let latest = commitment.latest(basis)
-            out.append("<tr><th scope=\"row\">\(e(language.word(basis)))</th><td>\(latest.map { e(language.word($0.status)) } ?? e(labels.notRated))</td><td>\(latest.map { "<time datetime=\"\($0.effective.day)\">\(e(language.date($0.effective.day)))</time>" } ?? "—")</td></tr>")
-        }
-        out.append("</tbody></table>")
-        if !commitment.history.isEmpty {
-            out.append("<h3>\(e(labels.ratingHistory))</h3>")
-            out.append("<ol class=\"changes\">")
-            for change in commitment.history.reversed() {
-                out.append("<li class=\"change\"><time datetime=\"\(change.effective.day)\">\(e(language.date(change.effective.day)))</time> <span class=\"badge status-\(change.status.rawValue)\">\(e(language.word(change.status)))</span> <span class=\"basis\">\(e(language.word(change.basis)))</span>")
-                out.append("<p>\(e(language.pick(text: change.rationale, spanish: change.rationaleES)))</p>")
-                if !change.sources.isEmpty { out.append("<p class=\"sources\">\(e(words.sources)): \(sourceLinks(change.sources))</p>") }
-                out.append("</li>")
-            }
-            out.append("</ol>")
-        }
-        out.append("</section>")
-        out.append(timeline(state.timeline(of: commitment.id)))
-        return page(title: title, path: "/commitments/\(commitment.id)", body: out)
+        let item = commitmentItem(commitment)
+        let view = CommitmentView(
+            frame: frame(title: item.title, path: "/commitments/\(commitment.id)"), commitment: item,
+            answers: commitment.demands.compactMap(state.demand).map { demand in
+                CommitmentView.Link(href: link("/demands/\(demand.id)"), title: language.pick(text: demand.title, spanish: demand.titleES))
+            },
+            latestRatings: [Basis.verified, .claimed].map { basis in
+                let latest = commitment.latest(basis)
+                return CommitmentView.LatestRating(basis: language.word(basis), status: latest.map { language.word($0.status) },
+                                                   date: latest?.effective.day.description, dateText: latest.map { language.date($0.effective.day) })
+            },
+            history: commitment.history.reversed().map { change in
+                CommitmentView.Rating(date: change.effective.day.description, dateText: language.date(change.effective.day),
+                                      status: change.status.rawValue, statusLabel: language.word(change.status),
+                                      basisLabel: language.word(change.basis),
+                                      rationale: language.pick(text: change.rationale, spanish: change.rationaleES),
+                                      sources: change.sources.map(SiteFrame.Source.init))
+            },
+            timeline: state.timeline(of: commitment.id).reversed().map { change($0, linkSubject: false) })
+        return templates.render("site-commitment", view)
     }
 
     /// The 404 page. It does not repeat what was asked for, so a crafted URL cannot put
@@ -193,136 +129,159 @@ public struct PublicSite: Sendable {
         errorPage(title: labels.badRequest, message: message)
     }
 
-    /// A page for a 404 or 400; `message` is escaped like everything else. Its language
-    /// switch leads to the status page: the address asked for is never echoed.
+    /// A page for a 404 or 400. Its language switch leads to the status page: the address
+    /// asked for is never echoed.
     func errorPage(title: String, message: String) -> String {
-        let e = HTMLText.escape
-        return page(title: title, path: "/", body: [
-            "<h1>\(e(title))</h1>", "<p>\(e(message))</p>",
-            "<p><a href=\"\(e(link("/")))\">\(e(labels.backToStatus))</a></p>",
-        ])
+        templates.render("site-error", ErrorView(frame: frame(title: title, path: "/"), message: message))
     }
 
     // MARK: Parts
 
-    func demandBadge(_ status: DemandStatus) -> String {
-        "<span class=\"badge demand-\(status.rawValue)\">\(HTMLText.escape(language.word(status)))</span>"
+    /// What the frame of every page (`site-page`) reads.
+    func frame(title: String, path: String) -> SiteFrame {
+        let other: ReportLanguage = language == .en ? .es : .en
+        return SiteFrame(
+            lang: language.rawValue, title: title, organisation: organisation, site: labels, words: language.labels,
+            paperCSS: PaperSize.a4.css, warningText: warning?.text(language),
+            links: SiteFrame.Links(home: link("/"), atom: link("/feed.atom"), json: link("/feed.json")),
+            other: SiteFrame.OtherLanguage(lang: other.rawValue, href: link(path, language: other), name: other == .es ? "Español" : "English"))
     }
 
-    func commitmentBadge(_ commitment: Commitment) -> String {
-        let e = HTMLText.escape
-        var text = "<span class=\"badge status-\(commitment.status.rawValue)\">\(e(language.word(commitment.status)))</span>"
-        if let basis = commitment.basis { text += " <span class=\"basis\">\(e(language.word(basis)))</span>" }
-        return text
+    func demandItem(_ demand: Demand) -> SiteFrame.DemandItem {
+        SiteFrame.DemandItem(
+            href: link("/demands/\(demand.id)"), title: language.pick(text: demand.title, spanish: demand.titleES),
+            status: demand.status.rawValue, statusLabel: language.word(demand.status),
+            since: demand.effective.day.description, sinceText: language.date(demand.effective.day),
+            summary: demand.summary.map { language.pick(text: $0, spanish: demand.summaryES) },
+            madeBy: demand.by.isEmpty ? nil : demand.by.map(writer.name(of:)).joined(separator: ", "),
+            madeOf: demand.targets.isEmpty ? nil : demand.targets.map(writer.name(of:)).joined(separator: ", "),
+            sources: demand.sources.map(SiteFrame.Source.init),
+            commitments: demand.commitments.compactMap(state.commitment).map(commitmentItem))
     }
 
-    func overdueMark(_ commitment: Commitment) -> String {
-        guard let days = commitment.daysOverdue(on: state.asOf), days > 0 else { return "" }
-        return " <strong class=\"overdue\">\(HTMLText.escape("\(language.labels.overdueBy) \(language.days(days))"))</strong>"
-    }
-
-    func commitmentList(_ commitments: [Commitment]) -> String {
-        let e = HTMLText.escape
-        return HTMLText.list(commitments.map { commitment in
-            var line = "<li class=\"commitment\">\(commitmentBadge(commitment)) <a href=\"\(e(link("/commitments/\(commitment.id)")))\">\(e(language.pick(text: commitment.summary, spanish: commitment.summaryES)))</a>"
-            line += " <span class=\"who\">(\(e(language.word(commitment.kind))), \(e(writer.name(of: commitment.actor))))</span>"
-            if let due = commitment.due { line += " · \(e(language.labels.due)) <time datetime=\"\(due)\">\(e(language.date(due)))</time>" }
-            return line + overdueMark(commitment) + "</li>"
-        }, opening: "<ul class=\"commitments\">", empty: language.labels.noCommitments)
-    }
-
-    func sourceLinks(_ sources: [String]) -> String {
-        sources.map { url in
-            SafeURL.isLink(url) ? "<a href=\"\(HTMLText.escape(url))\" rel=\"nofollow noopener\">\(HTMLText.escape(url))</a>"
-                : "<span class=\"not-a-link\">\(HTMLText.escape(url))</span>"
-        }.joined(separator: " · ")
+    func commitmentItem(_ commitment: Commitment) -> SiteFrame.CommitmentItem {
+        let days = commitment.daysOverdue(on: state.asOf).flatMap { $0 > 0 ? $0 : nil }
+        return SiteFrame.CommitmentItem(
+            href: link("/commitments/\(commitment.id)"), title: language.pick(text: commitment.summary, spanish: commitment.summaryES),
+            status: commitment.status.rawValue, statusLabel: language.word(commitment.status),
+            basisLabel: commitment.basis.map(language.word), kind: language.word(commitment.kind), actor: writer.name(of: commitment.actor),
+            since: commitment.effective.day.description, sinceText: language.date(commitment.effective.day),
+            due: commitment.due?.description, dueText: commitment.due.map(language.date),
+            overdueText: days.map { "\(language.labels.overdueBy) \(language.days($0))" },
+            sources: commitment.sources.map(SiteFrame.Source.init))
     }
 
     /// One entry as a list item; `brief` leaves out the detail and sources (the overview).
-    func changeItem(_ record: Record, linkSubject: Bool, brief: Bool = false) -> String {
-        let e = HTMLText.escape
+    func change(_ record: Record, linkSubject: Bool, brief: Bool = false) -> SiteFrame.Change {
         let described = writer.describe(record)
-        var item = "<li class=\"change\"><time datetime=\"\(record.effective.day)\">\(e(language.date(record.effective.day)))</time> <span class=\"label\">\(e(writer.label(record.type)))</span>"
-        if record.isRetracted { item += " <span class=\"mark retracted\">\(e(language.labels.retractedMark))</span>" }
-        if !record.correctedBy.isEmpty { item += " <span class=\"mark\">\(e(language.labels.correctedMark))</span>" }
-        if linkSubject, let href = subjectLink(record.subject) {
-            item += "\n<p><a href=\"\(e(href))\">\(e(described.text))</a></p>"
-        } else {
-            item += "\n<p>\(e(described.text))</p>"
+        return SiteFrame.Change(
+            date: record.effective.day.description, dateText: language.date(record.effective.day), label: writer.label(record.type),
+            retracted: record.isRetracted, corrected: !record.correctedBy.isEmpty,
+            href: linkSubject ? subjectLink(record.subject) : nil, text: described.text,
+            detail: brief ? nil : described.detail, sources: brief ? [] : described.sources.map(SiteFrame.Source.init))
+    }
+}
+
+/// What the public pages' templates read: plain stored properties, named as the templates
+/// name them. Every string is text (escaped by the template), never markup.
+struct SiteFrame {
+    struct Links { let home, atom, json: String }
+    struct OtherLanguage { let lang, href, name: String }
+    struct Source {
+        let url: String
+        /// Only http and https addresses are ever links.
+        let isLink: Bool
+        init(_ url: String) {
+            self.url = url
+            isLink = SafeURL.isLink(url)
         }
-        if brief { return item + "</li>" }
-        if let detail = described.detail { item += "\n<p class=\"detail\">\(e(detail))</p>" }
-        if !described.sources.isEmpty { item += "\n<p class=\"sources\">\(e(language.labels.sources)): \(sourceLinks(described.sources))</p>" }
-        return item + "</li>"
+    }
+    struct DemandItem {
+        let href, title, status, statusLabel, since, sinceText: String
+        let summary, madeBy, madeOf: String?
+        let sources: [Source]
+        let commitments: [CommitmentItem]
+    }
+    struct CommitmentItem {
+        let href, title, status, statusLabel: String
+        let basisLabel: String?
+        let kind, actor, since, sinceText: String
+        let due, dueText, overdueText: String?
+        let sources: [Source]
+    }
+    struct Change {
+        let date, dateText, label: String
+        let retracted, corrected: Bool
+        let href: String?
+        let text: String
+        let detail: String?
+        let sources: [Source]
     }
 
-    /// Every entry about the subjects, newest first, corrections and retractions included.
-    func timeline(_ records: [Record]) -> String {
-        let e = HTMLText.escape
-        return ["<section aria-labelledby=\"timeline\">", "<h2 id=\"timeline\">\(e(language.labels.timeline))</h2>",
-                HTMLText.list(records.reversed().map { changeItem($0, linkSubject: false) }, opening: "<ol class=\"changes\" reversed>", empty: labels.nothingYet),
-                "</section>"].joined(separator: "\n")
+    let lang, title, organisation: String
+    let site: SiteLabels
+    let words: ReportLanguage.Labels
+    let paperCSS: String
+    let warningText: String?
+    let links: Links
+    let other: OtherLanguage
+}
+
+/// A page's own view, beside the frame's: the templates find both by name (a struct's
+/// stored properties, then the frame's, by `MustacheParent`).
+protocol SitePageView: MustacheParent {
+    var frame: SiteFrame { get }
+}
+
+extension SitePageView {
+    func child(named name: String) -> Any? {
+        if let own = Mirror(reflecting: self).children.first(where: { $0.label == name }) { return Self.unwrapped(own.value) }
+        return Mirror(reflecting: frame).children.first(where: { $0.label == name }).flatMap { Self.unwrapped($0.value) }
     }
 
-    /// The frame every page shares: language, navigation with the language switch, feed
-    /// links, and the report's stylesheet plus a few rules for the site.
-    func page(title: String, path: String, body: [String]) -> String {
-        let e = HTMLText.escape
-        let labels = labels
-        let other: ReportLanguage = language == .en ? .es : .en
-        var out: [String] = []
-        out.append("<!DOCTYPE html>")
-        out.append("<html lang=\"\(language.rawValue)\">")
-        out.append("<head>")
-        out.append("<meta charset=\"utf-8\">")
-        out.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-        out.append("<title>\(e(title)) — \(e(organisation))</title>")
-        out.append("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"\(e(labels.atomFeed))\" href=\"\(e(link("/feed.atom")))\">")
-        out.append("<link rel=\"alternate\" type=\"application/feed+json\" title=\"\(e(labels.jsonFeed))\" href=\"\(e(link("/feed.json")))\">")
-        out.append("<link rel=\"alternate\" hreflang=\"\(other.rawValue)\" href=\"\(e(link(path, language: other)))\">")
-        out.append("<style>\n\(MonthlyReport.css(paper: .a4))\(Self.siteCSS)</style>")
-        out.append("</head>")
-        out.append("<body>")
-        out.append("<a class=\"skip\" href=\"#content\">\(e(labels.skipToContent))</a>")
-        if let warning { out.append(warning.html(language)) }
-        out.append("<header class=\"site\">")
-        out.append("<p class=\"organisation\"><a href=\"\(e(link("/")))\">\(e(organisation))</a></p>")
-        out.append("<nav aria-label=\"\(e(labels.navigation))\"><ul>")
-        out.append("<li><a href=\"\(e(link("/")))\">\(e(labels.statusTitle))</a></li>")
-        out.append("<li><a href=\"\(e(link("/feed.atom")))\">Atom</a></li>")
-        out.append("<li><a href=\"\(e(link("/feed.json")))\">JSON Feed</a></li>")
-        out.append("<li><a href=\"\(e(link(path, language: other)))\" hreflang=\"\(other.rawValue)\" lang=\"\(other.rawValue)\">\(other == .es ? "Español" : "English")</a></li>")
-        out.append("</ul></nav>")
-        out.append("</header>")
-        out.append("<main id=\"content\">")
-        out.append(contentsOf: body)
-        out.append("</main>")
-        out.append("<footer><p>\(e(labels.footer))</p></footer>")
-        out.append("</body>")
-        out.append("</html>")
-        return out.joined(separator: "\n") + "\n"
+    /// A nil optional is no value, so the template looks further up instead of rendering "nil".
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first?.value
     }
+}
 
-    static let siteCSS = """
-        .skip { position: absolute; left: -999px; }
-        .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: 0.3rem 0.6rem; outline: 2px solid var(--accent); }
-        header.site { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0.5rem; border-bottom: 1px solid var(--rule); padding-bottom: 0.5rem; margin-bottom: 1rem; }
-        header.site a { text-decoration: none; }
-        nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; padding: 0; margin: 0; font: 0.9rem "Helvetica Neue", Arial, sans-serif; }
-        a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-        .meta { color: var(--muted); font-size: 0.9rem; display: block; }
-        .kind { font: 600 0.85rem "Helvetica Neue", Arial, sans-serif; text-transform: uppercase; color: var(--muted); margin: 0; }
-        .counts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; list-style: none; padding: 0; }
-        .counts strong { font-size: 1.4rem; color: var(--accent); }
-        .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 0.8rem; }
-        .facts dt { color: var(--muted); } .facts dd { margin: 0; }
-        .overdue { color: var(--accent); }
-        .sources { font-size: 0.85rem; color: var(--muted); }
-        .months { columns: 12rem; }
-        h1.subject { font-size: 1.35rem; }
-        .by-status .badge { margin-right: 0.2rem; }
+struct StatusView: SitePageView {
+    struct StatusCount { let status, statusLabel: String; let count: Int }
+    struct Month { let href, name: String }
+    let frame: SiteFrame
+    let asOf, asOfText: String
+    let headSeq: Int64
+    let headHashPrefix: String
+    let demandCount, commitmentCount, overdueCount: Int
+    let byStatus: [StatusCount]
+    let demands: [SiteFrame.DemandItem]
+    let latest: [SiteFrame.Change]
+    let months: [Month]
+}
 
-        """
+struct DemandView: SitePageView {
+    let frame: SiteFrame
+    let demand: SiteFrame.DemandItem
+    let timeline: [SiteFrame.Change]
+}
+
+struct CommitmentView: SitePageView {
+    struct Link { let href, title: String }
+    struct LatestRating { let basis: String; let status, date, dateText: String? }
+    struct Rating { let date, dateText, status, statusLabel, basisLabel, rationale: String; let sources: [SiteFrame.Source] }
+    let frame: SiteFrame
+    let commitment: SiteFrame.CommitmentItem
+    let answers: [Link]
+    let latestRatings: [LatestRating]
+    let history: [Rating]
+    let timeline: [SiteFrame.Change]
+}
+
+struct ErrorView: SitePageView {
+    let frame: SiteFrame
+    let message: String
 }
 
 /// The words of the public pages; the report's labels cover the rest.

@@ -43,6 +43,26 @@ struct LedgerOptions: ParsableArguments {
     }()
 }
 
+/// `--templates DIR`: brand the HTML pages, reports and the Atom feed.
+struct TemplateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A folder of templates that replace the built-in ones of the same names.",
+        discussion: "Each NAME.mustache in the folder replaces the built-in template NAME (see the README's \"Branding\"); a template that does not parse is refused, naming its file and line.",
+        valueName: "dir"))
+    var templates: String?
+
+    /// The built-in templates with the folder's in their place; read and parsed before
+    /// anything else is done, so a broken template stops the command at once.
+    func load() throws(LedgerError) -> ReportTemplates {
+        guard let templates else { return .builtIn }
+        do {
+            return try ReportTemplates(overridesIn: templates)
+        } catch {
+            throw LedgerError(kind: error.kind, field: "--templates", error.message)
+        }
+    }
+}
+
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of text (field names are listed in the README).")
     var json = false

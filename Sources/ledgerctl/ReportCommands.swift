@@ -32,6 +32,7 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The organisation named on the report (default: the ledger's coalition).", valueName: "name"))
         var organisation: String?
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+        @OptionGroup var templates: TemplateOptions
 
         func validate() throws {
             if let knownAt, knownAt < 0 { throw ValidationError("--known-at: must be a seq, 0 or more") }
@@ -41,6 +42,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let templates = try templates.load()
             guard let month = ReportMonth(month) else { throw LedgerError(field: "MONTH", "'\(month)' is not a month (YYYY-MM)") }
             let language = lang
             let report = try await options.withLedger { ledger in
@@ -51,7 +53,7 @@ struct ReportCommand: AsyncParsableCommand {
                 return MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
                                      language: language, organisation: organisation)
             }
-            let rendered = try report.render(format, paper: paper)
+            let rendered = try report.render(format, paper: paper, templates: templates)
             guard let output else {
                 FileHandle.standardOutput.write(Data(rendered.utf8))
                 return

@@ -31,6 +31,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest write request accepted, in bytes.", valueName: "bytes"))
     var maxBody = 4 << 20
     @Option(name: .customLong("log-level"), help: "How much to log on standard error.") var logLevel: Logger.Level = .info
+    @OptionGroup var templates: TemplateOptions
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port: must be from 0 to 65535") }
@@ -43,6 +44,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let level = logLevel
         var configuration = LedgerServerConfiguration()
+        configuration.templates = try templates.load()
         configuration.host = host
         configuration.port = port
         configuration.publicURL = publicURL

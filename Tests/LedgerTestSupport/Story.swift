@@ -1,29 +1,27 @@
 import Foundation
-import LedgerTestSupport
-import Testing
-@testable import Ledger
+import Ledger
 
 /// Short builders for realistic entries, so tests read like the story they tell.
-enum Story {
-    static let day = CalendarDay("2023-12-31")!
+public enum Story {
+    public static let day = CalendarDay("2023-12-31")!
 
-    static func draft(_ type: EntryType, _ subject: String, on date: String, _ visibility: Visibility = .public,
+    public static func draft(_ type: EntryType, _ subject: String, on date: String, _ visibility: Visibility = .public,
                       id: UUID = UUID(), _ payload: [String: JSONValue]) -> EntryDraft {
         EntryDraft(id: id, type: type, subject: subject, effective: EffectiveTime(date)!, author: "tester",
                    visibility: visibility, payload: .object(payload))
     }
 
-    static func list(_ items: String...) -> JSONValue { .array(items.map { .string($0) }) }
+    public static func list(_ items: String...) -> JSONValue { .array(items.map { .string($0) }) }
 
-    static func actor(_ id: String, _ name: String, kind: String = "institution", _ visibility: Visibility = .public) -> EntryDraft {
+    public static func actor(_ id: String, _ name: String, kind: String = "institution", _ visibility: Visibility = .public) -> EntryDraft {
         draft(.actorRegistered, id, on: "2023-01-09", visibility, ["name": .string(name), "kind": .string(kind)])
     }
 
-    static func demand(_ id: String, _ title: String, on date: String = "2023-02-24", _ visibility: Visibility = .public) -> EntryDraft {
+    public static func demand(_ id: String, _ title: String, on date: String = "2023-02-24", _ visibility: Visibility = .public) -> EntryDraft {
         draft(.demandRecorded, id, on: date, visibility, ["title": .string(title), "by": list("pmpj"), "targets": list("gov-mexico")])
     }
 
-    static func commitment(_ id: String, demands: [String], actor: String = "cndh", on date: String = "2023-07-10",
+    public static func commitment(_ id: String, demands: [String], actor: String = "cndh", on date: String = "2023-07-10",
                            due: String? = nil, _ visibility: Visibility = .public) -> EntryDraft {
         var payload: [String: JSONValue] = [
             "demands": .array(demands.map { .string($0) }), "actor": .string(actor), "kind": .string("recommendation"),
@@ -34,7 +32,7 @@ enum Story {
         return draft(.commitmentRecorded, id, on: date, visibility, payload)
     }
 
-    static func status(_ commitment: String, _ status: String, basis: String = "verified", on date: String,
+    public static func status(_ commitment: String, _ status: String, basis: String = "verified", on date: String,
                        _ visibility: Visibility = .public) -> EntryDraft {
         draft(.statusChanged, commitment, on: date, visibility, [
             "status": .string(status), "basis": .string(basis),
@@ -42,23 +40,23 @@ enum Story {
         ])
     }
 
-    static func followup(_ subject: String, on date: String, note: String = "Meeting held with the interior ministry",
+    public static func followup(_ subject: String, on date: String, note: String = "Meeting held with the interior ministry",
                          _ visibility: Visibility = .public) -> EntryDraft {
         draft(.followupLogged, subject, on: date, visibility, ["note": .string(note), "kind": .string("meeting")])
     }
 
-    static func correction(of seq: Int64, subject: String, on date: String = "2023-08-01", _ fields: [String: JSONValue],
+    public static func correction(of seq: Int64, subject: String, on date: String = "2023-08-01", _ fields: [String: JSONValue],
                            _ visibility: Visibility = .public) -> EntryDraft {
         draft(.entryCorrected, subject, on: date, visibility,
               ["target_seq": .int(seq), "fields": .object(fields), "reason": .string("Misread the source")])
     }
 
-    static func retraction(of seq: Int64, subject: String, on date: String = "2023-08-01", _ visibility: Visibility = .public) -> EntryDraft {
+    public static func retraction(of seq: Int64, subject: String, on date: String = "2023-08-01", _ visibility: Visibility = .public) -> EntryDraft {
         draft(.entryRetracted, subject, on: date, visibility, ["target_seq": .int(seq), "reason": .string("Logged against the wrong commitment")])
     }
 
     /// The coalition, two governments' bodies and two demands: the base most tests build on.
-    static var base: [EntryDraft] {
+    public static var base: [EntryDraft] {
         [
             actor("pmpj", "People's Movement for Peace and Justice", kind: "coalition"),
             actor("cndh", "Comisión Nacional de los Derechos Humanos"),
@@ -69,7 +67,7 @@ enum Story {
     }
 
     /// Folds drafts into records through the validator, failing the test on a rejected one.
-    static func records(_ drafts: [EntryDraft], audience: Visibility = .internal) throws -> LedgerRecords {
+    public static func records(_ drafts: [EntryDraft], audience: Visibility = .internal) throws -> LedgerRecords {
         var validator = EntryValidator(records: LedgerRecords(), today: day)
         for draft in drafts { try validator.accept(draft) }
         if audience == .internal { return validator.records }

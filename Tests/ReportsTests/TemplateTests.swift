@@ -1,0 +1,94 @@
+import Foundation
+import Ledger
+import LedgerTestSupport
+import Testing
+@testable import Reports
+
+/// The templates compiled into the binary, and a coalition's own in their place.
+@Suite("Templates")
+struct TemplateTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Sources/Reports/Templates").standardized
+
+    static func state(_ language: ReportLanguage = .en) -> LedgerState {
+        var records = LedgerRecords(audience: .public)
+        var head = ChainHead.empty
+        for (index, draft) in DemoLedger.drafts.enumerated() {
+            let entry = Entry(draft: draft, seq: Int64(index + 1), recordedAt: "2023-12-01T12:00:00Z", prevHash: head.hash)
+            head = ChainHead(seq: entry.seq, hash: entry.hash)
+            records.apply(entry)
+        }
+        return LedgerState(records: records, asOf: CalendarDay("2023-12-31")!)
+    }
+
+    @Test func theBuiltInListIsTheFolderAndEveryTemplateParses() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+            .filter { $0.hasSuffix(".mustache") }.map { String($0.dropLast(".mustache".count)) }.sorted()
+        #expect(files == ReportTemplates.names)
+        for name in files {
+            let text = try String(contentsOf: Self.folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
+            #expect(ReportTemplates.builtInTexts[name] == text, "\(name) is compiled in as it is in the folder")
+            // Only markup the code built may be printed unescaped; the templates print none.
+            #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name) uses an unescaped tag")
+        }
+        _ = ReportTemplates.builtIn
+    }
+
+    @Test func anOverrideTakesEffectOnPagesReportsAndFeeds() throws {
+        let directory = try TemporaryDirectory()
+        try #"<meta charset="utf-8"><title>{{title}} · Brand of {{organisation}}</title>"#
+            .write(toFile: directory.path("head.mustache"), atomically: true, encoding: .utf8)
+        try "<footer><p>Printed by the coalition's own template.</p></footer>\n{{> site-style}}"
+            .write(toFile: directory.path("ignored.txt"), atomically: true, encoding: .utf8)
+        let templates = try ReportTemplates(overridesIn: directory.url.path)
+        let state = Self.state()
+        let site = PublicSite(state: state, language: .en, months: [], templates: templates)
+        #expect(site.statusPage().contains("<title>Where the demands stand · Brand of People&#39;s Movement for Peace and Justice</title>"))
+        #expect(!PublicSite(state: state, language: .en, months: []).statusPage().contains("Brand of"), "built-in pages are unchanged")
+        let report = MonthlyReport(state: state, month: ReportMonth("2023-07")!, language: .en)
+        #expect(report.html(templates: templates).contains("· Brand of"))
+        #expect(try report.render(.html, templates: templates).contains("· Brand of"))
+
+        try "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>{{title}} (branded)</title></feed>\n"
+            .write(toFile: directory.path("feed-atom.mustache"), atomically: true, encoding: .utf8)
+        let feed = LedgerFeed(state: state, records: [], hashes: [:], language: .en, baseURL: "https://example.org")
+        #expect(feed.atom(templates: try ReportTemplates(overridesIn: directory.url.path)).contains("(branded)</title>"))
+    }
+
+    @Test func anOverrideStillEscapes() throws {
+        let directory = try TemporaryDirectory()
+        // No content-type line: mustache's own HTML escaping still applies.
+        try "<h1>{{message}}</h1>\n".write(toFile: directory.path("site-error.mustache"), atomically: true, encoding: .utf8)
+        let site = PublicSite(state: Self.state(), language: .en, months: [], templates: try ReportTemplates(overridesIn: directory.url.path))
+        #expect(site.badRequestPage(message: "<b>x</b>") == "<h1>&lt;b&gt;x&lt;/b&gt;</h1>\n")
+    }
+
+    @Test func aBrokenTemplateIsRefusedWithItsFileAndLine() throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.path("report.mustache")
+        try "<!DOCTYPE html>\n<p>fine</p>\n<title>{{title}</title>\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: LedgerError.self) { try ReportTemplates(overridesIn: directory.url.path) }
+        do {
+            _ = try ReportTemplates(overridesIn: directory.url.path)
+        } catch {
+            #expect(error.field == "templates")
+            #expect(error.message.contains(file) && error.message.contains("line 3"), "\(error.message)")
+        }
+        try FileManager.default.removeItem(atPath: file)
+        try "{{#demands}}\n<p>never closed</p>\n".write(toFile: directory.path("site-status.mustache"), atomically: true, encoding: .utf8)
+        #expect(performing: { try ReportTemplates(overridesIn: directory.url.path) }, throws: { error in
+            (error as? LedgerError)?.message.contains("site-status.mustache") == true
+        })
+    }
+
+    @Test func aTemplateNoPageUsesIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        try "<p>{{title}}</p>".write(toFile: directory.path("sidebar.mustache"), atomically: true, encoding: .utf8)
+        #expect(performing: { try ReportTemplates(overridesIn: directory.url.path) }, throws: { error in
+            (error as? LedgerError)?.message.contains("no page uses a template named 'sidebar'") == true
+        })
+        #expect(performing: { try ReportTemplates(overridesIn: directory.path("missing")) }, throws: { error in
+            (error as? LedgerError)?.kind == .notFound
+        })
+    }
+}
