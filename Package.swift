@@ -156,6 +156,7 @@ let package = Package(
                 "LedgerStores",
                 "LedgerSQLite",
                 "LedgerPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

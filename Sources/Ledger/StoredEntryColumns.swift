@@ -4,37 +4,31 @@ import Foundation
 /// checks every column, so a row altered behind the ledger's back is reported by seq;
 /// `computedHash` hashes the columns as they are, without decoding the payload.
 public struct StoredEntryColumns: Sendable {
-    public var seq: Int64
-    public var id: String
-    public var type: String
-    public var schema: Int
-    public var subject: String
-    public var effective: String
-    public var recordedAt: String
-    public var author: String
-    public var visibility: String
-    /// Canonical JSON text, as the ledger writes it.
-    public var payload: String
-    public var salt: String
-    public var prevHash: String
-    public var hash: String
+    /// The columns in the order every store selects them (`LedgerTable.columns`): seq, id,
+    /// type, schema_version, subject, effective, recorded_at, author, visibility, payload,
+    /// salt, prev_hash, hash. A store decodes a row straight into this.
+    public typealias Values = (Int64, String, String, Int, String, String, String, String, String, String, String, String, String)
 
-    public init(seq: Int64, id: String, type: String, schema: Int, subject: String, effective: String, recordedAt: String,
-                author: String, visibility: String, payload: String, salt: String, prevHash: String, hash: String) {
-        self.seq = seq
-        self.id = id
-        self.type = type
-        self.schema = schema
-        self.subject = subject
-        self.effective = effective
-        self.recordedAt = recordedAt
-        self.author = author
-        self.visibility = visibility
-        self.payload = payload
-        self.salt = salt
-        self.prevHash = prevHash
-        self.hash = hash
+    public let values: Values
+
+    public init(_ values: Values) {
+        self.values = values
     }
+
+    public var seq: Int64 { values.0 }
+    public var id: String { values.1 }
+    public var type: String { values.2 }
+    public var schema: Int { values.3 }
+    public var subject: String { values.4 }
+    public var effective: String { values.5 }
+    public var recordedAt: String { values.6 }
+    public var author: String { values.7 }
+    public var visibility: String { values.8 }
+    /// Canonical JSON text, as the ledger writes it.
+    public var payload: String { values.9 }
+    public var salt: String { values.10 }
+    public var prevHash: String { values.11 }
+    public var hash: String { values.12 }
 
     private func damaged(_ column: String, _ problem: String) -> LedgerError {
         LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")

@@ -179,9 +179,7 @@ public final class PostgresLedgerStore: LedgerStore, Service {
             if isHead {
                 head = ChainHead(seq: seq, hash: hash, recordedAt: recordedAt)
             } else {
-                stored.append(try StoredEntryColumns(
-                    seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective, recordedAt: recordedAt,
-                    author: author, visibility: visibility, payload: payload, salt: salt, prevHash: prevHash, hash: hash).entry())
+                stored.append(try StoredEntryColumns((seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash)).entry())
             }
         }
         // The database's clock, so that several app servers agree.
@@ -196,11 +194,7 @@ public final class PostgresLedgerStore: LedgerStore, Service {
             try await self.client.withConnection { connection in
                 try await Self.transaction(on: connection, logger: self.logger) { connection in
                     try await Self.execute("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", on: connection, logger: self.logger)
-                    let head = try await Self.head(connection, logger: self.logger)
-                    guard first.seq == head.seq + 1, first.prevHash == head.hash else {
-                        throw LedgerError(kind: .integrity, field: "seq \(first.seq)",
-                            "does not continue this ledger, which ends at seq \(head.seq) (hash \(head.hash.prefix(12))…)")
-                    }
+                    try LedgerTable.checkImport(first, continues: try await Self.head(connection, logger: self.logger))
                     try await self.insert(entries, on: connection)
                 }
             }
@@ -313,7 +307,7 @@ public final class PostgresLedgerStore: LedgerStore, Service {
             let isLast = start + Self.insertChunk >= entries.count
             try await Self.execute("""
                 WITH inserted AS (
-                    INSERT INTO ledger_entries (\(unescaped: Self.columns))
+                    INSERT INTO ledger_entries (\(unescaped: LedgerTable.columns))
                     SELECT * FROM unnest(\(chunk.map(\.seq))::bigint[], \(chunk.map(\.id))::uuid[], \(chunk.map(\.type.rawValue))::text[],
                         \(chunk.map(\.schema))::integer[], \(chunk.map(\.subject))::text[], \(chunk.map(\.effective.description))::text[],
                         \(chunk.map(\.recordedAt))::text[], \(chunk.map(\.author))::text[], \(chunk.map(\.visibility.rawValue))::text[],
@@ -332,20 +326,14 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         return .empty
     }
 
-    /// In the order of the table, for inserts.
-    private static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
-    /// In the order `fetchRows` decodes them; the id as text, as it is hashed.
-    private static let selectColumns = "seq, id::text, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
+    /// The shared column list with the id read as text, as it is hashed (the column is a uuid).
+    private static let selectColumns = LedgerTable.columns.replacingOccurrences(of: "seq, id,", with: "seq, id::text,")
 
     private func fetchRows(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [StoredEntryColumns] {
         var stored: [StoredEntryColumns] = []
         let rows = try await connection.query(query, logger: logger)
-        for try await (seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash)
-            in rows.decode((Int64, String, String, Int, String, String, String, String, String, String, String, String, String).self) {
-            stored.append(StoredEntryColumns(
-                seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective,
-                recordedAt: recordedAt, author: author, visibility: visibility, payload: payload, salt: salt,
-                prevHash: prevHash, hash: hash))
+        for try await values in rows.decode(StoredEntryColumns.Values.self) {
+            stored.append(StoredEntryColumns(values))
         }
         return stored
     }
@@ -397,14 +385,13 @@ public final class PostgresLedgerStore: LedgerStore, Service {
                 let detail = error.serverInfo?[.detail].map { ": \($0)" } ?? ""
                 // A lock wait that timed out, a cancelled statement, a serialisation failure or deadlock.
                 if ["55P03", "57014", "40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
-                    return LedgerError(kind: .busy, "could not \(doing): another writer held the ledger for too long (PostgreSQL said \(message)\(state)); try again")
+                    return LedgerError.busy(doing, "another writer held the ledger for too long (PostgreSQL said \(message)\(state))")
                 }
-                return LedgerError(kind: .storage, "could not \(doing): PostgreSQL said \(message)\(detail)\(state)")
+                return LedgerError.storage(doing, "PostgreSQL said \(message)\(detail)\(state)")
             }
-            let cause = error.underlying.map { "\($0)" } ?? "\(error.code)"
-            return LedgerError(kind: .storage, "could not \(doing): \(cause)")
+            return LedgerError.storage(doing, error.underlying.map { "\($0)" } ?? "\(error.code)")
         }
-        return LedgerError(kind: .storage, "could not \(doing): \(error)")
+        return LedgerError.storage(doing, "\(error)")
     }
 }
 

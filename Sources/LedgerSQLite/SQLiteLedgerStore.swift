@@ -207,7 +207,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         // The clock may step back between processes; the plan keeps recorded_at from doing so.
         let plan = try AppendPlan(
             drafts: drafts,
-            stored: try fetchEntries(db, sql: "SELECT \(columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?))",
+            stored: try fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?))",
                                      arguments: [JSONValue.array(drafts.map { .string($0.id.uuidString.lowercased()) }).canonicalText]),
             head: try head(db), expectedHead: expectedHead, now: RecordedAt.string(from: Date()))
         let insert = try db.cachedStatement(sql: insertSQL)
@@ -221,11 +221,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         try await run("import into the ledger") {
             try await pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    let head = try Self.head(db)
-                    guard first.seq == head.seq + 1, first.prevHash == head.hash else {
-                        throw LedgerError(kind: .integrity, field: "seq \(first.seq)",
-                            "does not continue this ledger, which ends at seq \(head.seq) (hash \(head.hash.prefix(12))…)")
-                    }
+                    try LedgerTable.checkImport(first, continues: try Self.head(db))
                     let insert = try db.cachedStatement(sql: Self.insertSQL)
                     for entry in entries { try insert.execute(arguments: Self.arguments(for: entry)) }
                     return .commit
@@ -237,7 +233,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
         try await run("read the ledger") {
             try await self.reader.read { db in
-                try Self.fetchRows(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+                try Self.fetchRows(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
             }
         }
     }
@@ -245,7 +241,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
         try await run("read the ledger") {
             try await self.reader.read { db in
-                try Self.fetchEntries(db, sql: "SELECT \(Self.columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                try Self.fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
                                       arguments: [JSONValue.array(ids.map { .string($0.uuidString.lowercased()) }).canonicalText])
             }
         }
@@ -291,11 +287,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: Rows
 
-    private static let insertSQL = """
-        INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at,
-            author, visibility, payload, salt, prev_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    private static let insertSQL = "INSERT INTO ledger_entries (\(LedgerTable.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     private static func head(_ db: Database) throws -> ChainHead {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash, recorded_at FROM ledger_entries ORDER BY seq DESC LIMIT 1")) else {
@@ -311,17 +303,13 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     /// In the order `fetchRows` reads them by index (GRDB's by-name lookup is case-insensitive and slow).
-    private static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
 
     private static func fetchRows(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEntryColumns] {
         var stored: [StoredEntryColumns] = []
         // Cached: compiling the statement cost more than running it, on every append.
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         while let row = try rows.next() {
-            stored.append(StoredEntryColumns(
-                seq: row[0], id: row[1], type: row[2], schema: row[3], subject: row[4], effective: row[5],
-                recordedAt: row[6], author: row[7], visibility: row[8], payload: row[9], salt: row[10],
-                prevHash: row[11], hash: row[12]))
+            stored.append(StoredEntryColumns((row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], row[12])))
         }
         return stored
     }
@@ -370,8 +358,8 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     static func storageError(_ error: DatabaseError, doing: String) -> LedgerError {
         if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            return LedgerError(kind: .busy, "could not \(doing): another process held the ledger for too long (SQLite busy); try again")
+            return .busy(doing, "another process held the ledger for too long (SQLite busy)")
         }
-        return LedgerError(kind: .storage, "could not \(doing): \(error.message ?? "\(error.resultCode)")")
+        return .storage(doing, error.message ?? "\(error.resultCode)")
     }
 }

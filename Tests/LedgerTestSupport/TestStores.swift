@@ -56,6 +56,16 @@ public enum StoreKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// The store `makeStore(in:)` made, opened again (to write, so it migrates what it must).
+    public func reopenStore(in directory: TemporaryDirectory) async throws -> any LedgerStore {
+        switch self {
+        case .sqlite: return try SQLiteLedgerStore(path: directory.path("conformance.sqlite"), access: .write)
+        case .postgres:
+            guard let url = directory.databases.last else { throw PostgresTestServer.SetupError(description: "no database made yet") }
+            return try await PostgresTestServer.openStore(try PostgresURL(url), access: .write)
+        }
+    }
+
     /// A ledger over a new store of this kind.
     public func makeLedger(in directory: TemporaryDirectory) async throws -> Ledger {
         switch self {

@@ -2,6 +2,7 @@ import Foundation
 import LedgerTestSupport
 import Testing
 @testable import Ledger
+import LedgerMigrations
 
 /// The promises every `LedgerStore` keeps. Written against the protocol only, so a new
 /// store joins by being added to `StoreKind`.
@@ -146,5 +147,115 @@ struct StoreConformanceTests {
         let verification = try await ledger.verify()
         #expect(verification.isIntact)
         #expect(verification.entries == 105)
+    }
+}
+
+/// The database itself refuses a rewrite, on every store, whoever asks: the same SQL, run
+/// behind the ledger's back, fails the same way.
+@Suite("Store conformance: the database's own guards")
+struct StoreGuardConformanceTests {
+    func seeded(_ kind: StoreKind, _ directory: TemporaryDirectory) async throws -> (any LedgerStore, RawDatabase) {
+        let store = try await kind.makeStore(in: directory)
+        _ = try await store.append(Story.base, expectedHead: 0)
+        return (store, try RawDatabase.behind(kind, in: directory))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func updatesAndDeletesFailInsideTheDatabase(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        #expect(try await raw.refusal(of: "UPDATE ledger_entries SET payload = '{}' WHERE seq = 2") == .appendOnly)
+        #expect(try await raw.refusal(of: "DELETE FROM ledger_entries WHERE seq = 5") == .appendOnly)
+        #expect(try await raw.refusal(of: "DELETE FROM ledger_entries") == .appendOnly)
+        #expect(try await store.head().seq == 5)
+        #expect(try await store.appendOnlyGuardProblems().isEmpty)
+        await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func insertsThatBreakTheChainFailInsideTheDatabase(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        func copyOfSeq5(seq: Int, prevHash: String) -> String {
+            """
+            INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash)
+            SELECT \(seq), '\(UUID().uuidString.lowercased())', type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, \(prevHash), hash
+            FROM ledger_entries WHERE seq = 5
+            """
+        }
+        let headHash = "(SELECT hash FROM ledger_entries WHERE seq = 5)"
+        #expect(try await raw.refusal(of: copyOfSeq5(seq: 7, prevHash: headHash)) == .brokenChain, "a gap in seq")
+        #expect(try await raw.refusal(of: copyOfSeq5(seq: 6, prevHash: "'\(ChainHash.genesis)'")) == .brokenChain, "a fork of the chain")
+        #expect(try await raw.refusal(of: copyOfSeq5(seq: 6, prevHash: headHash)) == nil, "the guard lets a proper successor in")
+        await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func verifyNamesARowChangedBehindTheGuardsBack(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        try await raw.withoutGuards(#"UPDATE ledger_entries SET payload = '{"kind":"institution","name":"Someone else"}' WHERE seq = 2"#)
+        let verification = try await Ledger(store: store).verify()
+        #expect(verification.firstBadSeq == 2)
+        #expect(verification.problem?.contains("does not match its hash") == true)
+        #expect(verification.head.seq == 1)
+        await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func droppedGuardsAreNoticed(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        try await raw.run(kind == .sqlite
+            ? "DROP TRIGGER ledger_entries_no_update"
+            : "ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only")
+        let problems = try await store.appendOnlyGuardProblems()
+        #expect(!problems.isEmpty)
+        #expect(problems.contains { $0.contains(kind == .sqlite ? "ledger_entries_no_update" : "ledger_entries_append_only") }, "\(problems)")
+        await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func migrationsAreRecordedWithChecksumsAndReopeningAppliesNothingTwice(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        await store.close()
+        let migrations = kind == .sqlite ? LedgerMigrations.sqlite : LedgerMigrations.postgres
+        #expect(try await raw.strings("SELECT name FROM schema_migrations ORDER BY version") == migrations.map(\.name))
+        #expect(try await raw.strings("SELECT checksum FROM schema_migrations ORDER BY version") == migrations.map { ChainHash.sha256Hex($0.sql) })
+        let reopened = try await kind.reopenStore(in: directory)
+        #expect(try await reopened.head().seq == 5)
+        #expect(try await raw.strings("SELECT name FROM schema_migrations ORDER BY version").count == migrations.count)
+        await reopened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aNewerOrChangedSchemaIsRefused(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        await store.close()
+        try await raw.withoutGuards("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, '0999_future.sql', 'x', '2030-01-01')")
+        await #expect(performing: { _ = try await kind.reopenStore(in: directory) }, throws: { error in
+            (error as? LedgerError)?.message.contains("newer than this ledgerctl knows") == true && (error as? LedgerError)?.remedy == .upgradeProgram
+        })
+        try await raw.withoutGuards("DELETE FROM schema_migrations WHERE version = 999", "UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1")
+        await #expect(performing: { _ = try await kind.reopenStore(in: directory) }, throws: { error in
+            (error as? LedgerError)?.message.contains("checksum mismatch") == true
+        })
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aTokenRowIsNeverDeletedOrRewritten(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        try await store.addToken(name: "maria", digest: String(repeating: "a", count: 64))
+        for sql in ["DELETE FROM api_tokens", "UPDATE api_tokens SET digest = '\(String(repeating: "0", count: 64))'",
+                    "UPDATE api_tokens SET name = 'someone-else'"] {
+            #expect(try await raw.refusal(of: sql) == .appendOnly, "\(sql)")
+        }
+        #expect(try await store.revokeToken(name: "maria"))
+        #expect(try await raw.refusal(of: "UPDATE api_tokens SET revoked_at = NULL") == .appendOnly, "a revocation is final")
+        #expect(try await store.tokens().map(\.name) == ["maria"])
+        await store.close()
     }
 }

@@ -1,0 +1,29 @@
+import Ledger
+
+/// The ledger's table as both stores lay it out; only the SQL around it is dialect.
+package enum LedgerTable {
+    /// In the order of `StoredEntryColumns.Values`.
+    package static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
+
+    /// An import must continue the chain exactly where it ends; checked inside the import's
+    /// transaction, under the store's write lock.
+    package static func checkImport(_ first: Entry, continues head: ChainHead) throws(LedgerError) {
+        guard first.seq == head.seq + 1, first.prevHash == head.hash else {
+            throw LedgerError(kind: .integrity, field: "seq \(first.seq)",
+                "does not continue this ledger, which ends at seq \(head.seq) (hash \(head.hash.prefix(12))…)")
+        }
+    }
+}
+
+extension LedgerError {
+    /// The database refused or failed `doing` ("read the ledger", "add the token"); `detail`
+    /// is the driver's own words.
+    package static func storage(_ doing: String, _ detail: String) -> LedgerError {
+        LedgerError(kind: .storage, "could not \(doing): \(detail)")
+    }
+
+    /// Another writer held the ledger past the store's timeout.
+    package static func busy(_ doing: String, _ detail: String) -> LedgerError {
+        LedgerError(kind: .busy, "could not \(doing): \(detail); try again")
+    }
+}
