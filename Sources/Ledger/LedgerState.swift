@@ -188,7 +188,7 @@ public struct LedgerState: Sendable {
             guard let payload = FollowupPayload(record.payload) else { return }
             let followup = Followup(
                 seq: record.seq, subject: record.subject, effective: record.effective, visibility: record.visibility,
-                kind: payload.kind, note: payload.note, noteES: payload.noteES, sources: payload.sources)
+                kind: payload.kindOrNote, note: payload.note, noteES: payload.noteES, sources: payload.sources)
             if let index = commitmentIndex[record.subject] {
                 commitments[index].followups.append(followup)
             } else if let index = demandIndex[record.subject] {

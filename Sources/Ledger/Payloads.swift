@@ -1,7 +1,9 @@
 import Foundation
 
-/// What each entry type's payload may hold. One table drives validation of new entries,
-/// of corrections (which may set only these fields) and of imports.
+/// One field of an entry type's payload: its name in the JSON, what it may hold, whether it
+/// is required, and what people call it in each language. The typed payloads below declare
+/// their fields with these, once; validation (of new entries, corrections and imports),
+/// decoding, encoding, the CLI's flags and every renderer read them from there.
 public struct FieldSpec: Sendable {
     public enum Shape: Sendable {
         /// Free text; `multiline` allows line breaks.
@@ -21,17 +23,32 @@ public struct FieldSpec: Sendable {
         case fieldValues
     }
 
+    /// What people call a field, in each language the ledger speaks.
+    public struct Label: Sendable, Equatable {
+        public let english: String
+        public let spanish: String
+    }
+
     public let name: String
     public let shape: Shape
     public let required: Bool
     /// Fewest items a list must hold.
     public let minimumCount: Int
+    public let label: Label
 
-    init(_ name: String, _ shape: Shape, required: Bool = false, minimumCount: Int = 0) {
+    init(_ name: String, _ shape: Shape, required: Bool = false, minimumCount: Int = 0, label: Label) {
         self.name = name
         self.shape = shape
         self.required = required || minimumCount > 0
         self.minimumCount = minimumCount
+        self.label = label
+    }
+
+    /// The label of a field of any payload by its name (`effective`, the entry's own date,
+    /// included): what a correction's description calls the fields it changed.
+    public static func label(of name: String) -> Label? {
+        if name == "effective" { return Label(english: "date", spanish: "fecha") }
+        return EntryType.allCases.lazy.compactMap { $0.field(named: name)?.label }.first
     }
 
     public var isList: Bool {
@@ -58,68 +75,16 @@ public enum TextLimits {
 }
 
 extension EntryType {
-    private static func vocabulary<T: CaseIterable & RawRepresentable>(_ type: T.Type) -> FieldSpec.Shape where T.RawValue == String {
-        .word(type.allCases.map(\.rawValue))
-    }
-
-    /// Built once: validation asks for a type's fields for every key of every payload.
+    /// Built once from the payload declarations: validation asks for a type's fields for
+    /// every key of every payload.
     public var fields: [FieldSpec] { Self.fieldTable[self]! }
 
-    private static let fieldTable: [EntryType: [FieldSpec]] = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.buildFields()) })
-
-    private func buildFields() -> [FieldSpec] {
-        let name = FieldSpec.Shape.text(maxLength: TextLimits.name, multiline: false)
-        let title = FieldSpec.Shape.text(maxLength: TextLimits.title, multiline: false)
-        let long = FieldSpec.Shape.text(maxLength: TextLimits.longText, multiline: true)
-        switch self {
-        case .actorRegistered:
-            return [
-                FieldSpec("name", name, required: true), FieldSpec("name_es", name),
-                FieldSpec("kind", Self.vocabulary(ActorKind.self), required: true),
-                FieldSpec("country", .country),
-            ]
-        case .demandRecorded:
-            return [
-                FieldSpec("title", title, required: true), FieldSpec("title_es", title),
-                FieldSpec("summary", long), FieldSpec("summary_es", long),
-                FieldSpec("by", .references(.actor)), FieldSpec("targets", .references(.actor)),
-                FieldSpec("sources", .urls),
-            ]
-        case .commitmentRecorded:
-            return [
-                FieldSpec("demands", .references(.demand), minimumCount: 1),
-                FieldSpec("actor", .reference(.actor), required: true),
-                FieldSpec("kind", Self.vocabulary(CommitmentKind.self), required: true),
-                FieldSpec("summary", long, required: true), FieldSpec("summary_es", long),
-                FieldSpec("due", .day),
-                FieldSpec("sources", .urls, minimumCount: 1),
-            ]
-        case .statusChanged:
-            return [
-                FieldSpec("status", Self.vocabulary(CommitmentStatus.self), required: true),
-                FieldSpec("basis", Self.vocabulary(Basis.self), required: true),
-                FieldSpec("rationale", long, required: true), FieldSpec("rationale_es", long),
-                FieldSpec("sources", .urls, minimumCount: 1),
-            ]
-        case .followupLogged:
-            return [
-                FieldSpec("note", long, required: true), FieldSpec("note_es", long),
-                FieldSpec("kind", Self.vocabulary(FollowupKind.self)),
-                FieldSpec("sources", .urls),
-            ]
-        case .entryCorrected:
-            return [
-                FieldSpec("target_seq", .seq, required: true),
-                FieldSpec("fields", .fieldValues, required: true),
-                FieldSpec("reason", long, required: true),
-            ]
-        case .entryRetracted:
-            return [
-                FieldSpec("target_seq", .seq, required: true),
-                FieldSpec("reason", long, required: true),
-            ]
-        }
-    }
+    private static let fieldTable: [EntryType: [FieldSpec]] = [
+        .actorRegistered: ActorPayload.fields, .demandRecorded: DemandPayload.fields,
+        .commitmentRecorded: CommitmentPayload.fields, .statusChanged: StatusPayload.fields,
+        .followupLogged: FollowupPayload.fields, .entryCorrected: CorrectionPayload.fields,
+        .entryRetracted: RetractionPayload.fields,
+    ]
 
     public func field(named name: String) -> FieldSpec? { fields.first { $0.name == name } }
 
@@ -137,139 +102,306 @@ extension EntryType {
     public var isCorrectable: Bool { self != .entryCorrected && self != .entryRetracted }
 }
 
-// MARK: - Typed payloads, read by the projection after validation
+// MARK: - Typed payloads: each type's fields, declared once
 
-/// Reads typed fields out of a validated payload without a round trip through JSONDecoder
-/// (the projection reads every payload of the chain).
-extension JSONValue {
-    func text(_ key: String) -> String? { self[key]?.stringValue }
+/// A payload read into a struct and written back as JSON through its one declaration,
+/// `schema`: each field's name, shape, labels and where it lives in the struct.
+public protocol EntryPayload: Sendable, Hashable {
+    static var entryType: EntryType { get }
+    static var schema: [PayloadField<Self>] { get }
+    /// Every field empty; decoding fills it in.
+    init()
+}
 
-    func texts(_ key: String) -> [String]? {
-        guard case .array(let items)? = self[key] else { return nil }
-        return items.compactMap(\.stringValue)
+extension EntryPayload {
+    /// The fields as validation and the renderers see them.
+    public static var fields: [FieldSpec] { schema.map(\.spec) }
+
+    /// Reads a validated payload (the projection reads every payload of the chain, so this
+    /// does no JSONDecoder round trip). Nil when a required field is missing or mistyped.
+    public init?(_ json: JSONValue) {
+        guard case .object(let members) = json else { return nil }
+        self.init()
+        for field in Self.schema {
+            if let value = members[field.spec.name], value != .null {
+                guard field.decode(&self, value) else { return nil }
+            } else if field.spec.required && !field.spec.isList {
+                return nil
+            }
+        }
     }
 
-    func word<T: RawRepresentable>(_ key: String, as type: T.Type) -> T? where T.RawValue == String {
-        text(key).flatMap(T.init(rawValue:))
-    }
-
-    func integer(_ key: String) -> Int64? {
-        if case .int(let number)? = self[key] { return number }
-        return nil
+    /// The payload as an entry carries it: absent optionals and empty optional lists left out.
+    public var json: JSONValue {
+        var members: [String: JSONValue] = [:]
+        for field in Self.schema {
+            if let value = field.encode(self) { members[field.spec.name] = value }
+        }
+        return .object(members)
     }
 }
 
-public struct ActorPayload: Sendable, Hashable {
-    public var name: String
+/// One field of a payload struct: its `FieldSpec` and how it moves between the struct and JSON.
+public struct PayloadField<Payload>: Sendable {
+    public let spec: FieldSpec
+    let decode: @Sendable (inout Payload, JSONValue) -> Bool
+    let encode: @Sendable (Payload) -> JSONValue?
+
+    private init(_ spec: FieldSpec, decode: @escaping @Sendable (inout Payload, JSONValue) -> Bool,
+                 encode: @escaping @Sendable (Payload) -> JSONValue?) {
+        self.spec = spec
+        self.decode = decode
+        self.encode = encode
+    }
+
+    typealias Path<Value> = any WritableKeyPath<Payload, Value> & Sendable
+
+    /// A required string: text, a reference, a word kept as text.
+    static func string(_ spec: FieldSpec, _ path: Path<String>) -> Self {
+        Self(spec, decode: { payload, value in
+            guard let text = value.stringValue else { return false }
+            payload[keyPath: path] = text
+            return true
+        }, encode: { .string($0[keyPath: path]) })
+    }
+
+    static func string(_ spec: FieldSpec, _ path: Path<String?>) -> Self {
+        Self(spec, decode: { payload, value in
+            guard let text = value.stringValue else { return false }
+            payload[keyPath: path] = text
+            return true
+        }, encode: { $0[keyPath: path].map(JSONValue.string) })
+    }
+
+    /// A list of strings; left out when empty unless the field needs items.
+    static func strings(_ spec: FieldSpec, _ path: Path<[String]>) -> Self {
+        Self(spec, decode: { payload, value in
+            guard case .array(let items) = value else { return false }
+            payload[keyPath: path] = items.compactMap(\.stringValue)
+            return true
+        }, encode: { payload in
+            let items = payload[keyPath: path]
+            return items.isEmpty && spec.minimumCount == 0 ? nil : .array(items.map(JSONValue.string))
+        })
+    }
+
+    static func word<Word: RawRepresentable & Sendable>(_ spec: FieldSpec, _ path: Path<Word>) -> Self where Word.RawValue == String {
+        Self(spec, decode: { payload, value in
+            guard let word = value.stringValue.flatMap(Word.init(rawValue:)) else { return false }
+            payload[keyPath: path] = word
+            return true
+        }, encode: { .string($0[keyPath: path].rawValue) })
+    }
+
+    static func word<Word: RawRepresentable & Sendable>(_ spec: FieldSpec, _ path: Path<Word?>) -> Self where Word.RawValue == String {
+        Self(spec, decode: { payload, value in
+            guard let word = value.stringValue.flatMap(Word.init(rawValue:)) else { return false }
+            payload[keyPath: path] = word
+            return true
+        }, encode: { $0[keyPath: path].map { .string($0.rawValue) } })
+    }
+
+    static func day(_ spec: FieldSpec, _ path: Path<CalendarDay?>) -> Self {
+        Self(spec, decode: { payload, value in
+            guard let day = value.stringValue.flatMap({ CalendarDay($0) }) else { return false }
+            payload[keyPath: path] = day
+            return true
+        }, encode: { $0[keyPath: path].map { .string($0.description) } })
+    }
+
+    static func seq(_ spec: FieldSpec, _ path: Path<Int64>) -> Self {
+        Self(spec, decode: { payload, value in
+            guard case .int(let number) = value else { return false }
+            payload[keyPath: path] = number
+            return true
+        }, encode: { .int($0[keyPath: path]) })
+    }
+
+    static func values(_ spec: FieldSpec, _ path: Path<[String: JSONValue]>) -> Self {
+        Self(spec, decode: { payload, value in
+            guard case .object(let members) = value else { return false }
+            payload[keyPath: path] = members
+            return true
+        }, encode: { .object($0[keyPath: path]) })
+    }
+}
+
+/// The shapes and labels the payloads share.
+private enum Shapes {
+    static let name = FieldSpec.Shape.text(maxLength: TextLimits.name, multiline: false)
+    static let title = FieldSpec.Shape.text(maxLength: TextLimits.title, multiline: false)
+    static let long = FieldSpec.Shape.text(maxLength: TextLimits.longText, multiline: true)
+
+    static func vocabulary<T: CaseIterable & RawRepresentable>(_ type: T.Type) -> FieldSpec.Shape where T.RawValue == String {
+        .word(type.allCases.map(\.rawValue))
+    }
+
+    static func label(_ english: String, _ spanish: String) -> FieldSpec.Label { FieldSpec.Label(english: english, spanish: spanish) }
+    static let sources = label("sources", "fuentes")
+    static let kind = label("kind", "tipo")
+    static let reason = label("reason", "motivo")
+    static let targetSeq = label("entry", "entrada")
+}
+
+public struct ActorPayload: EntryPayload {
+    public var name = ""
     public var nameES: String?
-    public var kind: ActorKind
+    public var kind = ActorKind.organisation
     public var country: String?
 
-    public init?(_ json: JSONValue) {
-        guard let name = json.text("name"), let kind = json.word("kind", as: ActorKind.self) else { return nil }
-        self.name = name
-        self.kind = kind
-        nameES = json.text("name_es")
-        country = json.text("country")
+    public init() {}
+
+    public init(name: String, nameES: String? = nil, kind: ActorKind, country: String? = nil) {
+        (self.name, self.nameES, self.kind, self.country) = (name, nameES, kind, country)
     }
+
+    public static let entryType = EntryType.actorRegistered
+    public static let schema: [PayloadField<Self>] = [
+        .string(FieldSpec("name", Shapes.name, required: true, label: Shapes.label("name", "nombre")), \.name),
+        .string(FieldSpec("name_es", Shapes.name, label: Shapes.label("name in Spanish", "nombre en español")), \.nameES),
+        .word(FieldSpec("kind", Shapes.vocabulary(ActorKind.self), required: true, label: Shapes.kind), \.kind),
+        .string(FieldSpec("country", .country, label: Shapes.label("country", "país")), \.country),
+    ]
 }
 
-public struct DemandPayload: Sendable, Hashable {
-    public var title: String
+public struct DemandPayload: EntryPayload {
+    public var title = ""
     public var titleES: String?
     public var summary: String?
     public var summaryES: String?
-    public var by: [String]
-    public var targets: [String]
-    public var sources: [String]
+    public var by: [String] = []
+    public var targets: [String] = []
+    public var sources: [String] = []
 
-    public init?(_ json: JSONValue) {
-        guard let title = json.text("title") else { return nil }
-        self.title = title
-        titleES = json.text("title_es")
-        summary = json.text("summary")
-        summaryES = json.text("summary_es")
-        by = json.texts("by") ?? []
-        targets = json.texts("targets") ?? []
-        sources = json.texts("sources") ?? []
+    public init() {}
+
+    public init(title: String, titleES: String? = nil, summary: String? = nil, summaryES: String? = nil,
+                by: [String] = [], targets: [String] = [], sources: [String] = []) {
+        (self.title, self.titleES, self.summary, self.summaryES) = (title, titleES, summary, summaryES)
+        (self.by, self.targets, self.sources) = (by, targets, sources)
     }
+
+    public static let entryType = EntryType.demandRecorded
+    public static let schema: [PayloadField<Self>] = [
+        .string(FieldSpec("title", Shapes.title, required: true, label: Shapes.label("title", "título")), \.title),
+        .string(FieldSpec("title_es", Shapes.title, label: Shapes.label("title in Spanish", "título en español")), \.titleES),
+        .string(FieldSpec("summary", Shapes.long, label: Shapes.label("summary", "resumen")), \.summary),
+        .string(FieldSpec("summary_es", Shapes.long, label: Shapes.label("summary in Spanish", "resumen en español")), \.summaryES),
+        .strings(FieldSpec("by", .references(.actor), label: Shapes.label("made by", "presentada por")), \.by),
+        .strings(FieldSpec("targets", .references(.actor), label: Shapes.label("made of", "dirigida a")), \.targets),
+        .strings(FieldSpec("sources", .urls, label: Shapes.sources), \.sources),
+    ]
 }
 
-public struct CommitmentPayload: Sendable, Hashable {
-    public var demands: [String]
-    public var actor: String
-    public var kind: CommitmentKind
-    public var summary: String
+public struct CommitmentPayload: EntryPayload {
+    public var demands: [String] = []
+    public var actor = ""
+    public var kind = CommitmentKind.pledge
+    public var summary = ""
     public var summaryES: String?
     public var due: CalendarDay?
-    public var sources: [String]
+    public var sources: [String] = []
 
-    public init?(_ json: JSONValue) {
-        guard let demands = json.texts("demands"), let actor = json.text("actor"),
-              let kind = json.word("kind", as: CommitmentKind.self), let summary = json.text("summary") else { return nil }
-        self.demands = demands
-        self.actor = actor
-        self.kind = kind
-        self.summary = summary
-        summaryES = json.text("summary_es")
-        due = json.text("due").flatMap { CalendarDay($0) }
-        sources = json.texts("sources") ?? []
+    public init() {}
+
+    public init(demands: [String], actor: String, kind: CommitmentKind, summary: String, summaryES: String? = nil,
+                due: CalendarDay? = nil, sources: [String]) {
+        (self.demands, self.actor, self.kind, self.summary) = (demands, actor, kind, summary)
+        (self.summaryES, self.due, self.sources) = (summaryES, due, sources)
     }
+
+    public static let entryType = EntryType.commitmentRecorded
+    public static let schema: [PayloadField<Self>] = [
+        .strings(FieldSpec("demands", .references(.demand), minimumCount: 1, label: Shapes.label("demands", "demandas")), \.demands),
+        .string(FieldSpec("actor", .reference(.actor), required: true, label: Shapes.label("committed by", "compromiso de")), \.actor),
+        .word(FieldSpec("kind", Shapes.vocabulary(CommitmentKind.self), required: true, label: Shapes.kind), \.kind),
+        .string(FieldSpec("summary", Shapes.long, required: true, label: Shapes.label("summary", "resumen")), \.summary),
+        .string(FieldSpec("summary_es", Shapes.long, label: Shapes.label("summary in Spanish", "resumen en español")), \.summaryES),
+        .day(FieldSpec("due", .day, label: Shapes.label("due", "plazo")), \.due),
+        .strings(FieldSpec("sources", .urls, minimumCount: 1, label: Shapes.sources), \.sources),
+    ]
 }
 
-public struct StatusPayload: Sendable, Hashable {
-    public var status: CommitmentStatus
-    public var basis: Basis
-    public var rationale: String
+public struct StatusPayload: EntryPayload {
+    public var status = CommitmentStatus.announced
+    public var basis = Basis.claimed
+    public var rationale = ""
     public var rationaleES: String?
-    public var sources: [String]
+    public var sources: [String] = []
 
-    public init?(_ json: JSONValue) {
-        guard let status = json.word("status", as: CommitmentStatus.self), let basis = json.word("basis", as: Basis.self),
-              let rationale = json.text("rationale") else { return nil }
-        self.status = status
-        self.basis = basis
-        self.rationale = rationale
-        rationaleES = json.text("rationale_es")
-        sources = json.texts("sources") ?? []
+    public init() {}
+
+    public init(status: CommitmentStatus, basis: Basis, rationale: String, rationaleES: String? = nil, sources: [String]) {
+        (self.status, self.basis, self.rationale, self.rationaleES, self.sources) = (status, basis, rationale, rationaleES, sources)
     }
+
+    public static let entryType = EntryType.statusChanged
+    public static let schema: [PayloadField<Self>] = [
+        .word(FieldSpec("status", Shapes.vocabulary(CommitmentStatus.self), required: true, label: Shapes.label("status", "estado")), \.status),
+        .word(FieldSpec("basis", Shapes.vocabulary(Basis.self), required: true, label: Shapes.label("basis", "base")), \.basis),
+        .string(FieldSpec("rationale", Shapes.long, required: true, label: Shapes.label("rationale", "justificación")), \.rationale),
+        .string(FieldSpec("rationale_es", Shapes.long, label: Shapes.label("rationale in Spanish", "justificación en español")), \.rationaleES),
+        .strings(FieldSpec("sources", .urls, minimumCount: 1, label: Shapes.sources), \.sources),
+    ]
 }
 
-public struct FollowupPayload: Sendable, Hashable {
-    public var note: String
+public struct FollowupPayload: EntryPayload {
+    public var note = ""
     public var noteES: String?
-    public var kind: FollowupKind
-    public var sources: [String]
+    /// As given; a follow-up without one is a note (`kindOrNote`).
+    public var kind: FollowupKind?
+    public var sources: [String] = []
 
-    public init?(_ json: JSONValue) {
-        guard let note = json.text("note") else { return nil }
-        self.note = note
-        noteES = json.text("note_es")
-        kind = json.word("kind", as: FollowupKind.self) ?? .note
-        sources = json.texts("sources") ?? []
+    public init() {}
+
+    public init(note: String, noteES: String? = nil, kind: FollowupKind? = nil, sources: [String] = []) {
+        (self.note, self.noteES, self.kind, self.sources) = (note, noteES, kind, sources)
     }
+
+    public var kindOrNote: FollowupKind { kind ?? .note }
+
+    public static let entryType = EntryType.followupLogged
+    public static let schema: [PayloadField<Self>] = [
+        .string(FieldSpec("note", Shapes.long, required: true, label: Shapes.label("note", "nota")), \.note),
+        .string(FieldSpec("note_es", Shapes.long, label: Shapes.label("note in Spanish", "nota en español")), \.noteES),
+        .word(FieldSpec("kind", Shapes.vocabulary(FollowupKind.self), label: Shapes.kind), \.kind),
+        .strings(FieldSpec("sources", .urls, label: Shapes.sources), \.sources),
+    ]
 }
 
-public struct CorrectionPayload: Sendable, Hashable {
-    public var targetSeq: Int64
-    public var fields: [String: JSONValue]
-    public var reason: String
+public struct CorrectionPayload: EntryPayload {
+    public var targetSeq: Int64 = 0
+    /// Field name -> new value (`effective` moves the entry's date; null removes an optional field).
+    public var fields: [String: JSONValue] = [:]
+    public var reason = ""
 
-    public init?(_ json: JSONValue) {
-        guard let targetSeq = json.integer("target_seq"), case .object(let fields)? = json["fields"] else { return nil }
-        self.targetSeq = targetSeq
-        self.fields = fields
-        reason = json.text("reason") ?? ""
+    public init() {}
+
+    public init(targetSeq: Int64, fields: [String: JSONValue], reason: String) {
+        (self.targetSeq, self.fields, self.reason) = (targetSeq, fields, reason)
     }
+
+    public static let entryType = EntryType.entryCorrected
+    public static let schema: [PayloadField<Self>] = [
+        .seq(FieldSpec("target_seq", .seq, required: true, label: Shapes.targetSeq), \.targetSeq),
+        .values(FieldSpec("fields", .fieldValues, required: true, label: Shapes.label("fields", "campos")), \.fields),
+        .string(FieldSpec("reason", Shapes.long, required: true, label: Shapes.reason), \.reason),
+    ]
 }
 
-public struct RetractionPayload: Sendable, Hashable {
-    public var targetSeq: Int64
-    public var reason: String
+public struct RetractionPayload: EntryPayload {
+    public var targetSeq: Int64 = 0
+    public var reason = ""
 
-    public init?(_ json: JSONValue) {
-        guard let targetSeq = json.integer("target_seq") else { return nil }
-        self.targetSeq = targetSeq
-        reason = json.text("reason") ?? ""
+    public init() {}
+
+    public init(targetSeq: Int64, reason: String) {
+        (self.targetSeq, self.reason) = (targetSeq, reason)
     }
+
+    public static let entryType = EntryType.entryRetracted
+    public static let schema: [PayloadField<Self>] = [
+        .seq(FieldSpec("target_seq", .seq, required: true, label: Shapes.targetSeq), \.targetSeq),
+        .string(FieldSpec("reason", Shapes.long, required: true, label: Shapes.reason), \.reason),
+    ]
 }

@@ -1,49 +1,24 @@
 import Foundation
 import Ledger
 
-/// What one ledger record says, in a sentence, for timelines and the log.
+/// One entry per line for the terminal (`ledgerctl log`, `show`), told by the sentences
+/// the reports use, in English.
 public enum EntryDescription {
-    public static func sentence(for record: Record) -> String {
-        let payload = record.payload
-        func text(_ key: String) -> String { PlainText.oneLine(payload[key]?.stringValue ?? "") }
-        switch record.type {
-        case .actorRegistered:
-            return "Actor registered: \(text("name")) (\(text("kind")))"
-        case .demandRecorded:
-            return "Demand recorded: \(text("title"))"
-        case .commitmentRecorded:
-            var sentence = "Commitment recorded (\(text("kind")) by \(text("actor"))): \(text("summary"))"
-            if let due = payload["due"]?.stringValue { sentence += " Due \(PlainText.oneLine(due))." }
-            return sentence
-        case .statusChanged:
-            return "Status \(text("status")) (\(text("basis"))): \(text("rationale"))"
-        case .followupLogged:
-            return "Follow-up (\(payload["kind"]?.stringValue.map(PlainText.oneLine) ?? "note")): \(text("note"))"
-        case .entryCorrected:
-            let fields: String
-            if case .object(let members)? = payload["fields"] {
-                fields = members.keys.sorted().map { key in
-                    let value = members[key].map { $0.stringValue ?? $0.canonicalText } ?? ""
-                    return "\(PlainText.oneLine(key)) = \(PlainText.oneLine(value))"
-                }.joined(separator: "; ")
-            } else {
-                fields = ""
-            }
-            return "Correction of seq \(payload["target_seq"].map(\.canonicalText) ?? "?"): \(fields). Reason: \(text("reason"))"
-        case .entryRetracted:
-            return "Retraction of seq \(payload["target_seq"].map(\.canonicalText) ?? "?"). Reason: \(text("reason"))"
-        }
-    }
-
-    /// `2023-07-10  seq 21  Commitment recorded …  [internal] (corrected by seq 30)`.
-    public static func line(for record: Record) -> String {
+    /// `2023-07-10  seq 21  New commitment (…): …  [internal] (corrected by seq 30)`.
+    public static func line(for record: Record, in state: LedgerState) -> String {
+        let described = Sentences(state: state, language: .en).describe(record)
         var line = PlainText.padded(record.effective.description, to: 10) + "  seq " + PlainText.padded(String(record.seq), to: 5)
-            + " " + sentence(for: record)
+            + " " + PlainText.oneLine(described.text)
+        if let detail = described.detail {
+            // An amendment's detail is why it was made.
+            let reason = (described.text.hasSuffix(".") ? " " : ". ") + "Reason: "
+            line += (record.type.isCorrectable ? " — " : reason) + PlainText.oneLine(detail)
+        }
         if record.visibility == .internal { line += " [internal]" }
         if !record.correctedBy.isEmpty { line += " (corrected by seq \(record.correctedBy.map(String.init).joined(separator: ", ")))" }
         if let retraction = record.retractedBy { line += " (RETRACTED by seq \(retraction))" }
-        if case .array(let sources)? = record.payload["sources"], !sources.isEmpty {
-            line += "\n" + String(repeating: " ", count: 22) + "sources: " + sources.compactMap { $0.stringValue.map(PlainText.oneLine) }.joined(separator: " ")
+        if !described.sources.isEmpty {
+            line += "\n" + String(repeating: " ", count: 22) + "sources: " + described.sources.map(PlainText.oneLine).joined(separator: " ")
         }
         return line
     }
@@ -65,7 +40,8 @@ public struct RecordJSON: Sendable, Codable, Equatable {
     public var retractedBy: Int64?
     public var description: String
 
-    public init(_ record: Record) {
+    /// - Parameter state: names the actors and subjects the description mentions.
+    public init(_ record: Record, in state: LedgerState) {
         seq = record.seq
         id = record.id.uuidString.lowercased()
         type = record.type.rawValue
@@ -77,6 +53,6 @@ public struct RecordJSON: Sendable, Codable, Equatable {
         payload = record.payload
         correctedBy = record.correctedBy
         retractedBy = record.retractedBy
-        description = EntryDescription.sentence(for: record)
+        description = Sentences(state: state, language: .en).describe(record).text
     }
 }

@@ -252,7 +252,8 @@ enum SafeURL {
     }
 }
 
-/// Entries told as sentences in the report's language.
+/// Entries told as sentences in a language: the one sentence builder of every output (the
+/// reports, the public pages, the feeds, `ledgerctl log` and `show`).
 struct Sentences {
     let state: LedgerState
     let language: ReportLanguage
@@ -306,12 +307,14 @@ struct Sentences {
                     language.pick(text: payload.rationale, spanish: payload.rationaleES), payload.sources)
         case .followupLogged:
             guard let payload = FollowupPayload(record.payload) else { return (record.subject, nil, []) }
-            return ("\(labels.followup) (\(language.word(payload.kind))): \(title(of: record.subject))",
+            return ("\(labels.followup) (\(language.word(payload.kindOrNote))): \(title(of: record.subject))",
                     language.pick(text: payload.note, spanish: payload.noteES), payload.sources)
         case .entryCorrected:
             guard let payload = CorrectionPayload(record.payload) else { return (record.subject, nil, []) }
+            // Each field by the name people know it by in this language.
             let fields = payload.fields.keys.sorted().map { key in
-                "\(key) = \(payload.fields[key].flatMap { $0.stringValue ?? $0.canonicalText } ?? "")"
+                let name = FieldSpec.label(of: key).map { language.pick($0.english, $0.spanish) } ?? key
+                return "\(name) = \(payload.fields[key].flatMap { $0.stringValue ?? $0.canonicalText } ?? "")"
             }.joined(separator: "; ")
             return ("\(labels.correction) (seq \(payload.targetSeq)): \(fields)", payload.reason, [])
         case .entryRetracted:

@@ -5,6 +5,8 @@ import Ledger
 public struct SubjectDetail: Sendable, Codable, Equatable {
     public var id: String
     public var kind: String
+    /// The demand's title, the commitment's summary, the actor's name.
+    public var title: String
     public var asOf: String
     public var headSeq: Int64
     /// The current fields (corrections applied), as the ledger states them.
@@ -19,6 +21,11 @@ public struct SubjectDetail: Sendable, Codable, Equatable {
               definition.effective.day <= state.asOf else { return nil }
         self.id = id
         self.kind = kind.rawValue
+        switch kind {
+        case .actor: title = ActorPayload(definition.payload)?.name ?? id
+        case .demand: title = DemandPayload(definition.payload)?.title ?? id
+        case .commitment: title = CommitmentPayload(definition.payload)?.summary ?? id
+        }
         asOf = state.asOf.description
         headSeq = state.head.seq
         if case .object(let members) = definition.payload { fields = members } else { fields = [:] }
@@ -48,19 +55,18 @@ public struct SubjectDetail: Sendable, Codable, Equatable {
                 if let days = commitment.daysOverdue(on: state.asOf) { derived["overdue_days"] = .int(Int64(days)) }
             }
         }
-        timeline = state.timeline(of: id).map(RecordJSON.init)
+        timeline = state.timeline(of: id).map { RecordJSON($0, in: state) }
     }
 
     public func jsonText() throws -> String { try ReportJSON.encode(self) }
 
     public func text(state: LedgerState) -> String {
         var lines: [String] = []
-        let title = fields["title"]?.stringValue ?? fields["name"]?.stringValue ?? fields["summary"]?.stringValue ?? ""
         lines.append("\(kind.uppercased()) \(id): \(PlainText.oneLine(title))")
         lines.append("as of \(asOf), ledger head seq \(headSeq)")
         lines.append("")
-        // The title or name is already the heading.
-        for key in fields.keys.sorted() where key != "title" && key != "name" {
+        // The title is already the heading.
+        for key in fields.keys.sorted() where fields[key]?.stringValue != title {
             let value = fields[key]!
             let rendered: String
             if case .array(let items) = value {
@@ -102,7 +108,7 @@ public struct SubjectDetail: Sendable, Codable, Equatable {
         let timelineRecords = state.timeline(of: id)
         if timelineRecords.isEmpty { lines.append("  nothing yet") }
         for record in timelineRecords {
-            lines.append("  " + EntryDescription.line(for: record).replacingOccurrences(of: "\n", with: "\n  "))
+            lines.append("  " + EntryDescription.line(for: record, in: state).replacingOccurrences(of: "\n", with: "\n  "))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -94,12 +94,14 @@ struct Log: AsyncParsableCommand {
                     (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
                 }
                 .prefix(limit)
+            // Names and titles as of the head, for the sentences.
+            let state = LedgerState(records: records, asOf: .today())
             if output.json {
-                printLine(try ReportJSON.encode(selected.map(RecordJSON.init)))
+                printLine(try ReportJSON.encode(selected.map { RecordJSON($0, in: state) }))
             } else if selected.isEmpty {
                 printLine("No entries match.")
             } else {
-                printLine(selected.map { "\(EntryDescription.line(for: $0))\n" + String(repeating: " ", count: 22) + "subject \($0.subject), by \(PlainText.oneLine($0.author)), recorded \($0.recordedAt)" }.joined(separator: "\n"))
+                printLine(selected.map { "\(EntryDescription.line(for: $0, in: state))\n" + String(repeating: " ", count: 22) + "subject \($0.subject), by \(PlainText.oneLine($0.author)), recorded \($0.recordedAt)" }.joined(separator: "\n"))
             }
         }
     }

@@ -3,26 +3,23 @@ import Foundation
 import Ledger
 import Reports
 
-private func list(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
-
-/// Appends one draft built from command-line flags and reports the outcome.
+/// Appends one entry built from command-line flags and reports the outcome.
 private func appendOne(
     _ options: LedgerOptions, _ output: OutputOptions, entry: EntryStamp,
-    type: EntryType, subject: String, payload: [String: JSONValue?], what: String
+    subject: String, payload: some EntryPayload, what: String
 ) async throws {
     try await options.withLedger(.write) { ledger in
-        try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: subject, payload: payload, what: what)
+        try await appendOne(to: ledger, options, output, entry: entry, subject: subject, payload: payload, what: what)
     }
 }
 
-private func appendOne(
+private func appendOne<Payload: EntryPayload>(
     to ledger: Ledger, _ options: LedgerOptions, _ output: OutputOptions, entry: EntryStamp,
-    type: EntryType, subject: String, payload: [String: JSONValue?], what: String
+    subject: String, payload: Payload, what: String
 ) async throws {
     let draft = EntryDraft(
-        id: entry.id, type: type, subject: subject, effective: entry.effective,
-        author: options.authorName, visibility: entry.visibility,
-        payload: .object(payload.compactMapValues { $0 }))
+        id: entry.id, type: Payload.entryType, subject: subject, effective: entry.effective,
+        author: options.authorName, visibility: entry.visibility, payload: payload.json)
     try reportWritten(try await ledger.append([draft]), what: what, output: output)
 }
 
@@ -48,10 +45,8 @@ struct ActorCommand: AsyncParsableCommand {
         func run() async throws {
             let entry = EntryStamp(effective: try on.map { try parseEffective($0, flag: "--on") } ?? EffectiveTime(day: .today()),
                                    id: UUID(), visibility: `internal` ? .internal : .public)
-            try await appendOne(options, output, entry: entry, type: .actorRegistered, subject: id, payload: [
-                "name": .string(name), "name_es": nameES.map { .string($0) }, "kind": .string(kind.rawValue),
-                "country": country.map { .string($0) },
-            ], what: "actor \(id)")
+            try await appendOne(options, output, entry: entry, subject: id,
+                                payload: ActorPayload(name: name, nameES: nameES, kind: kind, country: country), what: "actor \(id)")
         }
     }
 }
@@ -76,12 +71,9 @@ struct DemandCommand: AsyncParsableCommand {
         @Option(help: "A link to the demand's source (repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: try entry.stamp(), type: .demandRecorded, subject: id, payload: [
-                "title": .string(title), "title_es": titleES.map { .string($0) },
-                "summary": summary.map { .string($0) }, "summary_es": summaryES.map { .string($0) },
-                "by": by.isEmpty ? nil : list(by), "targets": target.isEmpty ? nil : list(target),
-                "sources": source.isEmpty ? nil : list(source),
-            ], what: "demand \(id)")
+            try await appendOne(options, output, entry: try entry.stamp(), subject: id, payload: DemandPayload(
+                title: title, titleES: titleES, summary: summary, summaryES: summaryES, by: by, targets: target, sources: source),
+                what: "demand \(id)")
         }
     }
 }
@@ -109,11 +101,10 @@ struct CommitmentCommand: AsyncParsableCommand {
         @Option(help: "A link to the evidence of the commitment (at least one; repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: try entry.stamp(), type: .commitmentRecorded, subject: id, payload: [
-                "demands": list(demand), "actor": .string(actor), "kind": .string(kind.rawValue),
-                "summary": .string(summary), "summary_es": summaryES.map { .string($0) },
-                "due": due.map { .string($0) }, "sources": list(source),
-            ], what: "commitment \(id)")
+            try await appendOne(options, output, entry: try entry.stamp(), subject: id, payload: CommitmentPayload(
+                demands: demand, actor: actor, kind: kind, summary: summary, summaryES: summaryES,
+                due: try due.map { try parseDay($0, flag: "--due") }, sources: source),
+                what: "commitment \(id)")
         }
     }
 
@@ -137,10 +128,9 @@ struct CommitmentCommand: AsyncParsableCommand {
         @Option(help: "A link to the evidence (at least one; repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: try entry.stamp(), type: .statusChanged, subject: id, payload: [
-                "status": .string(status.rawValue), "basis": .string(basis.rawValue), "rationale": .string(rationale),
-                "rationale_es": rationaleES.map { .string($0) }, "sources": list(source),
-            ], what: "status \(status.rawValue) of \(id)")
+            try await appendOne(options, output, entry: try entry.stamp(), subject: id, payload: StatusPayload(
+                status: status, basis: basis, rationale: rationale, rationaleES: rationaleES, sources: source),
+                what: "status \(status.rawValue) of \(id)")
         }
     }
 }
@@ -164,10 +154,8 @@ struct FollowupCommand: AsyncParsableCommand {
         @Option(help: "A link to the evidence (repeat for several).") var source: [String] = []
 
         func run() async throws {
-            try await appendOne(options, output, entry: try entry.stamp(), type: .followupLogged, subject: subject, payload: [
-                "note": .string(note), "note_es": noteES.map { .string($0) }, "kind": kind.map { .string($0.rawValue) },
-                "sources": source.isEmpty ? nil : list(source),
-            ], what: "follow-up on \(subject)")
+            try await appendOne(options, output, entry: try entry.stamp(), subject: subject,
+                                payload: FollowupPayload(note: note, noteES: noteES, kind: kind, sources: source), what: "follow-up on \(subject)")
         }
     }
 }
@@ -192,15 +180,13 @@ struct EntryCommand: AsyncParsableCommand {
             return record
         }
 
-        func append(_ type: EntryType, about target: Record, payload: [String: JSONValue], to ledger: Ledger,
+        func append(about target: Record, payload: some EntryPayload, to ledger: Ledger,
                     options: LedgerOptions, output: OutputOptions, what: String) async throws {
             // An amendment is dated the day it is made, and internal when its entry is, so
             // nothing internal turns public.
             let entry = EntryStamp(effective: EffectiveTime(day: .today()), id: try parseEntryID(entryID),
                                    visibility: `internal` || target.visibility == .internal ? .internal : .public)
-            try await appendOne(to: ledger, options, output, entry: entry, type: type, subject: target.subject,
-                                payload: payload.merging(["target_seq": .int(seq), "reason": .string(reason)]) { new, _ in new },
-                                what: what)
+            try await appendOne(to: ledger, options, output, entry: entry, subject: target.subject, payload: payload, what: what)
         }
     }
 
@@ -241,7 +227,7 @@ struct EntryCommand: AsyncParsableCommand {
                         fields[name] = value.isEmpty ? .null : .string(value)
                     }
                 }
-                try await amendment.append(.entryCorrected, about: target, payload: ["fields": .object(fields)], to: ledger,
+                try await amendment.append(about: target, payload: CorrectionPayload(targetSeq: amendment.seq, fields: fields, reason: amendment.reason), to: ledger,
                                            options: options, output: output, what: "correction of seq \(amendment.seq)")
             }
         }
@@ -258,7 +244,7 @@ struct EntryCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withLedger(.write) { ledger in
                 let target = try await amendment.target(in: ledger)
-                try await amendment.append(.entryRetracted, about: target, payload: [:], to: ledger,
+                try await amendment.append(about: target, payload: RetractionPayload(targetSeq: amendment.seq, reason: amendment.reason), to: ledger,
                                            options: options, output: output, what: "retraction of seq \(amendment.seq)")
             }
         }

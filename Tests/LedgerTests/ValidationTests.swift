@@ -177,3 +177,56 @@ struct ValidationTests {
         #expect(validator.records.head.seq == 3)
     }
 }
+
+/// Each entry type's fields are declared once, on its typed payload; everything else reads
+/// them from there.
+@Suite("Payload declarations")
+struct PayloadDeclarationTests {
+    /// A payload written from its struct reads back as the same struct, field for field.
+    @Test func everyPayloadRoundTripsThroughItsDeclaration() throws {
+        let actor = ActorPayload(name: "Comisión Nacional", nameES: "CNDH", kind: .institution, country: "MX")
+        let demand = DemandPayload(title: "Justice", titleES: "Justicia", summary: "S", summaryES: "R", by: ["pmpj"], targets: ["cndh"],
+                                   sources: ["https://example.org/"])
+        let commitment = CommitmentPayload(demands: ["justice"], actor: "cndh", kind: .recommendation, summary: "S", summaryES: "R",
+                                           due: CalendarDay("2023-09-30"), sources: ["https://example.org/"])
+        let status = StatusPayload(status: .inProgress, basis: .claimed, rationale: "R", rationaleES: "J", sources: ["https://example.org/"])
+        let followup = FollowupPayload(note: "N", noteES: "Nota", kind: .meeting, sources: ["https://example.org/"])
+        let correction = CorrectionPayload(targetSeq: 4, fields: ["due": .string("2023-12-31")], reason: "Misread")
+        let retraction = RetractionPayload(targetSeq: 5, reason: "Wrong commitment")
+        #expect(ActorPayload(actor.json) == actor)
+        #expect(DemandPayload(demand.json) == demand)
+        #expect(CommitmentPayload(commitment.json) == commitment)
+        #expect(StatusPayload(status.json) == status)
+        #expect(FollowupPayload(followup.json) == followup)
+        #expect(CorrectionPayload(correction.json) == correction)
+        #expect(RetractionPayload(retraction.json) == retraction)
+        // What a payload writes is exactly what its type's declaration names.
+        for (type, json) in [(ActorPayload.entryType, actor.json), (DemandPayload.entryType, demand.json),
+                             (CommitmentPayload.entryType, commitment.json), (StatusPayload.entryType, status.json),
+                             (FollowupPayload.entryType, followup.json), (CorrectionPayload.entryType, correction.json),
+                             (RetractionPayload.entryType, retraction.json)] {
+            guard case .object(let members) = json else { Issue.record("\(type) is not an object"); continue }
+            #expect(Set(members.keys) == Set(type.fields.map(\.name)), "\(type)")
+        }
+    }
+
+    @Test func absentOptionalsAreLeftOutAndRequiredListsKept() {
+        #expect(FollowupPayload(note: "N").json == .object(["note": .string("N")]))
+        #expect(DemandPayload(title: "T").json == .object(["title": .string("T")]))
+        let noSources = CommitmentPayload(demands: [], actor: "a", kind: .pledge, summary: "S", sources: [])
+        guard case .object(let members) = noSources.json else { return }
+        #expect(members["demands"] == .array([]) && members["sources"] == .array([]), "validation names what is missing")
+        #expect(FollowupPayload(.object(["note": .string("N")]))?.kindOrNote == .note)
+        #expect(CommitmentPayload(.object(["actor": .string("a")])) == nil, "a required field is missing")
+    }
+
+    @Test func everyFieldHasALabelInBothLanguages() {
+        for type in EntryType.allCases {
+            for field in type.fields {
+                #expect(!field.label.english.isEmpty && !field.label.spanish.isEmpty, "\(type).\(field.name)")
+            }
+        }
+        #expect(FieldSpec.label(of: "due") == FieldSpec.Label(english: "due", spanish: "plazo"))
+        #expect(FieldSpec.label(of: "effective")?.spanish == "fecha")
+    }
+}
