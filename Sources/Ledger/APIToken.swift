@@ -61,3 +61,21 @@ extension Ledger {
         return name
     }
 }
+
+/// A bearer token of the write API, as stored: its name (the author of what it writes) and
+/// the SHA-256 of the secret, never the secret itself.
+public struct APIToken: Sendable, Hashable, Codable {
+    public var name: String
+    public var digest: String
+    public var createdAt: String
+    public var revokedAt: String?
+
+    public init(name: String, digest: String, createdAt: String, revokedAt: String?) {
+        self.name = name
+        self.digest = digest
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    public var isLive: Bool { revokedAt == nil }
+}

@@ -51,24 +51,6 @@ public protocol LedgerStore: Sendable {
     func revokeToken(name: String) async throws -> Bool
 }
 
-/// A bearer token of the write API, as stored: its name (the author of what it writes) and
-/// the SHA-256 of the secret, never the secret itself.
-public struct APIToken: Sendable, Hashable, Codable {
-    public var name: String
-    public var digest: String
-    public var createdAt: String
-    public var revokedAt: String?
-
-    public init(name: String, digest: String, createdAt: String, revokedAt: String?) {
-        self.name = name
-        self.digest = digest
-        self.createdAt = createdAt
-        self.revokedAt = revokedAt
-    }
-
-    public var isLive: Bool { revokedAt == nil }
-}
-
 /// What a command may do to the database it opens. Reads never create, migrate or change
 /// anything, so they work on a file or a role that may only read, and a checksum of the
 /// file shows that nothing changed.
@@ -118,47 +100,5 @@ extension LedgerStore {
     /// Every entry after `seq`, fetched a page at a time.
     public func entries(after seq: Int64 = 0, pageSize: Int = 1_000) -> EntryPages {
         EntryPages(store: self, after: seq, pageSize: pageSize)
-    }
-}
-
-/// An async sequence over the chain that holds one page in memory at a time.
-public struct EntryPages: AsyncSequence, Sendable {
-    public typealias Element = Entry
-    let store: any LedgerStore
-    let after: Int64
-    let pageSize: Int
-
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        let store: any LedgerStore
-        let pageSize: Int
-        var lastSeq: Int64
-        var page: [Entry] = []
-        var position = 0
-        var finished = false
-        /// The next page, read while this one is used.
-        var nextPage: Task<[Entry], any Error>?
-
-        public mutating func next() async throws -> Entry? {
-            if position == page.count {
-                if finished { return nil }
-                let reading = nextPage ?? Self.read(store, after: lastSeq, limit: pageSize)
-                page = try await reading.value
-                position = 0
-                if page.count < pageSize { finished = true }
-                nextPage = finished ? nil : Self.read(store, after: page.last!.seq, limit: pageSize)
-                if page.isEmpty { return nil }
-            }
-            defer { position += 1 }
-            lastSeq = page[position].seq
-            return page[position]
-        }
-
-        static func read(_ store: any LedgerStore, after seq: Int64, limit: Int) -> Task<[Entry], any Error> {
-            Task { try await store.entries(after: seq, limit: limit) }
-        }
-    }
-
-    public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(store: store, pageSize: pageSize, lastSeq: after)
     }
 }

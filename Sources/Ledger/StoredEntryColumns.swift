@@ -9,26 +9,24 @@ public struct StoredEntryColumns: Sendable {
     /// salt, prev_hash, hash. A store decodes a row straight into this.
     public typealias Values = (Int64, String, String, Int, String, String, String, String, String, String, String, String, String)
 
-    public let values: Values
+    public let seq: Int64
+    public let id: String
+    public let type: String
+    public let schema: Int
+    public let subject: String
+    public let effective: String
+    public let recordedAt: String
+    public let author: String
+    public let visibility: String
+    /// Canonical JSON text, as the ledger writes it.
+    public let payload: String
+    public let salt: String
+    public let prevHash: String
+    public let hash: String
 
     public init(_ values: Values) {
-        self.values = values
+        (seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash) = values
     }
-
-    public var seq: Int64 { values.0 }
-    public var id: String { values.1 }
-    public var type: String { values.2 }
-    public var schema: Int { values.3 }
-    public var subject: String { values.4 }
-    public var effective: String { values.5 }
-    public var recordedAt: String { values.6 }
-    public var author: String { values.7 }
-    public var visibility: String { values.8 }
-    /// Canonical JSON text, as the ledger writes it.
-    public var payload: String { values.9 }
-    public var salt: String { values.10 }
-    public var prevHash: String { values.11 }
-    public var hash: String { values.12 }
 
     private func damaged(_ column: String, _ problem: String) -> LedgerError {
         LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")

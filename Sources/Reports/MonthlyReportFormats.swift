@@ -37,67 +37,6 @@ extension MonthlyReport {
     func citation(_ numbers: [Int]) -> String { numbers.map { "[\($0)]" }.joined() }
 }
 
-// MARK: - Escaping
-
-/// A word as a POSIX shell reads it back: single-quoted unless it is plainly safe.
-enum ShellWord {
-    static func quoted(_ word: String) -> String {
-        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:")
-        if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}
-
-/// Untrusted text made safe for HTML element content and quoted attribute values.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in PlainText.multiline(text) {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
-}
-
-/// Untrusted text made literal in Markdown: every punctuation mark that could start
-/// markup is backslash-escaped (CommonMark allows escaping any ASCII punctuation), and
-/// line breaks become spaces so a title cannot open a heading or a table row.
-enum MarkdownText {
-    static let special = Set("\\`*_{}[]()#+-.!|<>&~\"'=:")
-
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in PlainText.oneLine(text) {
-            if special.contains(character) { result.append("\\") }
-            result.append(character)
-        }
-        return result
-    }
-
-    /// A link destination in angle brackets, with the characters that could end it encoded.
-    static func destination(_ url: String) -> String {
-        var result = ""
-        for scalar in url.unicodeScalars {
-            switch scalar {
-            case "<": result += "%3C"
-            case ">": result += "%3E"
-            case " ": result += "%20"
-            case "\\": result += "%5C"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return "<" + result + ">"
-    }
-}
-
 extension PlainText {
     /// Words wrapped to `width` columns; the first line is prefixed by `first`, the others
     /// by `rest` (for hanging indents). A word longer than a line is cut.

@@ -22,25 +22,16 @@ extension MonthlyReport {
             let commitments: [CommitmentItem]
         }
 
-        let lang: String
-        let title: String
-        let organisation: String
+        let lang, title, organisation, paperCSS, periodText, asOf, asOfText, audience, editionText, rebuildCommand: String
         let labels: ReportLanguage.Labels
-        let paperCSS: String
         let warningText: String?
-        let periodText: String
-        let asOf: String
-        let asOfText: String
         let head: Head
-        let audience: String
-        let editionText: String
         let summary: Summary
         let chart: Chart
         let changes: [Change]
         let overdue: [Overdue]
         let demands: [Demand]
         let sources: [Source]
-        let rebuildCommand: String
 
         init(report: MonthlyReport, paper: PaperSize, warning: IntegrityWarning?) {
             let language = report.language

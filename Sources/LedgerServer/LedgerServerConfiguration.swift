@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Reports
+
+/// How `ledgerctl serve` runs.
+public struct LedgerServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests); the one chosen is passed to `onRunning`.
+    public var port = 8080
+    /// Where the public reaches the site, for the feeds' absolute links (no trailing slash).
+    /// Defaults to `http://host:port`.
+    public var publicURL: String?
+    /// The largest request body a write may send.
+    public var maxBodyBytes = 4 << 20
+    /// A connection idle this long is closed, so stalled clients cannot pile up.
+    public var idleTimeout: Duration = .seconds(30)
+    /// How often a SQLite ledger is checked for other processes' writes.
+    public var pollInterval: Duration = .milliseconds(500)
+    /// The ledger was opened for reading only (a file this user may not write): writes get 503.
+    public var readOnly = false
+    /// The templates of the pages, reports and Atom feed (`--templates DIR` brands them).
+    public var templates = ReportTemplates.builtIn
+
+    public init() {}
+
+    var baseURL: String {
+        var url = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+}

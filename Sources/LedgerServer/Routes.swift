@@ -1,0 +1,161 @@
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Reports
+
+/// The handlers, over the public view and the ledger.
+struct Routes: Sendable {
+    let view: PublicView
+    let configuration: LedgerServerConfiguration
+    let logger: Logger
+    var ledger: Ledger { view.ledger }
+
+    /// A cached page: 304 when the client has this head's version, 404 when `render`
+    /// finds nothing. With `languageMatters` false the response is the same in any language.
+    func page(_ request: Request, key: String, contentType: String, languageMatters: Bool = true,
+              render: @escaping @Sendable (PublicView.Snapshot, ReportLanguage) throws -> String?) async throws -> Response {
+        let choice = languageMatters ? try LanguageChoice(request: request) : nil
+        let language = choice?.language ?? .en
+        let etag = await view.etag(language: language)
+        if Responses.notModified(request, etag: etag) {
+            // Skip rendering; `cached` answers 304 with the same headers.
+            return Responses.cached(PublicView.Rendered(body: ByteBuffer(), contentType: contentType, etag: etag), request: request, choice: choice)
+        }
+        guard let page = try await view.page("\(key)?\(language.rawValue)", language: language, contentType: contentType,
+                                             render: { try render($0, language) }) else {
+            return try await errorPage(request, status: .notFound, message: nil)
+        }
+        return Responses.cached(page, request: request, choice: choice)
+    }
+
+    /// 404 and 400 as pages in the reader's language. The message never repeats what was
+    /// asked for, so a crafted URL cannot put words on the site.
+    func errorPage(_ request: Request, status: HTTPResponse.Status, message: String?) async throws -> Response {
+        let language = (try? LanguageChoice(request: request))?.language ?? .en
+        let text = try await view.withSnapshot { snapshot in
+            let site = snapshot.site(language)
+            return status == .notFound ? site.notFoundPage() : site.badRequestPage(message: message ?? "")
+        }
+        return Responses.text(status, text, contentType: LedgerServer.html)
+    }
+
+    func feed(_ snapshot: PublicView.Snapshot, _ language: ReportLanguage) -> LedgerFeed {
+        LedgerFeed(state: snapshot.state, records: LedgerFeed.latest(snapshot.records), hashes: snapshot.feedHashes,
+                   language: language, baseURL: configuration.baseURL, warning: snapshot.warning)
+    }
+
+    /// When the ledger failed verification or lost its guards: 503 with what failed, so a
+    /// monitor polling the status sees it.
+    func integrityFailure() async throws -> Response? {
+        guard let warning = await view.warning else { return nil }
+        let verification = await view.verification
+        let body = JSONValue.object([
+            "error": .object([
+                "status": .int(503),
+                "message": .string(warning.text(.en)),
+                "failed_at_seq": warning.failedAtSeq.map { .int($0) } ?? .null,
+                "problem": verification?.problem.map { .string($0) } ?? .null,
+                "guard_problems": .array(await view.guardProblems.map { .string($0) }),
+            ]),
+        ]).canonicalText + "\n"
+        return Responses.text(.serviceUnavailable, body, contentType: LedgerServer.json)
+    }
+
+    // MARK: The chain, for outsiders
+
+    /// `GET /api/v1/entries?after=SEQ&limit=N`: public entries in full (enough to recompute
+    /// their hashes), internal ones as seq and hash only, so the chain's continuity can be
+    /// checked without seeing what they say.
+    func entries(_ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let after = try Self.integer(parameters.get("after"), field: "after", default: 0, range: 0...Int64.max)
+        let limit = try Self.integer(parameters.get("limit"), field: "limit", default: 100, range: 1...1_000)
+        let entries: [Entry]
+        do {
+            entries = try await ledger.store.entries(after: after, limit: Int(limit))
+        } catch let error as LedgerError {
+            logger.error("could not read entries", metadata: ["error": "\(error)"])
+            throw APIError(error)
+        }
+        // A full page never changes (the chain only grows); a partial one changes with the head.
+        let last = entries.last.map { "\($0.seq)-\($0.hash.prefix(16))" } ?? "empty"
+        let etag = "\"entries-\(after)-\(limit)-\(last)\""
+        let body = JSONValue.object([
+            "entries": .array(entries.map { entry in
+                entry.visibility == .public ? entry.exchangeJSON
+                    : .object(["seq": .int(entry.seq), "hash": .string(entry.hash), "visibility": .string("internal")])
+            }),
+            "next_after": entries.count == Int(limit) ? .int(entries.last!.seq) : .null,
+        ]).canonicalText + "\n"
+        return Responses.cached(PublicView.Rendered(body: ByteBuffer(string: body), contentType: LedgerServer.json, etag: etag),
+                                request: request, choice: nil)
+    }
+
+    static func integer(_ text: String?, field: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text else { return value }
+        guard let number = Int64(text), range.contains(number) else {
+            throw APIError(.badRequest, field: field, range.upperBound == .max ? "must be a whole number, \(range.lowerBound) or more"
+                           : "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    // MARK: Team writes
+
+    /// `POST /api/v1/entries`: JSON Lines as `ledgerctl append` takes them, all validated,
+    /// then written atomically; idempotent on entry id. The token's name is the author.
+    func append(_ request: Request) async throws -> Response {
+        let author = try await authenticate(request)
+        if let warning = await view.warning {
+            throw APIError(.serviceUnavailable, field: nil, "writes are refused: \(warning.text(.en)) An operator must check it with `ledgerctl verify` and restart the server")
+        }
+        if configuration.readOnly {
+            throw APIError(.serviceUnavailable, field: nil, "writes are refused: this server has the ledger open for reading only")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, field: "body", "is larger than \(configuration.maxBodyBytes) bytes; send the entries in smaller batches")
+        }
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw APIError(.badRequest, field: "body", "is not UTF-8 text")
+        }
+        let result: Ledger.AppendResult
+        do {
+            let batch = try DraftBatch(jsonLines: text, defaultAuthor: author, requiredAuthor: author, source: "body")
+            result = try await ledger.append(batch.drafts, labels: batch.labels)
+        } catch let error as LedgerError {
+            if error.kind == .storage { logger.error("append failed", metadata: ["error": "\(error)"]) }
+            throw APIError(error)
+        }
+        logger.info("appended", metadata: ["author": "\(author)", "added": "\(result.added)", "sent": "\(result.entries.count)"])
+        // This server shows its own write at once; the others hear of it from the database.
+        do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+        return Responses.text(result.added > 0 ? .created : .ok, try ReportJSON.encode(AppendReceipt(result)) + "\n", contentType: LedgerServer.json)
+    }
+
+    /// The token's name, or 401. Nothing is read or written before this passes.
+    func authenticate(_ request: Request) async throws -> String {
+        let challenge: HTTPFields = [.wwwAuthenticate: "Bearer realm=\"ledger\""]
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw APIError(.unauthorized, field: "Authorization", "send `Authorization: Bearer TOKEN` (create one with `ledgerctl token add NAME`)", headers: challenge)
+        }
+        let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let name: String?
+        do {
+            name = try await ledger.tokenName(forSecret: secret)
+        } catch let error as LedgerError {
+            logger.error("could not read tokens", metadata: ["error": "\(error)"])
+            throw APIError(error)
+        }
+        guard let name else {
+            throw APIError(.unauthorized, field: "Authorization", "the token is not valid (unknown or revoked)",
+                           headers: [.wwwAuthenticate: "Bearer realm=\"ledger\", error=\"invalid_token\""])
+        }
+        return name
+    }
+}

@@ -1,0 +1,43 @@
+import Ledger
+import Mustache
+
+/// The words of the public pages; the report's labels cover the rest.
+struct SiteLabels {
+    let statusTitle, intro, ledgerHead, demandsCount, commitmentsCount, overdueCount, latestChanges, nothingYet: String
+    let since, monthlyReports, demand, commitment, madeBy, madeOf, committedBy, dueDate, answers: String
+    let claimedVersusVerified, claimedVersusVerifiedHelp, basis, date, notRated, ratingHistory, backToStatus: String
+    let atomFeed, jsonFeed, skipToContent, navigation, footer, feedTitle, notFound, notFoundMessage, badRequest: String
+
+    init(_ language: ReportLanguage) {
+        switch language {
+        case .en:
+            (statusTitle, intro, ledgerHead) = ("Where the demands stand",
+                "The demands the coalition has made of governments and institutions, what they committed to, and what has happened since. Every entry is kept in a tamper-evident ledger.",
+                "ledger head")
+            (demandsCount, commitmentsCount, overdueCount, latestChanges, nothingYet) = ("demands", "commitments", "overdue commitments", "Latest changes", "Nothing recorded yet.")
+            (since, monthlyReports, demand, commitment, madeBy, madeOf) = ("since", "Monthly reports", "Demand", "Commitment", "Made by", "Made of")
+            (committedBy, dueDate, answers) = ("Committed by", "Due", "Answers")
+            (claimedVersusVerified, claimedVersusVerifiedHelp) = ("Claimed and verified",
+                "A claimed rating is what the government or institution says; a verified one is what the coalition checked against evidence. A reported action is not compliance.")
+            (basis, date, notRated, ratingHistory, backToStatus) = ("Basis", "Date", "not yet rated", "Every rating", "Back to where the demands stand")
+            (atomFeed, jsonFeed, skipToContent, navigation) = ("Updates (Atom)", "Updates (JSON Feed)", "Skip to content", "Site")
+            (footer, feedTitle, notFound, badRequest) = ("Published from an append-only, hash-chained ledger. Corrections are new entries; nothing is deleted.",
+                "updates on demands and commitments", "Not found", "Bad request")
+            notFoundMessage = "There is no public page at this address. The demands and commitments are all listed on the status page."
+        case .es:
+            (statusTitle, intro, ledgerHead) = ("En qué están las demandas",
+                "Las demandas que la coalición ha hecho a gobiernos e instituciones, los compromisos que asumieron y lo que ha pasado desde entonces. Cada entrada queda en un registro a prueba de alteraciones.",
+                "último registro")
+            (demandsCount, commitmentsCount, overdueCount, latestChanges, nothingYet) = ("demandas", "compromisos", "compromisos vencidos", "Cambios recientes", "Aún no hay registros.")
+            (since, monthlyReports, demand, commitment, madeBy, madeOf) = ("desde", "Informes mensuales", "Demanda", "Compromiso", "Presentada por", "Dirigida a")
+            (committedBy, dueDate, answers) = ("Compromiso de", "Plazo", "Responde a")
+            (claimedVersusVerified, claimedVersusVerifiedHelp) = ("Declarado y verificado",
+                "Una calificación declarada es lo que dice el gobierno o la institución; una verificada es lo que la coalición comprobó con evidencia. Una acción reportada no es cumplimiento.")
+            (basis, date, notRated, ratingHistory, backToStatus) = ("Base", "Fecha", "sin calificar", "Todas las calificaciones", "Volver a en qué están las demandas")
+            (atomFeed, jsonFeed, skipToContent, navigation) = ("Novedades (Atom)", "Novedades (JSON Feed)", "Saltar al contenido", "Sitio")
+            (footer, feedTitle, notFound, badRequest) = ("Publicado a partir de un registro encadenado por hashes al que solo se añaden entradas. Las correcciones son entradas nuevas; nada se borra.",
+                "novedades sobre demandas y compromisos", "No encontrado", "Solicitud incorrecta")
+            notFoundMessage = "No hay ninguna página pública en esta dirección. Todas las demandas y compromisos están en la página de estado."
+        }
+    }
+}
