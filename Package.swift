@@ -163,10 +163,17 @@ let package = Package(
             path: "Tests/LedgerTestSupport",
             swiftSettings: swiftSettings
         ),
+        // The core alone: hashes, validation, the projection, payloads. No database.
         .testTarget(
             name: "LedgerTests",
+            dependencies: ["Ledger", "LedgerSynthetic", "LedgerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // The stores: the conformance suite on both, and what only one of them can show.
+        .testTarget(
+            name: "LedgerStoresTests",
             dependencies: [
-                "Ledger", "Reports", "LedgerMigrations", "LedgerTestSupport",
+                "Ledger", "LedgerMigrations", "LedgerTestSupport",
                 "LedgerStorage", "LedgerSQLite", "LedgerPostgres", "LedgerStores", "LedgerSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -110,18 +110,18 @@ struct StoreConformanceTests {
     func goldenEntriesImportWithTheirHashes(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let store = try await kind.makeStore(in: directory)
-        try await store.importEntries(CanonicalHashTests.goldenEntries)
+        try await store.importEntries(GoldenVectors.entries)
         let stored = try await store.entries(after: 0, limit: 10)
-        #expect(stored.map(\.hash) == CanonicalHashTests.goldenHashes)
-        #expect(stored.map(\.computedHash) == CanonicalHashTests.goldenHashes)
-        #expect(try await store.head().hash == CanonicalHashTests.goldenHashes[2])
+        #expect(stored.map(\.hash) == GoldenVectors.hashes)
+        #expect(stored.map(\.computedHash) == GoldenVectors.hashes)
+        #expect(try await store.head().hash == GoldenVectors.hashes[2])
     }
 
     @Test(arguments: StoreKind.allCases)
     func importsMustContinueTheChain(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let store = try await kind.makeStore(in: directory)
-        let golden = CanonicalHashTests.goldenEntries
+        let golden = GoldenVectors.entries
         await #expect(throws: LedgerError.self) { try await store.importEntries(Array(golden.dropFirst())) }
         try await store.importEntries([golden[0]])
         await #expect(throws: LedgerError.self) { try await store.importEntries([golden[0]]) }

@@ -19,7 +19,7 @@ struct ImportTests {
     func anIdRepeatedInTheFileIsRefused(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await kind.makeLedger(in: directory)
-        let golden = CanonicalHashTests.goldenEntries
+        let golden = GoldenVectors.entries
         let repeat_ = continuing(golden[2], reusing: golden[0].id)
         await #expect(throws: LedgerError(kind: .integrity, field: "line 4: id", "repeats the id of an earlier line")) {
             try await ledger.importLines(golden.map(line) + [line(repeat_)])
@@ -31,7 +31,7 @@ struct ImportTests {
     func anIdAlreadyInTheLedgerIsRefused(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await kind.makeLedger(in: directory)
-        let golden = CanonicalHashTests.goldenEntries
+        let golden = GoldenVectors.entries
         #expect(try await ledger.importLines(golden.map(line)) == 3)
         await #expect(throws: LedgerError(kind: .integrity, field: "line 1: id", "is already in this ledger as seq 1")) {
             try await ledger.importLines([line(continuing(golden[2], reusing: golden[0].id))])
@@ -43,7 +43,7 @@ struct ImportTests {
     func anAlteredLineIsNamed(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await kind.makeLedger(in: directory)
-        var golden = CanonicalHashTests.goldenEntries
+        var golden = GoldenVectors.entries
         golden[1].author = "someone-else"
         await #expect(throws: LedgerError(kind: .integrity, field: "line 2: hash", "does not match the entry's content (seq 2 was altered)")) {
             try await ledger.importLines(golden.map(line))
