@@ -269,6 +269,36 @@ struct LedgerctlTests {
         #expect(setStatus.contains("partially-fulfilled"))
     }
 
+    /// The CLI cannot drift from the payload declarations: every field of every entry type
+    /// a command writes has its flag (a list's flag is singular and repeated), and every
+    /// closed vocabulary lists its words.
+    @Test func everyDeclaredFieldHasItsFlag() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let commands: [(EntryType, [String], [String: String])] = [
+            (.actorRegistered, ["actor", "add"], [:]),
+            (.demandRecorded, ["demand", "add"], ["targets": "--target", "sources": "--source"]),
+            (.commitmentRecorded, ["commitment", "add"], ["demands": "--demand", "sources": "--source"]),
+            (.statusChanged, ["commitment", "set-status"], ["status": "<status>", "sources": "--source"]),
+            (.followupLogged, ["followup", "add"], ["sources": "--source"]),
+            (.entryCorrected, ["entry", "correct"], ["target_seq": "<seq>", "fields": "--set"]),
+            (.entryRetracted, ["entry", "retract"], ["target_seq": "<seq>"]),
+        ]
+        for (type, command, named) in commands {
+            let result = try cli.run(command + ["--help"])
+            #expect(result.status == 0)
+            // Help wraps lines anywhere; compare words.
+            let help = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            for field in type.fields {
+                let flag = named[field.name] ?? "--" + field.name.replacingOccurrences(of: "_", with: "-")
+                #expect(help.contains(flag), "\(command.joined(separator: " ")) --help has \(flag) for \(field.name)")
+                if case .word(let words) = field.shape {
+                    #expect(help.contains(words.joined(separator: ", ")), "\(command.joined(separator: " ")) lists every \(field.name)")
+                }
+            }
+        }
+    }
+
     @Test func bidiOverridesAreRefusedAndNothingIsWritten() async throws {
         let cli = try await seededCLI()
         defer { cli.cleanUp() }
