@@ -122,10 +122,11 @@ extension EntryPayload {
     public init?(_ json: JSONValue) {
         guard case .object(let members) = json else { return nil }
         self.init()
-        for field in Self.schema {
-            if let value = members[field.spec.name], value != .null {
-                guard field.decode(&self, value) else { return nil }
-            } else if field.spec.required && !field.spec.isList {
+        let schema = Self.schema
+        for index in schema.indices {
+            if let value = members[schema[index].name], value != .null {
+                guard schema[index].decode(&self, value) else { return nil }
+            } else if schema[index].isRequiredSingle {
                 return nil
             }
         }
@@ -144,21 +145,30 @@ extension EntryPayload {
 /// One field of a payload struct: its `FieldSpec` and how it moves between the struct and JSON.
 public struct PayloadField<Payload>: Sendable {
     public let spec: FieldSpec
+    /// The spec's name, and whether a payload without it is unreadable: read for every
+    /// field of every payload, so kept apart from the spec.
+    let name: String
+    let isRequiredSingle: Bool
     let decode: @Sendable (inout Payload, JSONValue) -> Bool
     let encode: @Sendable (Payload) -> JSONValue?
 
     private init(_ spec: FieldSpec, decode: @escaping @Sendable (inout Payload, JSONValue) -> Bool,
                  encode: @escaping @Sendable (Payload) -> JSONValue?) {
         self.spec = spec
+        name = spec.name
+        isRequiredSingle = spec.required && !spec.isList
         self.decode = decode
         self.encode = encode
     }
 
-    typealias Path<Value> = any WritableKeyPath<Payload, Value> & Sendable
+    /// A key path to a stored property, kept concrete: reading an existential key path for
+    /// every field of every payload of the chain doubled the time to fold it.
+    typealias Path<Value> = WritableKeyPath<Payload, Value>
 
     /// A required string: text, a reference, a word kept as text.
     static func string(_ spec: FieldSpec, _ path: Path<String>) -> Self {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard let text = value.stringValue else { return false }
             payload[keyPath: path] = text
             return true
@@ -166,7 +176,8 @@ public struct PayloadField<Payload>: Sendable {
     }
 
     static func string(_ spec: FieldSpec, _ path: Path<String?>) -> Self {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard let text = value.stringValue else { return false }
             payload[keyPath: path] = text
             return true
@@ -175,7 +186,8 @@ public struct PayloadField<Payload>: Sendable {
 
     /// A list of strings; left out when empty unless the field needs items.
     static func strings(_ spec: FieldSpec, _ path: Path<[String]>) -> Self {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard case .array(let items) = value else { return false }
             payload[keyPath: path] = items.compactMap(\.stringValue)
             return true
@@ -186,7 +198,8 @@ public struct PayloadField<Payload>: Sendable {
     }
 
     static func word<Word: RawRepresentable & Sendable>(_ spec: FieldSpec, _ path: Path<Word>) -> Self where Word.RawValue == String {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard let word = value.stringValue.flatMap(Word.init(rawValue:)) else { return false }
             payload[keyPath: path] = word
             return true
@@ -194,7 +207,8 @@ public struct PayloadField<Payload>: Sendable {
     }
 
     static func word<Word: RawRepresentable & Sendable>(_ spec: FieldSpec, _ path: Path<Word?>) -> Self where Word.RawValue == String {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard let word = value.stringValue.flatMap(Word.init(rawValue:)) else { return false }
             payload[keyPath: path] = word
             return true
@@ -202,7 +216,8 @@ public struct PayloadField<Payload>: Sendable {
     }
 
     static func day(_ spec: FieldSpec, _ path: Path<CalendarDay?>) -> Self {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard let day = value.stringValue.flatMap({ CalendarDay($0) }) else { return false }
             payload[keyPath: path] = day
             return true
@@ -210,7 +225,8 @@ public struct PayloadField<Payload>: Sendable {
     }
 
     static func seq(_ spec: FieldSpec, _ path: Path<Int64>) -> Self {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard case .int(let number) = value else { return false }
             payload[keyPath: path] = number
             return true
@@ -218,7 +234,8 @@ public struct PayloadField<Payload>: Sendable {
     }
 
     static func values(_ spec: FieldSpec, _ path: Path<[String: JSONValue]>) -> Self {
-        Self(spec, decode: { payload, value in
+        nonisolated(unsafe) let path = path
+        return Self(spec, decode: { payload, value in
             guard case .object(let members) = value else { return false }
             payload[keyPath: path] = members
             return true

@@ -66,7 +66,7 @@ public struct ReportTemplates: Sendable {
 
     /// Renders `view` (a struct of stored properties, read by name) through `name`.
     func render(_ name: String, _ view: Any) -> String {
-        library.render(view, withTemplate: name) ?? ""
+        library.render(TemplateView.tree(view) ?? [String: Any](), withTemplate: name) ?? ""
     }
 
     /// The escaping of every built-in page (`{{% CONTENT_TYPE: LEDGER_HTML }}`): HTML's five

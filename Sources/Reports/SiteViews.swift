@@ -1,5 +1,4 @@
 import Ledger
-import Mustache
 
 /// What the public pages' templates read: plain stored properties, named as the templates
 /// name them. Every string is text (escaped by the template), never markup.
@@ -43,24 +42,10 @@ struct SiteFrame {
     let links: Links, other: OtherLanguage
 }
 
-/// A page's own view, beside the frame's: the templates find both by name (a struct's
-/// stored properties, then the frame's, by `MustacheParent`).
-protocol SitePageView: MustacheParent {
+/// A page's own view, beside the frame every page shares: the templates find both by name
+/// (`TemplateView` lays the page's fields over the frame's).
+protocol SitePageView {
     var frame: SiteFrame { get }
-}
-
-extension SitePageView {
-    func child(named name: String) -> Any? {
-        if let own = Mirror(reflecting: self).children.first(where: { $0.label == name }) { return Self.unwrapped(own.value) }
-        return Mirror(reflecting: frame).children.first(where: { $0.label == name }).flatMap { Self.unwrapped($0.value) }
-    }
-
-    /// A nil optional is no value, so the template looks further up instead of rendering "nil".
-    static func unwrapped(_ value: Any) -> Any? {
-        let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .optional else { return value }
-        return mirror.children.first?.value
-    }
 }
 
 struct StatusView: SitePageView {
