@@ -165,81 +165,61 @@ public struct PayloadField<Payload>: Sendable {
     /// every field of every payload of the chain doubled the time to fold it.
     typealias Path<Value> = WritableKeyPath<Payload, Value>
 
-    /// A required string: text, a reference, a word kept as text.
-    static func string(_ spec: FieldSpec, _ path: Path<String>) -> Self {
+    /// The one way a field moves: `read` turns a JSON value into the property's value (nil
+    /// when it has the wrong type), `write` the property back into JSON (nil to leave it out).
+    private static func field<Value>(_ spec: FieldSpec, _ path: Path<Value>,
+                                     read: @escaping @Sendable (JSONValue) -> Value?,
+                                     write: @escaping @Sendable (Value) -> JSONValue?) -> Self {
+        // A key path to a stored property is an immutable value.
         nonisolated(unsafe) let path = path
         return Self(spec, decode: { payload, value in
-            guard let text = value.stringValue else { return false }
-            payload[keyPath: path] = text
+            guard let decoded = read(value) else { return false }
+            payload[keyPath: path] = decoded
             return true
-        }, encode: { .string($0[keyPath: path]) })
+        }, encode: { write($0[keyPath: path]) })
+    }
+
+    /// A required string: text, a reference, a word kept as text.
+    static func string(_ spec: FieldSpec, _ path: Path<String>) -> Self {
+        field(spec, path, read: \.stringValue, write: JSONValue.string)
     }
 
     static func string(_ spec: FieldSpec, _ path: Path<String?>) -> Self {
-        nonisolated(unsafe) let path = path
-        return Self(spec, decode: { payload, value in
-            guard let text = value.stringValue else { return false }
-            payload[keyPath: path] = text
-            return true
-        }, encode: { $0[keyPath: path].map(JSONValue.string) })
+        field(spec, path, read: { $0.stringValue.map(Optional.some) }, write: { $0.map(JSONValue.string) })
     }
 
     /// A list of strings; left out when empty unless the field needs items.
     static func strings(_ spec: FieldSpec, _ path: Path<[String]>) -> Self {
-        nonisolated(unsafe) let path = path
-        return Self(spec, decode: { payload, value in
-            guard case .array(let items) = value else { return false }
-            payload[keyPath: path] = items.compactMap(\.stringValue)
-            return true
-        }, encode: { payload in
-            let items = payload[keyPath: path]
-            return items.isEmpty && spec.minimumCount == 0 ? nil : .array(items.map(JSONValue.string))
-        })
+        field(spec, path, read: { value in
+            guard case .array(let items) = value else { return nil }
+            return items.compactMap(\.stringValue)
+        }, write: { items in items.isEmpty && spec.minimumCount == 0 ? nil : .array(items.map(JSONValue.string)) })
     }
 
     static func word<Word: RawRepresentable & Sendable>(_ spec: FieldSpec, _ path: Path<Word>) -> Self where Word.RawValue == String {
-        nonisolated(unsafe) let path = path
-        return Self(spec, decode: { payload, value in
-            guard let word = value.stringValue.flatMap(Word.init(rawValue:)) else { return false }
-            payload[keyPath: path] = word
-            return true
-        }, encode: { .string($0[keyPath: path].rawValue) })
+        field(spec, path, read: { $0.stringValue.flatMap(Word.init(rawValue:)) }, write: { .string($0.rawValue) })
     }
 
     static func word<Word: RawRepresentable & Sendable>(_ spec: FieldSpec, _ path: Path<Word?>) -> Self where Word.RawValue == String {
-        nonisolated(unsafe) let path = path
-        return Self(spec, decode: { payload, value in
-            guard let word = value.stringValue.flatMap(Word.init(rawValue:)) else { return false }
-            payload[keyPath: path] = word
-            return true
-        }, encode: { $0[keyPath: path].map { .string($0.rawValue) } })
+        field(spec, path, read: { $0.stringValue.flatMap(Word.init(rawValue:)).map(Optional.some) }, write: { $0.map { .string($0.rawValue) } })
     }
 
     static func day(_ spec: FieldSpec, _ path: Path<CalendarDay?>) -> Self {
-        nonisolated(unsafe) let path = path
-        return Self(spec, decode: { payload, value in
-            guard let day = value.stringValue.flatMap({ CalendarDay($0) }) else { return false }
-            payload[keyPath: path] = day
-            return true
-        }, encode: { $0[keyPath: path].map { .string($0.description) } })
+        field(spec, path, read: { $0.stringValue.flatMap { CalendarDay($0) }.map(Optional.some) }, write: { $0.map { .string($0.description) } })
     }
 
     static func seq(_ spec: FieldSpec, _ path: Path<Int64>) -> Self {
-        nonisolated(unsafe) let path = path
-        return Self(spec, decode: { payload, value in
-            guard case .int(let number) = value else { return false }
-            payload[keyPath: path] = number
-            return true
-        }, encode: { .int($0[keyPath: path]) })
+        field(spec, path, read: { value in
+            guard case .int(let number) = value else { return nil }
+            return number
+        }, write: { .int($0) })
     }
 
     static func values(_ spec: FieldSpec, _ path: Path<[String: JSONValue]>) -> Self {
-        nonisolated(unsafe) let path = path
-        return Self(spec, decode: { payload, value in
-            guard case .object(let members) = value else { return false }
-            payload[keyPath: path] = members
-            return true
-        }, encode: { .object($0[keyPath: path]) })
+        field(spec, path, read: { value in
+            guard case .object(let members) = value else { return nil }
+            return members
+        }, write: { .object($0) })
     }
 }
 
