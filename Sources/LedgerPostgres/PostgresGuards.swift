@@ -1,6 +1,5 @@
 import Foundation
 import LedgerMigrations
-import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Ledger
-import Logging
 import Reports
 
 /// An error a client can act on: a status, the field at fault and one sentence. Answered as

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import Ledger
 import Logging
-import Reports
 
 /// One line per request: method, path, status, bytes and time taken. Headers, and so
 /// tokens, are never logged; of the query string only the parameters the site reads are

@@ -1,8 +1,6 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Ledger
-import Logging
 import Reports
 
 /// The page's language: `?lang=` when given, else the first of English and Spanish the

@@ -1,7 +1,5 @@
 import Foundation
-import Hummingbird
 import Ledger
-import Logging
 import NIOCore
 import ServiceLifecycle
 import Reports

@@ -1,8 +1,6 @@
 import Foundation
-import Hummingbird
 import Ledger
 import Logging
-import Reports
 import ServiceLifecycle
 
 /// Keeps the public view current when other processes write: PostgreSQL tells every

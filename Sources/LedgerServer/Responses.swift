@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Ledger
-import Logging
 import Reports
 
 /// What every response shares: security headers, and the answers built the same way on

@@ -2,7 +2,6 @@ import Foundation
 import Ledger
 import LedgerPostgres
 import LedgerSQLite
-import Logging
 import ServiceLifecycle
 
 /// Where a ledger lives, parsed from `--database` / `LEDGER_DATABASE_URL`.

@@ -1,5 +1,4 @@
 import Ledger
-import Mustache
 
 /// The public status pages: the overview, one page per demand and per commitment. Pure,
 /// like the reports: built from a public `LedgerState`, rendered as self-contained HTML

@@ -1,5 +1,4 @@
 import Ledger
-import Mustache
 
 /// The words of the public pages; the report's labels cover the rest.
 struct SiteLabels {
