@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "ledgerctl", targets: ["ledgerctl"]),
         .executable(name: "ledger-bench", targets: ["ledger-bench"]),
         .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Transparency", targets: ["Transparency"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "LedgerStores", targets: ["LedgerStores"]),
     ],
@@ -31,11 +32,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
+        // Transparency-log standards, knowing nothing of the ledger: RFC 6962 Merkle trees
+        // and proofs, C2SP signed notes, checkpoints, tiles and tlog-proof receipts.
+        .target(
+            name: "Transparency",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The pure core: entries, canonical encoding, hashing, validation, the projection,
         // the store protocol. Nothing here touches a database, a socket or a logger.
         .target(
             name: "Ledger",
             dependencies: [
+                "Transparency",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -107,6 +118,7 @@ let package = Package(
             name: "LedgerServer",
             dependencies: [
                 "Ledger",
+                "Transparency",
                 "Reports",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -122,6 +134,7 @@ let package = Package(
             name: "ledgerctl",
             dependencies: [
                 "Ledger",
+                "Transparency",
                 "Reports",
                 "LedgerServer",
                 "LedgerStores",
@@ -136,6 +149,7 @@ let package = Package(
             name: "ledger-bench",
             dependencies: [
                 "Ledger",
+                "Transparency",
                 "Reports",
                 "LedgerStores",
                 "LedgerSQLite",
@@ -153,6 +167,7 @@ let package = Package(
             name: "LedgerTestSupport",
             dependencies: [
                 "Ledger",
+                "Transparency",
                 "LedgerStores",
                 "LedgerSQLite",
                 "LedgerPostgres",
@@ -161,6 +176,14 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/LedgerTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // The transparency-log standards against their published vectors and examples.
+        .testTarget(
+            name: "TransparencyTests",
+            dependencies: ["Transparency"],
+            // RFC 6962 proof vectors (transparency-dev/merkle, Apache 2.0, LICENSE beside them).
+            exclude: ["merkle-testdata"],
             swiftSettings: swiftSettings
         ),
         // The core alone: hashes, validation, the projection, payloads. No database.
@@ -173,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "LedgerStoresTests",
             dependencies: [
-                "Ledger", "LedgerMigrations", "LedgerTestSupport",
+                "Ledger", "Transparency", "LedgerMigrations", "LedgerTestSupport",
                 "LedgerStorage", "LedgerSQLite", "LedgerPostgres", "LedgerStores", "LedgerSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -182,13 +205,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Ledger", "Reports", "LedgerStores", "LedgerTestSupport"],
+            dependencies: ["Ledger", "Transparency", "Reports", "LedgerStores", "LedgerTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "Ledger", "Reports", "LedgerServer", "LedgerTestSupport", "LedgerStores",
+                "Ledger", "Transparency", "Reports", "LedgerServer", "LedgerTestSupport", "LedgerStores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -199,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "ledgerctlTests",
             dependencies: [
-                "Ledger", "Reports", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
+                "Ledger", "Transparency", "Reports", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,5 @@
 import Foundation
+import Transparency
 
 /// The ledger as its users see it: validated appends, the chain's verification, the
 /// projection, export and import, over whichever store holds it.
@@ -7,6 +8,8 @@ public struct Ledger: Sendable {
     /// The chain folded so far, kept between calls: a long-lived ledger (the server, a
     /// benchmark) folds only what is new on each append or read, not the whole chain.
     private let folded = FoldedRecords()
+    /// The Merkle tree of the chain, kept the same way (see `withMerkleTree`).
+    let merkle = MerkleCache()
 
     public init(store: any LedgerStore) {
         self.store = store
@@ -126,13 +129,21 @@ public struct Ledger: Sendable {
         public var problem: String?
         /// What is wrong with the database's append-only triggers, when the caller checked.
         public var guardProblems: [String] = []
+        /// How many signed checkpoints the chain was checked against, the last one's
+        /// number, and the most entries one of them signed.
+        public var checkpointsChecked: Int = 0
+        public var lastCheckpointChecked: Int64 = 0
+        public var signedSize: Int64 = 0
         public var isIntact: Bool { problem == nil }
     }
 
     /// Recomputes every hash and link from seq 1 (or from where an earlier, intact
     /// verification ended, so a server checks only what is new); stops at the first fault.
-    /// Rows are hashed as stored, on two cores, while the next page is read.
-    public func verify(continuing earlier: Verification? = nil) async throws -> Verification {
+    /// Rows are hashed as stored, on two cores, while the next page is read. Then checks the
+    /// chain's Merkle tree against every signed checkpoint not checked before, so a chain
+    /// rewritten with recomputed hashes, or cut short, is caught; with `verifier`, each
+    /// checkpoint's signature must be that key's (by default, the key stored beside it).
+    public func verify(continuing earlier: Verification? = nil, verifier: SignedNote.Verifier? = nil) async throws -> Verification {
         var verification = earlier ?? Verification(entries: 0, head: .empty)
         guard verification.isIntact else { return verification }
         let pageSize = 4_096
@@ -147,9 +158,10 @@ public struct Ledger: Sendable {
                 next = nil
             }
             let computed = await Self.hashes(of: rows)
-            for (row, hash) in zip(rows, computed) {
+            for (index, (row, hash)) in zip(rows, computed).enumerated() {
                 if let problem = Self.problem(with: row, computedHash: hash, after: verification.head) {
                     next?.cancel()
+                    try await merkle.extend(with: Array(rows[..<index]))
                     verification.firstBadSeq = problem.seq
                     verification.problem = problem.message
                     return verification
@@ -157,7 +169,10 @@ public struct Ledger: Sendable {
                 verification.head = ChainHead(seq: row.seq, hash: row.hash, recordedAt: row.recordedAt)
                 verification.entries += 1
             }
+            // The tree is built from rows just verified, so it is not read a second time.
+            try await merkle.extend(with: rows)
         }
+        try await checkCheckpoints(&verification, verifier: verifier)
         return verification
     }
 

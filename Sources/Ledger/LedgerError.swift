@@ -28,6 +28,8 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case revokeToken(name: String)
         /// The name has no live token: list the ones there are.
         case listTokens
+        /// No signed checkpoint covers it yet: sign one.
+        case signCheckpoint
     }
 
     public let kind: Kind

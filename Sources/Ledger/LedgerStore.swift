@@ -41,6 +41,16 @@ public protocol LedgerStore: Sendable {
     /// created): missing, disabled or changed. Empty when they are as the migrations made them.
     func appendOnlyGuardProblems() async throws -> [String]
 
+    // MARK: Signed checkpoints
+
+    /// Every signed checkpoint, oldest first.
+    func checkpoints() async throws -> [StoredCheckpoint]
+    /// The latest signed checkpoint, if any.
+    func latestCheckpoint() async throws -> StoredCheckpoint?
+    /// Keeps a signed checkpoint; returns it numbered. The database refuses one smaller
+    /// than the latest.
+    func addCheckpoint(_ checkpoint: StoredCheckpoint) async throws -> StoredCheckpoint
+
     // MARK: API tokens
 
     /// Stores a new live token's SHA-256 digest. A name with a live token is refused.

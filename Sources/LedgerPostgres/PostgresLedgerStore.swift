@@ -252,6 +252,51 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
+    // MARK: Signed checkpoints
+
+    private static let checkpointColumns = "number, tree_size, root_hash, note, verifier_key, signed_at"
+
+    public func checkpoints() async throws -> [StoredCheckpoint] {
+        try await run("read the checkpoints") {
+            try await self.fetchCheckpoints("SELECT \(unescaped: Self.checkpointColumns) FROM log_checkpoints ORDER BY number")
+        }
+    }
+
+    public func latestCheckpoint() async throws -> StoredCheckpoint? {
+        try await run("read the checkpoints") {
+            try await self.fetchCheckpoints("SELECT \(unescaped: Self.checkpointColumns) FROM log_checkpoints ORDER BY number DESC LIMIT 1").first
+        }
+    }
+
+    private func fetchCheckpoints(_ query: PostgresQuery) async throws -> [StoredCheckpoint] {
+        var checkpoints: [StoredCheckpoint] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (number, size, root, note, verifierKey, signedAt) in rows.decode((Int64, Int64, String, String, String, String).self) {
+            checkpoints.append(StoredCheckpoint(number: number, size: size, root: root, note: note, verifierKey: verifierKey, signedAt: signedAt))
+        }
+        return checkpoints
+    }
+
+    public func addCheckpoint(_ checkpoint: StoredCheckpoint) async throws -> StoredCheckpoint {
+        try await run("keep the checkpoint") {
+            try await self.client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: self.logger) { connection in
+                    // The writers' lock: no entry or other checkpoint lands between the
+                    // trigger's check and this row.
+                    try await Self.execute("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", on: connection, logger: self.logger)
+                    let rows = try await connection.query("""
+                        INSERT INTO log_checkpoints (tree_size, root_hash, note, verifier_key, signed_at)
+                        VALUES (\(checkpoint.size), \(checkpoint.root), \(checkpoint.note), \(checkpoint.verifierKey), \(checkpoint.signedAt))
+                        RETURNING number
+                        """, logger: self.logger)
+                    var stored = checkpoint
+                    for try await number in rows.decode(Int64.self) { stored.number = number }
+                    return stored
+                }
+            }
+        }
+    }
+
     // MARK: API tokens
 
     public func addToken(name: String, digest: String) async throws {

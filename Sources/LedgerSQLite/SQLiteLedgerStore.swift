@@ -247,6 +247,45 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    // MARK: Signed checkpoints
+
+    private static let checkpointColumns = "number, tree_size, root_hash, note, verifier_key, signed_at"
+
+    public func checkpoints() async throws -> [StoredCheckpoint] {
+        try await run("read the checkpoints") {
+            try await self.reader.read { db in
+                try Self.fetchCheckpoints(db, sql: "SELECT \(Self.checkpointColumns) FROM log_checkpoints ORDER BY number")
+            }
+        }
+    }
+
+    public func latestCheckpoint() async throws -> StoredCheckpoint? {
+        try await run("read the checkpoints") {
+            try await self.reader.read { db in
+                try Self.fetchCheckpoints(db, sql: "SELECT \(Self.checkpointColumns) FROM log_checkpoints ORDER BY number DESC LIMIT 1").first
+            }
+        }
+    }
+
+    private static func fetchCheckpoints(_ db: Database, sql: String) throws -> [StoredCheckpoint] {
+        try Row.fetchAll(db, sql: sql).map {
+            StoredCheckpoint(number: $0[0], size: $0[1], root: $0[2], note: $0[3], verifierKey: $0[4], signedAt: $0[5])
+        }
+    }
+
+    public func addCheckpoint(_ checkpoint: StoredCheckpoint) async throws -> StoredCheckpoint {
+        let pool = try writingPool("keep the checkpoint")
+        return try await run("keep the checkpoint") {
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO log_checkpoints (tree_size, root_hash, note, verifier_key, signed_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [checkpoint.size, checkpoint.root, checkpoint.note, checkpoint.verifierKey, checkpoint.signedAt])
+                var stored = checkpoint
+                stored.number = db.lastInsertedRowID
+                return stored
+            }
+        }
+    }
+
     // MARK: API tokens
 
     public func addToken(name: String, digest: String) async throws {

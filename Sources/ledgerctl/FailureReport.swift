@@ -23,6 +23,7 @@ enum FailureReport {
         case .upgradeProgram: return "upgrade ledgerctl"
         case .revokeToken(let name): return "revoke it first (`ledgerctl token revoke \(name)`)"
         case .listTokens: return "`ledgerctl token list` shows them"
+        case .signCheckpoint: return "sign one with `ledgerctl checkpoint --signing-key FILE`"
         }
     }
 

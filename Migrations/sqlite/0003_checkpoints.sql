@@ -1,0 +1,29 @@
+-- Every signed checkpoint (C2SP tlog-checkpoint) of the ledger's Merkle tree, kept like the
+-- entries: append-only, so `verify` can prove that the chain still hashes to every root the
+-- coalition signed. The note is stored exactly as signed; the private key never is.
+CREATE TABLE log_checkpoints (
+    number       INTEGER PRIMARY KEY,
+    tree_size    INTEGER NOT NULL CHECK (tree_size >= 0),
+    root_hash    TEXT    NOT NULL CHECK (length(root_hash) = 44),
+    note         TEXT    NOT NULL,
+    verifier_key TEXT    NOT NULL,
+    signed_at    TEXT    NOT NULL
+) STRICT;
+
+CREATE TRIGGER log_checkpoints_no_update BEFORE UPDATE ON log_checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'log_checkpoints is append-only: UPDATE is not allowed');
+END;
+
+CREATE TRIGGER log_checkpoints_no_delete BEFORE DELETE ON log_checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'log_checkpoints is append-only: DELETE is not allowed');
+END;
+
+-- A log's tree only grows, and never past the entries it covers.
+CREATE TRIGGER log_checkpoints_grow BEFORE INSERT ON log_checkpoints
+WHEN NEW.tree_size < (SELECT coalesce(max(tree_size), 0) FROM log_checkpoints)
+  OR NEW.tree_size > (SELECT coalesce(max(seq), 0) FROM ledger_entries)
+BEGIN
+    SELECT RAISE(ABORT, 'log_checkpoints: a checkpoint must cover at least the latest one''s entries and no more than the ledger holds');
+END;
