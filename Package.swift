@@ -225,6 +225,8 @@ let package = Package(
                 "Ledger", "Transparency", "Reports", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            // Go's sumdb checker, run by the tests with `go run`.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -19,13 +19,16 @@ public enum LedgerServer {
                            services: [any Service] = [],
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let view = PublicView(ledger: ledger, templates: configuration.templates, logger: logger)
+        let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: logger)
+        let signing: [any Service] = configuration.signer == nil ? []
+            : [CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger)]
         var app = Application(
-            router: router(view: view, configuration: configuration, logger: logger),
+            router: router(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [HTTP10ConnectionClose.Installer()],
                 idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accountability-ledger"),
-            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)],
+            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)] + signing,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         // The first fold and verification need the store's services running, and must end
@@ -40,12 +43,12 @@ public enum LedgerServer {
     }
 
     /// Every route; `view` caches what the public pages show.
-    static func router(view: PublicView, configuration: LedgerServerConfiguration, logger: Logger) -> Router<BasicRequestContext> {
+    static func router(view: PublicView, checkpointer: Checkpointer, configuration: LedgerServerConfiguration, logger: Logger) -> Router<BasicRequestContext> {
         // Every page answers HEAD too (feed readers and link checkers ask it): Hummingbird
         // answers it from the GET route, with the same headers and no body.
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: AccessLogMiddleware())
-        let routes = Routes(view: view, configuration: configuration, logger: logger)
+        let routes = Routes(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger)
         func read(_ path: RouterPath, alsoAllowed: [HTTPRequest.Method] = [],
                   _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
             // Other methods on an address that exists are 405 with the ones it takes, not 404.
@@ -103,6 +106,14 @@ public enum LedgerServer {
         }
         read("/api/v1/entries", alsoAllowed: [.post]) { request, _ in try await routes.entries(request) }
         router.post("/api/v1/entries") { request, _ in try await routes.append(request) }
+        // The transparency log (C2SP tlog-tiles), for verifiers outside.
+        read("/log/checkpoint") { request, _ in try await routes.checkpoint(request) }
+        read("/log/tile/**") { request, context in
+            try await routes.tile(request, path: context.parameters.getCatchAll().joined(separator: "/"))
+        }
+        read("/log/receipt/:seq") { request, context in
+            try await routes.receipt(request, seqText: try context.parameters.require("seq"))
+        }
         return router
     }
 }

@@ -3,6 +3,7 @@ import Ledger
 import NIOCore
 import ServiceLifecycle
 import Reports
+import Transparency
 
 /// How `ledgerctl serve` runs.
 public struct LedgerServerConfiguration: Sendable {
@@ -22,6 +23,11 @@ public struct LedgerServerConfiguration: Sendable {
     public var readOnly = false
     /// The templates of the pages, reports and Atom feed (`--templates DIR` brands them).
     public var templates = ReportTemplates.builtIn
+    /// The log's signing key: with it the server signs a checkpoint soon after the head
+    /// moves, and before answering a write (whose answer then carries receipts).
+    public var signer: SignedNote.Signer?
+    /// How soon after the head moves a checkpoint is signed.
+    public var checkpointInterval: Duration = .seconds(1)
 
     public init() {}
 

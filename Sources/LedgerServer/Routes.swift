@@ -5,10 +5,12 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Reports
+import Transparency
 
 /// The handlers, over the public view and the ledger.
 struct Routes: Sendable {
     let view: PublicView
+    let checkpointer: Checkpointer
     let configuration: LedgerServerConfiguration
     let logger: Logger
     var ledger: Ledger { view.ledger }
@@ -135,7 +137,21 @@ struct Routes: Sendable {
         logger.info("appended", metadata: ["author": "\(author)", "added": "\(result.added)", "sent": "\(result.entries.count)"])
         // This server shows its own write at once; the others hear of it from the database.
         do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
-        return Responses.text(result.added > 0 ? .created : .ok, try ReportJSON.encode(AppendReceipt(result)) + "\n", contentType: LedgerServer.json)
+        var answer = AppendReceipt(result)
+        // With the key, the answer waits for a checkpoint covering the batch and carries
+        // each entry's receipt.
+        if configuration.signer != nil, let last = result.entries.map(\.seq).max() {
+            do {
+                if let checkpoint = try await checkpointer.covering(last) {
+                    for index in answer.entries.indices {
+                        answer.entries[index].receipt = try await ledger.receipt(seq: answer.entries[index].seq, under: checkpoint).text
+                    }
+                }
+            } catch {
+                logger.error("could not sign a checkpoint for the write", metadata: ["error": "\(error)"])
+            }
+        }
+        return Responses.text(result.added > 0 ? .created : .ok, try ReportJSON.encode(answer) + "\n", contentType: LedgerServer.json)
     }
 
     /// The token's name, or 401. Nothing is read or written before this passes.

@@ -8,6 +8,8 @@ public struct AppendReceipt: Sendable, Encodable {
         public var seq: Int64
         public var id: String
         public var hash: String
+        /// Its C2SP tlog-proof under a signed checkpoint, when the writer signs them.
+        public var receipt: String?
     }
     public var entries: [Item]
     /// How many of them are new; the rest were already recorded (a retry).

@@ -80,7 +80,8 @@ public enum SignedNote {
 
         public init(privateKeyText text: String) throws(TransparencyError) {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            let parts = trimmed.split(separator: "+", omittingEmptySubsequences: false)
+            // The base64 key may itself contain '+': only the first four separate fields.
+            let parts = trimmed.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
             guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY" else {
                 throw TransparencyError("not a signing key: it must read PRIVATE+KEY+<name>+<key id>+<key>, as `ledgerctl key generate` writes it")
             }
@@ -127,7 +128,7 @@ public enum SignedNote {
         }
 
         public init(text: String) throws(TransparencyError) {
-            let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", omittingEmptySubsequences: false)
+            let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3, SignedNote.isValidKeyName(parts[0]), parts[1].count == 8, let id = UInt32(parts[1], radix: 16),
                   let raw = Data(base64Encoded: String(parts[2])) else {
                 throw TransparencyError("not a verifier key: it must read <name>+<8 hex digits>+<base64 key>, as `ledgerctl key generate` prints it")

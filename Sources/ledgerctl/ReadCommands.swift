@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Reports
+import Transparency
 
 /// `--as-of` and `--known-at`: which world and which ledger a read describes.
 struct TimeOptions: ParsableArguments {
@@ -109,14 +110,52 @@ struct Log: AsyncParsableCommand {
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the hash chain from the first entry: exit 0 if intact, 1 naming the first bad seq.")
+        abstract: "Check the hash chain and every signed checkpoint: exit 0 if intact, 1 naming the first bad seq.",
+        discussion: """
+            Without options, checks the ledger in --database: every entry's hash and link from \
+            seq 1, then that the chain still hashes to the root of every checkpoint ever signed \
+            (so a rewrite with recomputed hashes, or deleted entries, is caught).
+
+            From outside, with only the log's published verifier key (--key):
+              --remote URL     a server's signed checkpoint, tiles and public entries; the \
+            checkpoint must extend the last one this command accepted from that log (kept in \
+            --state, by default under ~/.local/state/ledgerctl/).
+              --receipt FILE   a receipt from `ledgerctl receipt` or /log/receipt/SEQ, offline; \
+            with --entry ENTRY.json (one exported entry), that the entry is the one it proves.
+            """)
 
     @OptionGroup var options: LedgerOptions
     @OptionGroup var output: OutputOptions
+    @Option(help: ArgumentHelp("The log's verifier key (as `ledgerctl key generate` printed it), or a file holding it.", valueName: "key"))
+    var key: String?
+    @Option(help: ArgumentHelp("Check a served ledger from outside: the address `ledgerctl serve` answers on.", valueName: "url"))
+    var remote: String?
+    @Option(help: ArgumentHelp("With --remote: where the last accepted checkpoint is kept.", valueName: "file"))
+    var state: String?
+    @Option(help: ArgumentHelp("Check a receipt (C2SP tlog-proof) offline.", valueName: "file"))
+    var receipt: String?
+    @Option(help: ArgumentHelp("With --receipt: the entry it is for, as `ledgerctl export` writes it (one line).", valueName: "file"))
+    var entry: String?
+
+    func validate() throws {
+        if remote != nil && receipt != nil { throw ValidationError("give --remote or --receipt, not both") }
+        if (remote != nil || receipt != nil) && key == nil { throw ValidationError("--key is required with --remote and --receipt: the log's published verifier key") }
+        if entry != nil && receipt == nil { throw ValidationError("--entry goes with --receipt") }
+        if state != nil && remote == nil { throw ValidationError("--state goes with --remote") }
+    }
 
     func run() async throws {
+        let verifier = try key.map(verifierKey)
+        if let receipt, let verifier {
+            printLine(try checkReceipt(path: receipt, verifier: verifier, entryPath: entry))
+            return
+        }
+        if let remote, let verifier {
+            try await verifyRemote(remote, verifier: verifier)
+            return
+        }
         let verification = try await options.withLedger { ledger in
-            var verification = try await ledger.verify()
+            var verification = try await ledger.verify(verifier: verifier)
             verification.guardProblems = try await warnAboutGuards(ledger)
             return verification
         }
@@ -124,11 +163,48 @@ struct Verify: AsyncParsableCommand {
             printLine(try ReportJSON.encode(verification))
         } else if verification.isIntact {
             printLine("Chain intact: \(verification.entries) entries; head seq \(verification.head.seq), hash \(verification.head.hash).")
+            if verification.checkpointsChecked > 0 {
+                printLine("It still hashes to every signed checkpoint (\(verification.checkpointsChecked); the largest covers \(verification.signedSize) entries)"
+                          + (verifier == nil ? ", each signature checked with the key stored beside it; give --key to check them against the published key." : ", each signed by \(verifier!.name)."))
+            } else {
+                printLine("No checkpoint is signed yet: someone able to write to the database could rewrite it unnoticed. Sign one with `ledgerctl checkpoint --signing-key FILE`.")
+            }
         } else {
             FileHandle.standardError.write(Data("ledgerctl: chain broken at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? "")\n".utf8))
             let intact = verification.head.seq == 0 ? "No entry before it can be trusted." : verification.head.seq == 1 ? "Entry 1 is intact." : "Entries 1-\(verification.head.seq) are intact."
             printLine("Chain BROKEN at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? ""). \(intact)")
         }
         if !verification.isIntact { throw ExitCode(1) }
+    }
+
+    func verifyRemote(_ address: String, verifier: SignedNote.Verifier) async throws {
+        guard var base = URL(string: address), let scheme = base.scheme, ["http", "https"].contains(scheme), base.host != nil else {
+            throw LedgerError(field: "--remote", "is not an http:// or https:// address: \(address)")
+        }
+        if !base.absoluteString.hasSuffix("/") { base = URL(string: base.absoluteString + "/")! }
+        let statePath = state ?? RemoteVerification.defaultStatePath(origin: verifier.name)
+        let previous = try RemoteVerification.readState(statePath)
+        let outcome = try await RemoteVerification(base: base, verifier: verifier).run(previous: previous)
+        let checkpoint = outcome.checkpoint
+        try RemoteVerification.writeState(RemoteVerification.State(
+            origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.root.base64, checkpoint: checkpoint.text,
+            seenAt: RecordedAt.string(from: Date())), to: statePath)
+        if output.json {
+            struct Answer: Encodable {
+                var origin: String; var size: Int64; var root: String
+                var publicEntries: Int; var internalEntries: Int; var previousSize: Int64?; var state: String
+            }
+            printLine(try ReportJSON.encode(Answer(origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.root.base64,
+                                                   publicEntries: outcome.publicEntries, internalEntries: outcome.internalEntries,
+                                                   previousSize: outcome.previous?.size, state: statePath)))
+            return
+        }
+        printLine("Log \(checkpoint.origin) verified: checkpoint of \(checkpoint.size) entries signed by the key; \(outcome.tiles) tiles and bundles hash to its root; "
+                  + "\(outcome.publicEntries) public entries hash to their leaves and link to the entries before them; \(outcome.internalEntries) internal entries match their leaves.")
+        if let previous = outcome.previous {
+            printLine("It extends the checkpoint of \(previous.size) entries seen on \(previous.seenAt): nothing seen then was rewritten.")
+        } else {
+            printLine("First check of this log from here: kept in \(statePath); the next check proves the log only grew.")
+        }
     }
 }

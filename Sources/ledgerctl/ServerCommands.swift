@@ -32,10 +32,15 @@ struct Serve: AsyncParsableCommand {
     var maxBody = 4 << 20
     @Option(name: .customLong("log-level"), help: "How much to log on standard error.") var logLevel: Logger.Level = .info
     @OptionGroup var templates: TemplateOptions
+    @OptionGroup var signingKey: SigningKeyOptions
+    @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp(
+        "With a signing key: how many seconds after the head moves a checkpoint is signed.", valueName: "seconds"))
+    var checkpointInterval = 1.0
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port: must be from 0 to 65535") }
         guard maxBody > 0 else { throw ValidationError("--max-body: must be 1 or more") }
+        guard checkpointInterval > 0, checkpointInterval <= 86_400 else { throw ValidationError("--checkpoint-interval: must be more than 0 and at most 86400 seconds") }
         if let publicURL, !((publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) && URL(string: publicURL)?.host != nil) {
             throw ValidationError("--public-url: '\(publicURL)' is not an http(s) address such as https://ledger.example.org")
         }
@@ -49,6 +54,8 @@ struct Serve: AsyncParsableCommand {
         configuration.port = port
         configuration.publicURL = publicURL
         configuration.maxBodyBytes = maxBody
+        configuration.signer = try signingKey.load()
+        configuration.checkpointInterval = .milliseconds(Int(checkpointInterval * 1_000))
         var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         // A file this user may only read is served read-only: the public pages work and

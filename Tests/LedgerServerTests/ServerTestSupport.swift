@@ -36,7 +36,8 @@ struct TestSite {
     }
 
     func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        let app = Application(router: LedgerServer.router(view: view, configuration: configuration, logger: Self.logger))
+        let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: Self.logger)
+        let app = Application(router: LedgerServer.router(view: view, checkpointer: checkpointer, configuration: configuration, logger: Self.logger))
         return try await app.test(.router, body)
     }
 

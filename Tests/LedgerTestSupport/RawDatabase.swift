@@ -59,6 +59,10 @@ public struct RawDatabase: Sendable {
     /// Runs the statements with every trigger off: SQLite's dropped, PostgreSQL's session
     /// set to replica (which skips ordinary triggers), as an attacker with the database would.
     public func withoutGuards(_ statements: String...) async throws {
+        try await withoutGuards(statements)
+    }
+
+    public func withoutGuards(_ statements: [String]) async throws {
         switch target {
         case .sqlite:
             let triggers = try await strings("SELECT name FROM sqlite_master WHERE type = 'trigger'")

@@ -1,0 +1,209 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Ledger
+import Transparency
+
+/// `verify --remote URL --key KEY`: checks a ledger served by `ledgerctl serve` as an
+/// outsider would, trusting nothing but the verifier key and what it saw before.
+struct RemoteVerification {
+    let base: URL
+    let verifier: SignedNote.Verifier
+    /// Requests in flight at once.
+    let parallelism = 8
+
+    /// What a verifier remembers of a log between runs: the last checkpoint it accepted.
+    struct State: Codable, Sendable {
+        var origin: String
+        var size: Int64
+        var root: String
+        var checkpoint: String
+        var seenAt: String
+    }
+
+    struct Outcome: Sendable {
+        let checkpoint: Checkpoint
+        let publicEntries: Int
+        let internalEntries: Int
+        let tiles: Int
+        let previous: State?
+    }
+
+    /// Throws `LedgerError(kind: .integrity)` naming the first thing that does not hold.
+    func run(previous: State?) async throws -> Outcome {
+        let note = try await text("log/checkpoint")
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint(signedNote: note, verifier: verifier) } catch {
+            throw LedgerError(kind: .integrity, "the checkpoint at \(url("log/checkpoint")) does not verify with the key: \(error.message)")
+        }
+        let size = checkpoint.size
+        // The level-0 tiles and entry bundles: every leaf, and every entry hash.
+        let level0 = TileAddress.tiles(forTreeSize: size).filter { $0.level == .hashes(0) }
+        let bundles = TileAddress.tiles(forTreeSize: size).filter { $0.level == .entries }
+        let tileData = try await fetchAll(level0 + bundles)
+        var tree = MerkleTree()
+        for (tile, bundle) in zip(level0, bundles) {
+            let hashes = tileData[tile]!, entries = tileData[bundle]!
+            guard hashes.count == tile.width * TreeHash.byteCount else {
+                throw LedgerError(kind: .integrity, "\(tile.path) has \(hashes.count) bytes, not \(tile.width) hashes")
+            }
+            var offset = 0
+            for position in 0..<tile.width {
+                let leafIndex = tile.index * Int64(TileAddress.width) + Int64(position)
+                guard offset + 2 <= entries.count else { throw LedgerError(kind: .integrity, "\(bundle.path) ends before leaf \(leafIndex)") }
+                let length = Int(entries[offset]) << 8 | Int(entries[offset + 1])
+                guard length == TreeHash.byteCount, offset + 2 + length <= entries.count, let data = TreeHash(bytes: entries[offset + 2..<offset + 2 + length]) else {
+                    throw LedgerError(kind: .integrity, "\(bundle.path): leaf \(leafIndex) is not a 32-byte entry hash")
+                }
+                offset += 2 + length
+                guard TreeHash.leaf(data.bytes).bytes[...] == hashes[position * 32..<(position + 1) * 32] else {
+                    throw LedgerError(kind: .integrity, "leaf \(leafIndex) (seq \(leafIndex + 1)): its entry hash in \(bundle.path) does not hash to \(tile.path)")
+                }
+                tree.append(leafData: data)
+            }
+            guard offset == entries.count else { throw LedgerError(kind: .integrity, "\(bundle.path) has bytes after its last entry") }
+        }
+        guard (try tree.root()) == checkpoint.root else {
+            throw LedgerError(kind: .integrity, "the tiles do not hash to the root checkpoint \(size) signed: the log served is not the log signed")
+        }
+        // The tiles above level 0 must be the ones the leaves make.
+        let upper = TileAddress.tiles(forTreeSize: size).filter { if case .hashes(let level) = $0.level { level > 0 } else { false } }
+        for (tile, data) in try await fetchAll(upper) where tree.tileData(tile) != data {
+            throw LedgerError(kind: .integrity, "\(tile.path) is not the hash of the tiles below it")
+        }
+        // Every entry through the public API: public ones in full, hashed again; internal
+        // ones as their hash. Each must be its leaf, and link to the one before.
+        var seq: Int64 = 0, publicCount = 0, internalCount = 0
+        while seq < size {
+            let page = try await json("api/v1/entries?after=\(seq)&limit=1000")
+            guard case .object(let object) = page, case .array(let items)? = object["entries"], !items.isEmpty else {
+                throw LedgerError(kind: .integrity, "the entries API ends at seq \(seq), but the checkpoint signed \(size) entries")
+            }
+            for item in items {
+                guard case .object(let fields) = item, case .int(let itemSeq)? = fields["seq"], case .string(let hash)? = fields["hash"] else {
+                    throw LedgerError(kind: .integrity, "an item after seq \(seq) in the entries API has no seq or hash")
+                }
+                guard itemSeq == seq + 1 else { throw LedgerError(kind: .integrity, "the entries API skips from seq \(seq) to \(itemSeq)") }
+                seq = itemSeq
+                if seq > size { break }
+                let leaf = tree.leafData(at: seq - 1).hex
+                if fields["payload"] != nil {
+                    let entry: Entry
+                    do { entry = try Entry(exchangeJSON: item) } catch {
+                        throw LedgerError(kind: .integrity, "seq \(seq): the public entry cannot be read: \(error)")
+                    }
+                    guard entry.computedHash == entry.hash else {
+                        throw LedgerError(kind: .integrity, "seq \(seq): the public entry does not hash to the hash it states")
+                    }
+                    guard entry.hash == leaf else {
+                        throw LedgerError(kind: .integrity, "seq \(seq): public entry hash does not match leaf \(seq - 1)")
+                    }
+                    let previous = seq == 1 ? ChainHash.genesis : tree.leafData(at: seq - 2).hex
+                    guard entry.prevHash == previous else {
+                        throw LedgerError(kind: .integrity, "seq \(seq): prev_hash does not link to leaf \(seq - 2)")
+                    }
+                    publicCount += 1
+                } else {
+                    guard hash == leaf else { throw LedgerError(kind: .integrity, "seq \(seq): internal entry hash does not match leaf \(seq - 1)") }
+                    internalCount += 1
+                }
+            }
+        }
+        // What this verifier saw before must still be there.
+        if let previous {
+            guard previous.origin == checkpoint.origin else {
+                throw LedgerError(field: "--state", "is for the log \(previous.origin), not \(checkpoint.origin)")
+            }
+            guard previous.size <= size else {
+                throw LedgerError(kind: .integrity, "checkpoint \(size) is smaller than checkpoint \(previous.size) seen on \(previous.seenAt): the log was cut short or forked")
+            }
+            let oldRoot = TreeHash(base64: previous.root)
+            do throws(TransparencyError) {
+                guard let oldRoot else { throw TransparencyError("the stored root is not a hash") }
+                if previous.size > 0 {
+                    try ProofVerification.checkConsistency(oldSize: previous.size, newSize: size, oldRoot: oldRoot, newRoot: checkpoint.root,
+                                                           proof: tree.consistencyProof(from: previous.size, to: size))
+                }
+            } catch {
+                throw LedgerError(kind: .integrity, "checkpoint \(size) is not consistent with \(previous.size) seen on \(previous.seenAt): \(error.message)")
+            }
+        }
+        return Outcome(checkpoint: checkpoint, publicEntries: publicCount, internalEntries: internalCount,
+                       tiles: level0.count + bundles.count + upper.count, previous: previous)
+    }
+
+    // MARK: HTTP
+
+    func url(_ path: String) -> URL { URL(string: path, relativeTo: base)!.absoluteURL }
+
+    func fetch(_ path: String) async throws -> [UInt8] {
+        var request = URLRequest(url: url(path))
+        request.timeoutInterval = 60
+        request.cachePolicy = .reloadIgnoringLocalCacheData
+        let (data, response): (Data, URLResponse)
+        do { (data, response) = try await URLSession.shared.data(for: request) } catch {
+            throw LedgerError(kind: .storage, field: "--remote", "cannot fetch \(url(path)): \(error.localizedDescription)")
+        }
+        guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
+            let code = (response as? HTTPURLResponse)?.statusCode ?? 0
+            throw LedgerError(kind: code == 404 ? .integrity : .storage, field: "--remote", "\(url(path)) answered \(code)")
+        }
+        return Array(data)
+    }
+
+    func text(_ path: String) async throws -> String { String(decoding: try await fetch(path), as: UTF8.self) }
+
+    func json(_ path: String) async throws -> JSONValue {
+        do { return try JSONValue.parse(Data(try await fetch(path))) } catch let error as JSONValueError {
+            throw LedgerError(kind: .integrity, field: "--remote", "\(url(path)) is not JSON: \(error)")
+        }
+    }
+
+    func fetchAll(_ tiles: [TileAddress]) async throws -> [TileAddress: [UInt8]] {
+        try await withThrowingTaskGroup(of: (TileAddress, [UInt8]).self) { group in
+            var results: [TileAddress: [UInt8]] = [:]
+            var pending = tiles[...]
+            for _ in 0..<parallelism {
+                guard let tile = pending.popFirst() else { break }
+                group.addTask { (tile, try await fetch("log/" + tile.path)) }
+            }
+            while let (tile, data) = try await group.next() {
+                results[tile] = data
+                if let next = pending.popFirst() { group.addTask { (next, try await fetch("log/" + next.path)) } }
+            }
+            return results
+        }
+    }
+
+    // MARK: State
+
+    /// Where the state of a log is kept by default: the user's state directory, one file per origin.
+    static func defaultStatePath(origin: String) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let folder = environment["XDG_STATE_HOME"].map { $0 + "/ledgerctl" }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/ledgerctl"
+        let safeName = String(origin.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-.".unicodeScalars.contains($0) ? Character($0) : "_" })
+        return folder + "/" + safeName + ".json"
+    }
+
+    static func readState(_ path: String) throws -> State? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do { return try JSONDecoder().decode(State.self, from: data) } catch {
+            throw LedgerError(field: "--state", "\(path) is not a state file ledgerctl wrote: \(error.localizedDescription)")
+        }
+    }
+
+    static func writeState(_ state: State, to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // Written whole, then renamed: a crash never leaves half a state.
+            try encoder.encode(state).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw LedgerError(kind: .storage, field: "--state", "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
