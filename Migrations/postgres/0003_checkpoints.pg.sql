@@ -14,19 +14,21 @@ CREATE TRIGGER log_checkpoints_append_only
     BEFORE UPDATE OR DELETE OR TRUNCATE ON log_checkpoints
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 
--- A log's tree only grows, and never past the entries it covers. Signers take the same
--- advisory lock as writers of entries, so two signers cannot interleave.
-CREATE FUNCTION log_checkpoints_grow() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A checkpoint covers entries the ledger holds. (An earlier size may be signed later, for
+-- a report rebuilt with --known-at: any prefix of a consistent tree is consistent.)
+-- Signers take the same advisory lock as writers of entries.
+CREATE FUNCTION log_checkpoints_cover_entries() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.tree_size < (SELECT coalesce(max(tree_size), 0) FROM log_checkpoints)
-       OR NEW.tree_size > (SELECT coalesce(max(seq), 0) FROM ledger_entries) THEN
-        RAISE EXCEPTION 'log_checkpoints: a checkpoint must cover at least the latest one''s entries and no more than the ledger holds'
+    IF NEW.tree_size > (SELECT coalesce(max(seq), 0) FROM ledger_entries) THEN
+        RAISE EXCEPTION 'log_checkpoints: a checkpoint cannot cover more entries than the ledger holds'
             USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
 END;
 $$;
 
-CREATE TRIGGER log_checkpoints_grow
+CREATE TRIGGER log_checkpoints_cover_entries
     BEFORE INSERT ON log_checkpoints
-    FOR EACH ROW EXECUTE FUNCTION log_checkpoints_grow();
+    FOR EACH ROW EXECUTE FUNCTION log_checkpoints_cover_entries();
+
+CREATE INDEX log_checkpoints_size ON log_checkpoints (tree_size, number);

@@ -48,8 +48,9 @@ extension Ledger {
     }
 
     /// Signs and keeps a checkpoint of the first `size` entries (by default all), after
-    /// proving that the tree still contains the latest checkpoint signed: the ledger never
-    /// signs two checkpoints that contradict each other. The caller verifies the chain first.
+    /// proving that the tree still contains the largest checkpoint signed: the ledger never
+    /// signs two checkpoints that contradict each other. A size already signed with this key
+    /// is not signed again. The caller verifies the chain first.
     public func signCheckpoint(with signer: SignedNote.Signer, size: Int64? = nil, now: Date = Date()) async throws -> CheckpointSigning {
         let latest = try await store.latestCheckpoint()
         if let latest {
@@ -58,19 +59,15 @@ extension Ledger {
                 throw LedgerError(field: "signing key", "is named \(signer.name), but this ledger's checkpoints are signed as \(origin); a key with another name would start another log")
             }
         }
-        let verifierKey = signer.verifier.text
-        let checkpoint = try await withMerkleTree { tree throws -> Checkpoint? in
+        let checkpoint = try await withMerkleTree { tree throws -> Checkpoint in
+            if let latest { try Self.checkTree(tree, against: latest, purpose: "refusing to sign") }
             let size = size ?? tree.size
-            if let latest {
-                try Self.checkTree(tree, against: latest, purpose: "refusing to sign")
-                guard size >= latest.size else {
-                    throw LedgerError(field: "size", "\(size) is smaller than checkpoint \(latest.number)'s \(latest.size); checkpoints only grow")
-                }
-                if size == latest.size && latest.verifierKey == verifierKey { return nil }
-            }
             return Checkpoint(origin: signer.name, size: size, root: try Self.root(of: tree, size: size))
         }
-        guard let checkpoint else { return CheckpointSigning(checkpoint: latest!, isNew: false) }
+        let verifierKey = signer.verifier.text
+        if let same = try await store.checkpoint(ofSize: checkpoint.size), same.verifierKey == verifierKey, same.root == checkpoint.root.base64 {
+            return CheckpointSigning(checkpoint: same, isNew: false)
+        }
         let note = try Self.signed(checkpoint.text, with: signer)
         let stored = try await store.addCheckpoint(StoredCheckpoint(
             size: checkpoint.size, root: checkpoint.root.base64, note: note, verifierKey: verifierKey, signedAt: RecordedAt.string(from: now)))

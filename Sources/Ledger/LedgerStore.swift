@@ -45,10 +45,12 @@ public protocol LedgerStore: Sendable {
 
     /// Every signed checkpoint, oldest first.
     func checkpoints() async throws -> [StoredCheckpoint]
-    /// The latest signed checkpoint, if any.
+    /// The checkpoint of the largest tree (the latest signed of that size), if any.
     func latestCheckpoint() async throws -> StoredCheckpoint?
-    /// Keeps a signed checkpoint; returns it numbered. The database refuses one smaller
-    /// than the latest.
+    /// The latest checkpoint signed of a tree of exactly `size` entries, if any.
+    func checkpoint(ofSize size: Int64) async throws -> StoredCheckpoint?
+    /// Keeps a signed checkpoint; returns it numbered. The database refuses one covering
+    /// more entries than it holds.
     func addCheckpoint(_ checkpoint: StoredCheckpoint) async throws -> StoredCheckpoint
 
     // MARK: API tokens

@@ -264,7 +264,13 @@ public final class PostgresLedgerStore: LedgerStore, Service {
 
     public func latestCheckpoint() async throws -> StoredCheckpoint? {
         try await run("read the checkpoints") {
-            try await self.fetchCheckpoints("SELECT \(unescaped: Self.checkpointColumns) FROM log_checkpoints ORDER BY number DESC LIMIT 1").first
+            try await self.fetchCheckpoints("SELECT \(unescaped: Self.checkpointColumns) FROM log_checkpoints ORDER BY tree_size DESC, number DESC LIMIT 1").first
+        }
+    }
+
+    public func checkpoint(ofSize size: Int64) async throws -> StoredCheckpoint? {
+        try await run("read the checkpoints") {
+            try await self.fetchCheckpoints("SELECT \(unescaped: Self.checkpointColumns) FROM log_checkpoints WHERE tree_size = \(size) ORDER BY number DESC LIMIT 1").first
         }
     }
 

@@ -262,13 +262,22 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func latestCheckpoint() async throws -> StoredCheckpoint? {
         try await run("read the checkpoints") {
             try await self.reader.read { db in
-                try Self.fetchCheckpoints(db, sql: "SELECT \(Self.checkpointColumns) FROM log_checkpoints ORDER BY number DESC LIMIT 1").first
+                try Self.fetchCheckpoints(db, sql: "SELECT \(Self.checkpointColumns) FROM log_checkpoints ORDER BY tree_size DESC, number DESC LIMIT 1").first
             }
         }
     }
 
-    private static func fetchCheckpoints(_ db: Database, sql: String) throws -> [StoredCheckpoint] {
-        try Row.fetchAll(db, sql: sql).map {
+    public func checkpoint(ofSize size: Int64) async throws -> StoredCheckpoint? {
+        try await run("read the checkpoints") {
+            try await self.reader.read { db in
+                try Self.fetchCheckpoints(db, sql: "SELECT \(Self.checkpointColumns) FROM log_checkpoints WHERE tree_size = ? ORDER BY number DESC LIMIT 1",
+                                          arguments: [size]).first
+            }
+        }
+    }
+
+    private static func fetchCheckpoints(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [StoredCheckpoint] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map {
             StoredCheckpoint(number: $0[0], size: $0[1], root: $0[2], note: $0[3], verifierKey: $0[4], signedAt: $0[5])
         }
     }

@@ -126,6 +126,9 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
     public var overdue: [Overdue]
     public var demands: [DemandSection]
     public var sources: [Source]
+    /// The checkpoint of the log this report was built from (set by whoever built it from a
+    /// ledger with checkpoints).
+    public var checkpoint: ReportCheckpoint?
 
     /// How many timeline entries each demand section shows.
     public static let timelineLength = 6

@@ -153,8 +153,22 @@ extension MonthlyReport {
         if sources.isEmpty { paragraph(labels.noSources) }
         for source in sources { out.append(PlainText.wrapped(source.url, first: "[\(source.number)] ", rest: "    ")) }
         out.append("")
+        if let checkpoint {
+            heading(labels.checkpoint)
+            paragraph(checkpoint.sentence(language))
+            if let note = checkpoint.note { out += [ReportCheckpoint.begin, note + ReportCheckpoint.end, ""] }
+        }
         paragraph("\(labels.rebuild): \(rebuildCommand(format: .text))")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    static func longestRun(of character: Character, in text: String) -> Int {
+        var longest = 0, current = 0
+        for each in text {
+            current = each == character ? current + 1 : 0
+            longest = max(longest, current)
+        }
+        return longest
     }
 
     func commitmentText(_ line: CommitmentLine) -> String {
@@ -249,6 +263,17 @@ extension MonthlyReport {
             let shown = source.isLink ? "[\(e(source.url))](\(MarkdownText.destination(source.url)))"
                 : "`` " + PlainText.oneLine(source.url).replacingOccurrences(of: "`", with: "'") + " ``"
             out.append("\(source.number). \(shown)")
+        }
+        if let checkpoint {
+            out.append("")
+            out.append("## \(e(labels.checkpoint))")
+            out.append("")
+            out.append(e(checkpoint.sentence(language)))
+            if let note = checkpoint.note {
+                // A fence longer than any run of backticks in the note, so nothing in it ends the block.
+                let fence = String(repeating: "`", count: max(3, Self.longestRun(of: "`", in: note) + 1))
+                out += ["", fence, ReportCheckpoint.begin, note + ReportCheckpoint.end, fence]
+            }
         }
         out.append("")
         out.append("---")

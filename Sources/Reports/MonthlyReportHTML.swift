@@ -32,6 +32,8 @@ extension MonthlyReport {
         let overdue: [Overdue]
         let demands: [Demand]
         let sources: [Source]
+        let checkpoint: ReportCheckpoint?
+        let checkpointSentence: String?
 
         init(report: MonthlyReport, paper: PaperSize, warning: IntegrityWarning?) {
             let language = report.language
@@ -57,6 +59,8 @@ extension MonthlyReport {
                 })
             }
             sources = report.sources
+            checkpoint = report.checkpoint
+            checkpointSentence = report.checkpoint?.sentence(language)
             rebuildCommand = report.rebuildCommand(format: .html, paper: paper)
         }
     }

@@ -90,7 +90,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
         let status, total, claimed, verified, unrated, overdueCount, changes, noChanges, overdue, noOverdue: String
         let demands, noDemands, commitments, noCommitments, due, by, timeline, sources, noSources: String
         let internalMark, retractedMark, correctedMark, audiencePublic, audienceInternal, chartTitle: String
-        let newDemand, newCommitment, statusChange, followup, correction, retraction, overdueBy, rebuild: String
+        let newDemand, newCommitment, statusChange, followup, correction, retraction, overdueBy, rebuild, checkpoint: String
     }
 
     var labels: Labels {
@@ -109,7 +109,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
                 audiencePublic: "Public edition", audienceInternal: "Internal edition: includes entries not made public",
                 chartTitle: "Commitments by status", newDemand: "New demand", newCommitment: "New commitment",
                 statusChange: "Status change", followup: "Follow-up", correction: "Correction", retraction: "Retraction",
-                overdueBy: "overdue by", rebuild: "Rebuild this report")
+                overdueBy: "overdue by", rebuild: "Rebuild this report", checkpoint: "Signed checkpoint")
         case .es:
             return Labels(
                 report: "Informe mensual de seguimiento", period: "Periodo", organisation: "Publicado por",
@@ -125,7 +125,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
                 audienceInternal: "Edición interna: incluye entradas no públicas", chartTitle: "Compromisos por estado",
                 newDemand: "Nueva demanda", newCommitment: "Nuevo compromiso", statusChange: "Cambio de estado",
                 followup: "Seguimiento", correction: "Corrección", retraction: "Retractación", overdueBy: "vencido hace",
-                rebuild: "Para reconstruir este informe")
+                rebuild: "Para reconstruir este informe", checkpoint: "Punto de control firmado")
         }
     }
 }

@@ -27,6 +27,16 @@ enum HTMLText {
         }
         return result
     }
+
+    /// Text back from `escape` (and from a template engine's escaping), for reading a
+    /// value out of a page this program wrote.
+    static func unescape(_ text: String) -> String {
+        var result = text
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#34;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&amp;", "&")] {
+            result = result.replacingOccurrences(of: entity, with: character)
+        }
+        return result
+    }
 }
 
 /// Untrusted text made literal in Markdown: every punctuation mark that could start

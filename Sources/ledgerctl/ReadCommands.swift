@@ -122,6 +122,8 @@ struct Verify: AsyncParsableCommand {
             --state, by default under ~/.local/state/ledgerctl/).
               --receipt FILE   a receipt from `ledgerctl receipt` or /log/receipt/SEQ, offline; \
             with --entry ENTRY.json (one exported entry), that the entry is the one it proves.
+              --since-report FILE --remote URL   the checkpoint printed in a report (any \
+            format) is still contained in the log served today.
             """)
 
     @OptionGroup var options: LedgerOptions
@@ -136,12 +138,16 @@ struct Verify: AsyncParsableCommand {
     var receipt: String?
     @Option(help: ArgumentHelp("With --receipt: the entry it is for, as `ledgerctl export` writes it (one line).", valueName: "file"))
     var entry: String?
+    @Option(name: .customLong("since-report"), help: ArgumentHelp("With --remote: a report (HTML, Markdown, text or JSON) whose signed checkpoint the log must still contain.", valueName: "file"))
+    var sinceReport: String?
 
     func validate() throws {
         if remote != nil && receipt != nil { throw ValidationError("give --remote or --receipt, not both") }
         if (remote != nil || receipt != nil) && key == nil { throw ValidationError("--key is required with --remote and --receipt: the log's published verifier key") }
         if entry != nil && receipt == nil { throw ValidationError("--entry goes with --receipt") }
         if state != nil && remote == nil { throw ValidationError("--state goes with --remote") }
+        if sinceReport != nil && remote == nil { throw ValidationError("--since-report needs --remote: the log to check the report against") }
+        if sinceReport != nil && state != nil { throw ValidationError("--since-report checks against the report, not --state") }
     }
 
     func run() async throws {
@@ -182,9 +188,24 @@ struct Verify: AsyncParsableCommand {
             throw LedgerError(field: "--remote", "is not an http:// or https:// address: \(address)")
         }
         if !base.absoluteString.hasSuffix("/") { base = URL(string: base.absoluteString + "/")! }
+        let checker = RemoteVerification(base: base, verifier: verifier)
+        if let sinceReport {
+            let note = try ReportCheckpoint.signedNote(inReport: try readInput(sinceReport))
+            guard let note else { throw LedgerError(field: "--since-report", "\(sinceReport) carries no signed checkpoint (none of its size was signed when it was built)") }
+            let printed: Checkpoint
+            do { printed = try Checkpoint(signedNote: note, verifier: verifier) } catch {
+                throw LedgerError(kind: .integrity, field: "--since-report", "the checkpoint in \(sinceReport) does not verify with the key: \(error.message)")
+            }
+            let outcome = try await checker.run(previous: RemoteVerification.State(origin: printed.origin, size: printed.size, root: printed.root.base64,
+                                                                                  checkpoint: printed.text, seenAt: ""),
+                                                seen: "printed in \(sinceReport)")
+            printLine("The log \(printed.origin) still contains the \(printed.size) entries the report was built from (root \(printed.root)); "
+                      + "today it has \(outcome.checkpoint.size), every tile and public entry checked.")
+            return
+        }
         let statePath = state ?? RemoteVerification.defaultStatePath(origin: verifier.name)
         let previous = try RemoteVerification.readState(statePath)
-        let outcome = try await RemoteVerification(base: base, verifier: verifier).run(previous: previous)
+        let outcome = try await checker.run(previous: previous)
         let checkpoint = outcome.checkpoint
         try RemoteVerification.writeState(RemoteVerification.State(
             origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.root.base64, checkpoint: checkpoint.text,

@@ -31,7 +31,10 @@ struct RemoteVerification {
     }
 
     /// Throws `LedgerError(kind: .integrity)` naming the first thing that does not hold.
-    func run(previous: State?) async throws -> Outcome {
+    /// - Parameter previous: a checkpoint accepted before, which the log must extend;
+    ///   `seen` says where it came from ("seen on DATE", "printed in FILE").
+    func run(previous: State?, seen: String? = nil) async throws -> Outcome {
+        let seen = seen ?? previous.map { "seen on \($0.seenAt)" } ?? ""
         let note = try await text("log/checkpoint")
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(signedNote: note, verifier: verifier) } catch {
@@ -116,7 +119,7 @@ struct RemoteVerification {
                 throw LedgerError(field: "--state", "is for the log \(previous.origin), not \(checkpoint.origin)")
             }
             guard previous.size <= size else {
-                throw LedgerError(kind: .integrity, "checkpoint \(size) is smaller than checkpoint \(previous.size) seen on \(previous.seenAt): the log was cut short or forked")
+                throw LedgerError(kind: .integrity, "checkpoint \(size) is smaller than checkpoint \(previous.size) \(seen): the log was cut short or forked")
             }
             let oldRoot = TreeHash(base64: previous.root)
             do throws(TransparencyError) {
@@ -126,7 +129,7 @@ struct RemoteVerification {
                                                            proof: tree.consistencyProof(from: previous.size, to: size))
                 }
             } catch {
-                throw LedgerError(kind: .integrity, "checkpoint \(size) is not consistent with \(previous.size) seen on \(previous.seenAt): \(error.message)")
+                throw LedgerError(kind: .integrity, "checkpoint \(size) is not consistent with \(previous.size) \(seen): \(error.message)")
             }
         }
         return Outcome(checkpoint: checkpoint, publicEntries: publicCount, internalEntries: internalCount,

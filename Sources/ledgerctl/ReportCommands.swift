@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Reports
+import Transparency
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,7 @@ struct ReportCommand: AsyncParsableCommand {
         var organisation: String?
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
         @OptionGroup var templates: TemplateOptions
+        @OptionGroup var signingKey: SigningKeyOptions
 
         func validate() throws {
             if let knownAt, knownAt < 0 { throw ValidationError("--known-at: must be a seq, 0 or more") }
@@ -45,15 +47,21 @@ struct ReportCommand: AsyncParsableCommand {
             let templates = try templates.load()
             guard let month = ReportMonth(month) else { throw LedgerError(field: "MONTH", "'\(month)' is not a month (YYYY-MM)") }
             let language = lang
-            let report = try await options.withLedger { ledger in
+            let signer = try signingKey.load()
+            let report = try await options.withLedger(signer == nil ? .read : .write) { ledger in
                 let records = try await ledger.records(knownAt: knownAt, audience: audience)
                 if let knownAt, knownAt > records.head.seq {
                     throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(records.head.seq)")
                 }
-                return MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
-                                     language: language, organisation: organisation)
+                var report = MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
+                                           language: language, organisation: organisation)
+                report.checkpoint = try await reportCheckpoint(ledger, size: knownAt ?? records.head.seq, signer: signer)
+                return report
             }
             let rendered = try report.render(format, paper: paper, templates: templates)
+            if report.checkpoint?.signed == false {
+                FileHandle.standardError.write(Data("ledgerctl: warning: no signed checkpoint covers exactly these \(report.checkpoint!.size) entries; give --signing-key to sign one, so readers can check this report later\n".utf8))
+            }
             guard let output else {
                 FileHandle.standardOutput.write(Data(rendered.utf8))
                 return
@@ -66,4 +74,26 @@ struct ReportCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Wrote the \(month) report (\(format.rawValue), \(language.rawValue), \(audience.rawValue)) to \(output).\n".utf8))
         }
     }
+}
+
+/// The checkpoint a report built from the first `size` entries carries: the one signed of
+/// exactly that size, signing it now (after verifying the chain) when a key is given; the
+/// unsigned root when the ledger has checkpoints but none of that size; nil for a ledger
+/// that has never been signed.
+func reportCheckpoint(_ ledger: Ledger, size: Int64, signer: SignedNote.Signer?) async throws -> ReportCheckpoint? {
+    var stored = try await ledger.store.checkpoint(ofSize: size)
+    if stored == nil, let signer {
+        let verification = try await ledger.verify()
+        guard verification.isIntact else {
+            throw LedgerError(kind: .integrity, "nothing signed: the chain is broken at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? "")")
+        }
+        stored = try await ledger.signCheckpoint(with: signer, size: size).checkpoint
+    }
+    if let stored {
+        let checkpoint = try stored.opened()
+        return ReportCheckpoint(origin: checkpoint.origin, size: stored.size, root: stored.root, note: stored.note)
+    }
+    guard try await ledger.store.latestCheckpoint() != nil else { return nil }
+    let root = try await ledger.withMerkleTree { try $0.root(size: size) }
+    return ReportCheckpoint(origin: nil, size: size, root: root.base64, note: nil)
 }

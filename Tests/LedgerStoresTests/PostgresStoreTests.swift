@@ -99,6 +99,7 @@ struct PostgresStoreTests {
                 "GRANT USAGE ON SCHEMA public TO \(role)",
                 "GRANT SELECT, INSERT ON ledger_entries TO \(role)",
                 "GRANT SELECT ON schema_migrations TO \(role)",
+                "GRANT SELECT, INSERT ON log_checkpoints TO \(role)",
             ] { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
         }
         let appURL = try PostgresTestServer.databaseURL(PostgresTestServer.url!, name: name, user: role)
@@ -218,8 +219,9 @@ struct MigrationFileTests {
 
     @Test func theMigrationFilesSplitIntoWholeStatements() {
         let statements = LedgerMigrations.postgres.map { SQLScript.statements($0.sql) }
-        // 0001: a table, an index, two functions, three triggers; 0002: a table, an index, a function, two triggers.
-        #expect(statements.map(\.count) == [7, 5])
+        // 0001: a table, an index, two functions, three triggers; 0002: a table, an index, a function, two triggers;
+        // 0003: a table, a function, two triggers, an index.
+        #expect(statements.map(\.count) == [7, 5, 5])
         #expect(statements.joined().allSatisfy { $0.hasPrefix("CREATE") })
     }
 }

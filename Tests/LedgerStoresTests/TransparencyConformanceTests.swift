@@ -57,11 +57,11 @@ import Transparency
         // A key with another name would start another log.
         let stranger = try SignedNote.Signer(generatingFor: "elsewhere.example/log")
         await #expect(throws: LedgerError.self) { try await signed.ledger.signCheckpoint(with: stranger) }
-        // The database keeps them append-only, and never lets them shrink.
+        // The database keeps them append-only, and never past the entries it holds.
         #expect(try await signed.raw.refusal(of: "UPDATE log_checkpoints SET tree_size = 27 WHERE number = 2") == .appendOnly)
         #expect(try await signed.raw.refusal(of: "DELETE FROM log_checkpoints WHERE number = 2") == .appendOnly)
-        let smaller = try await signed.raw.refusal(of: "INSERT INTO log_checkpoints (tree_size, root_hash, note, verifier_key, signed_at) VALUES (5, '\(String(repeating: "A", count: 43))=', 'x', 'y', 'z')")
-        #expect(smaller != nil)
+        let beyond = try await signed.raw.refusal(of: "INSERT INTO log_checkpoints (tree_size, root_hash, note, verifier_key, signed_at) VALUES (29, '\(String(repeating: "A", count: 43))=', 'x', 'y', 'z')")
+        #expect(beyond != nil)
         let verification = try await signed.reopened(kind).verify(verifier: signed.signer.verifier)
         #expect(verification.isIntact && verification.checkpointsChecked == 2 && verification.signedSize == 28)
     }

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The checkpoint of the log a report was built from: signed, so that a reader can later
+/// prove that the ledger still contains everything the report showed
+/// (`ledgerctl verify --since-report`); or only the root, when no key signed that size.
+public struct ReportCheckpoint: Sendable, Codable, Equatable {
+    /// The log's name, when signed.
+    public var origin: String?
+    public var size: Int64
+    /// The Merkle root (base64) of the first `size` entries.
+    public var root: String
+    public var signed: Bool
+    /// The signed note (C2SP tlog-checkpoint), verbatim.
+    public var note: String?
+
+    public init(origin: String?, size: Int64, root: String, note: String?) {
+        self.origin = origin
+        self.size = size
+        self.root = root
+        self.signed = note != nil
+        self.note = note
+    }
+
+    /// The lines that frame the note in the text and Markdown reports, so a verifier finds it.
+    public static let begin = "-----BEGIN LEDGER CHECKPOINT-----"
+    public static let end = "-----END LEDGER CHECKPOINT-----"
+
+    /// The signed note a report carries (HTML, JSON, Markdown or text), or nil.
+    public static func signedNote(inReport text: String) -> String? {
+        if let start = text.range(of: begin + "\n"), let stop = text.range(of: end, range: start.upperBound..<text.endIndex) {
+            return String(text[start.upperBound..<stop.lowerBound])
+        }
+        if let start = text.range(of: "<pre class=\"ledger-checkpoint\">"), let stop = text.range(of: "</pre>", range: start.upperBound..<text.endIndex) {
+            return HTMLText.unescape(String(text[start.upperBound..<stop.lowerBound]))
+        }
+        if let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let checkpoint = object["checkpoint"] as? [String: Any], let note = checkpoint["note"] as? String {
+            return note
+        }
+        return nil
+    }
+
+    /// What the report says about it, in the report's language.
+    func sentence(_ language: ReportLanguage) -> String {
+        switch (language, signed) {
+        case (.en, true):
+            return "This report was built from the first \(size) entries of the log \(origin ?? ""), as signed in the checkpoint below. Anyone with the log's published key can check that the ledger still contains them: ledgerctl verify --since-report THIS-FILE --remote ADDRESS --key KEY."
+        case (.es, true):
+            return "Este informe se elaboró con las primeras \(size) entradas del registro \(origin ?? ""), tal como las firma el punto de control de abajo. Cualquiera con la clave pública del registro puede comprobar que el registro aún las contiene: ledgerctl verify --since-report ESTE-ARCHIVO --remote DIRECCIÓN --key CLAVE."
+        case (.en, false):
+            return "No signed checkpoint covers exactly these \(size) entries (root \(root)); this edition cannot be checked against the published log. Sign one with ledgerctl report … --signing-key."
+        case (.es, false):
+            return "Ningún punto de control firmado cubre exactamente estas \(size) entradas (raíz \(root)); esta edición no se puede comprobar contra el registro publicado. Fírmela con ledgerctl report … --signing-key."
+        }
+    }
+}
