@@ -18,7 +18,7 @@ public enum LedgerServer {
     public static func run(ledger: Ledger, configuration: LedgerServerConfiguration, logger: Logger,
                            services: [any Service] = [],
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
-        let view = PublicView(ledger: ledger, templates: configuration.templates, logger: logger)
+        let view = PublicView(ledger: ledger, templates: configuration.templates, address: configuration.baseURL, logger: logger)
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: logger)
         let signing: [any Service] = configuration.signer == nil ? []
             : [CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger)]

@@ -4,6 +4,7 @@ import Ledger
 import Logging
 import Reports
 import ServiceLifecycle
+import Transparency
 
 /// What the public sees, kept in memory and brought up to date when the ledger moves:
 /// the public records folded once, and every page rendered at most once per ledger head
@@ -25,15 +26,22 @@ actor PublicView {
         let feedHashes: [Int64: String]
         let warning: IntegrityWarning?
         let templates: ReportTemplates
+        let checkpoint: PublishedCheckpoint?
 
         func site(_ language: ReportLanguage) -> PublicSite {
-            PublicSite(state: state, language: language, months: months, warning: warning, templates: templates)
+            PublicSite(state: state, language: language, months: months, warning: warning, templates: templates, checkpoint: checkpoint)
         }
-        func etag(_ language: ReportLanguage) -> String { PublicView.etag(head: records.head, day: state.asOf, language: language, warning: warning) }
+        func etag(_ language: ReportLanguage) -> String {
+            PublicView.etag(head: records.head, day: state.asOf, language: language, warning: warning, checkpoint: checkpoint)
+        }
     }
 
     let ledger: Ledger
     let templates: ReportTemplates
+    /// Where the public reaches the site, for the command on the status page.
+    let address: String
+    /// The latest signed checkpoint, as the pages and feeds show it.
+    private(set) var published: PublishedCheckpoint?
     private let logger: Logger
     private let today: @Sendable () -> CalendarDay
     private var records = LedgerRecords(audience: .public)
@@ -51,8 +59,10 @@ actor PublicView {
     /// ledger, but a ledger can be large.
     private let pageLimit = 4_096
 
-    init(ledger: Ledger, templates: ReportTemplates = .builtIn, logger: Logger, today: @escaping @Sendable () -> CalendarDay = { .today() }) {
+    init(ledger: Ledger, templates: ReportTemplates = .builtIn, address: String = "", logger: Logger,
+         today: @escaping @Sendable () -> CalendarDay = { .today() }) {
         self.ledger = ledger
+        self.address = address
         self.templates = templates
         self.logger = logger
         self.today = today
@@ -91,6 +101,7 @@ actor PublicView {
                              metadata: ["problem": "\(problem)"])
             }
         }
+        publish(try await ledger.store.latestCheckpoint())
         var next = records
         do {
             try await ledger.catchUp(&next)
@@ -107,12 +118,26 @@ actor PublicView {
         logger.debug("public view refreshed", metadata: ["seq": "\(next.head.seq)"])
     }
 
-    /// The tag of every cached response of this head, day and language: computed without
-    /// rendering, so a client that has the page gets a 304 at no cost.
-    func etag(language: ReportLanguage) -> String { Self.etag(head: records.head, day: today(), language: language, warning: warning) }
+    /// Shows `checkpoint` (the latest signed) on the pages and feeds from now on.
+    func publish(_ checkpoint: StoredCheckpoint?) {
+        let shown = checkpoint.flatMap { stored -> PublishedCheckpoint? in
+            guard let origin = try? stored.opened().origin else { return nil }
+            return PublishedCheckpoint(origin: origin, size: stored.size, root: stored.root, note: stored.note, verifierKey: stored.verifierKey, address: address)
+        }
+        guard shown != published else { return }
+        published = shown
+        snapshot = nil
+        pages = [:]
+    }
 
-    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage, warning: IntegrityWarning?) -> String {
-        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)\(warning == nil ? "" : "-unverified")\""
+    /// The tag of every cached response of this head, checkpoint, day and language: computed
+    /// without rendering, so a client that has the page gets a 304 at no cost.
+    func etag(language: ReportLanguage) -> String {
+        Self.etag(head: records.head, day: today(), language: language, warning: warning, checkpoint: published)
+    }
+
+    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage, warning: IntegrityWarning?, checkpoint: PublishedCheckpoint?) -> String {
+        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)-c\(checkpoint?.size ?? 0)\(warning == nil ? "" : "-unverified")\""
     }
 
     /// The cached response for `key`, rendering it on first use; nil when `render` finds
@@ -148,7 +173,7 @@ actor PublicView {
             records: records, state: LedgerState(records: records, asOf: day),
             months: PublicSite.reportMonths(records: records, today: day),
             feedHashes: Dictionary(stored.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a }),
-            warning: warning, templates: templates)
+            warning: warning, templates: templates, checkpoint: published)
         // A refresh may have landed while the hashes were read; build again next time.
         if records.head == self.records.head { snapshot = built }
         return built

@@ -46,7 +46,7 @@ struct Routes: Sendable {
 
     func feed(_ snapshot: PublicView.Snapshot, _ language: ReportLanguage) -> LedgerFeed {
         LedgerFeed(state: snapshot.state, records: LedgerFeed.latest(snapshot.records), hashes: snapshot.feedHashes,
-                   language: language, baseURL: configuration.baseURL, warning: snapshot.warning)
+                   language: language, baseURL: configuration.baseURL, warning: snapshot.warning, checkpoint: snapshot.checkpoint)
     }
 
     /// When the ledger failed verification or lost its guards: 503 with what failed, so a

@@ -42,6 +42,7 @@ actor Checkpointer {
               verification.head.seq >= seq else { return nil }
         let signing = try await ledger.signCheckpoint(with: signer, size: verification.head.seq)
         latest = signing.checkpoint
+        await view.publish(signing.checkpoint)
         if signing.isNew {
             logger.info("checkpoint signed", metadata: ["size": "\(signing.checkpoint.size)", "number": "\(signing.checkpoint.number)"])
         }

@@ -28,6 +28,8 @@ public struct LedgerFeed: Sendable {
     public let items: [Item]
     /// Carried as the first item of both feeds, so subscribers hear of it.
     public let warning: IntegrityWarning?
+    /// The latest signed checkpoint, so a subscriber can check the log (a feed-level extension).
+    public let checkpoint: PublishedCheckpoint?
     /// How many entries a feed carries; the whole history is `/api/v1/entries`.
     public static let defaultLength = 50
 
@@ -35,8 +37,9 @@ public struct LedgerFeed: Sendable {
     ///   - state: the public state today (for titles and names).
     ///   - hashes: the hash of each item's entry, by seq (records carry no hash).
     public init(state: LedgerState, records: some Sequence<Record>, hashes: [Int64: String], language: ReportLanguage, baseURL: String,
-                warning: IntegrityWarning? = nil) {
+                warning: IntegrityWarning? = nil, checkpoint: PublishedCheckpoint? = nil) {
         self.warning = warning
+        self.checkpoint = checkpoint
         precondition(state.audience == .public, "feeds are built from the public view only")
         let site = PublicSite(state: state, language: language, months: [])
         let writer = site.writer
@@ -86,8 +89,10 @@ public struct LedgerFeed: Sendable {
             let links: [String]
             let retracted: Bool
         }
+        struct Checkpoint { let note, verifierKey, url: String; let size: Int64 }
         let namespace, lang, selfLink, title, updated, homePage, organisation: String
         let warning: Warning?
+        let checkpoint: Checkpoint?
         let items: [Entry]
 
         init(_ feed: LedgerFeed) {
@@ -99,6 +104,7 @@ public struct LedgerFeed: Sendable {
             homePage = feed.homePage
             organisation = feed.organisation
             warning = feed.warning.map { Warning(id: $0.feedID, text: $0.text(feed.language)) }
+            checkpoint = feed.checkpoint.map { Checkpoint(note: $0.note, verifierKey: $0.verifierKey, url: feed.baseURL + "/log/checkpoint", size: $0.size) }
             items = feed.items.map { item in
                 Entry(id: item.id, title: item.title, recordedAt: item.recordedAt, url: item.url, type: item.type, text: item.text,
                       hash: item.hash, effective: item.effective, subject: item.subject, seq: item.seq,
@@ -130,13 +136,24 @@ public struct LedgerFeed: Sendable {
                     case ledger = "_ledger"
                 }
             }
+            /// The feed-level extension: the log's latest signed checkpoint.
+            struct Log: Encodable {
+                var checkpoint: String
+                var checkpointURL: String
+                var treeSize: Int64
+                var verifierKey: String
+                enum CodingKeys: String, CodingKey {
+                    case checkpoint, checkpointURL = "checkpoint_url", treeSize = "tree_size", verifierKey = "verifier_key"
+                }
+            }
             var version = "https://jsonfeed.org/version/1.1"
             var title, homePageURL, feedURL, language: String
             var authors: [Author]
+            var ledger: Log?
             var items: [Entry]
             enum CodingKeys: String, CodingKey {
                 case version, title, language, authors, items
-                case homePageURL = "home_page_url", feedURL = "feed_url"
+                case homePageURL = "home_page_url", feedURL = "feed_url", ledger = "_ledger"
             }
         }
         let warningItem = warning.map { warning in
@@ -146,6 +163,7 @@ public struct LedgerFeed: Sendable {
         let feed = Feed(
             title: title, homePageURL: homePage, feedURL: selfLink.json, language: language.rawValue,
             authors: [Feed.Author(name: organisation)],
+            ledger: checkpoint.map { Feed.Log(checkpoint: $0.note, checkpointURL: baseURL + "/log/checkpoint", treeSize: $0.size, verifierKey: $0.verifierKey) },
             items: (warningItem.map { [$0] } ?? []) + items.map { item in
                 Feed.Entry(
                     id: item.id, url: item.url, title: PlainText.oneLine(item.title), contentText: PlainText.multiline(item.text),

@@ -12,12 +12,15 @@ public struct PublicSite: Sendable {
     /// Shown at the top of every page when the ledger failed verification.
     public let warning: IntegrityWarning?
     public let templates: ReportTemplates
+    /// The latest signed checkpoint, shown with the key and command to check it.
+    public let checkpoint: PublishedCheckpoint?
     /// How many changes the overview lists.
     public static let latestChangesShown = 10
 
     /// - Parameter state: a public state (internal entries must not reach a public page).
     public init(state: LedgerState, language: ReportLanguage, months: [ReportMonth], warning: IntegrityWarning? = nil,
-                templates: ReportTemplates = .builtIn) {
+                templates: ReportTemplates = .builtIn, checkpoint: PublishedCheckpoint? = nil) {
+        self.checkpoint = checkpoint
         precondition(state.audience == .public, "public pages are built from the public view only")
         self.state = state
         self.language = language
@@ -79,7 +82,8 @@ public struct PublicSite: Sendable {
             },
             demands: state.demands.sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) }).map(demandItem),
             latest: latest.map { change($0, linkSubject: true, brief: true) },
-            months: months.map { StatusView.Month(href: link("/reports/\($0)"), name: language.month($0)) })
+            months: months.map { StatusView.Month(href: link("/reports/\($0)"), name: language.month($0)) },
+            checkpoint: checkpoint.map { StatusView.Verify(note: $0.note, verifierKey: $0.verifierKey, command: $0.command, size: $0.size) })
         return templates.render("site-status", view)
     }
 

@@ -54,3 +54,27 @@ public struct ReportCheckpoint: Sendable, Codable, Equatable {
         }
     }
 }
+
+/// The latest signed checkpoint as the public site shows it: on the status page, with the
+/// key to check it and the command that does, and in both feeds.
+public struct PublishedCheckpoint: Sendable, Equatable {
+    public var origin: String
+    public var size: Int64
+    public var root: String
+    /// The signed note, verbatim (also at `/log/checkpoint`).
+    public var note: String
+    public var verifierKey: String
+    /// Where the site is, for the command a reader copies.
+    public var address: String
+
+    public init(origin: String, size: Int64, root: String, note: String, verifierKey: String, address: String) {
+        self.origin = origin
+        self.size = size
+        self.root = root
+        self.note = note
+        self.verifierKey = verifierKey
+        self.address = address
+    }
+
+    var command: String { "ledgerctl verify --remote \(ShellWord.quoted(address)) --key \(ShellWord.quoted(verifierKey))" }
+}

@@ -60,6 +60,9 @@ struct StatusView: SitePageView {
     let demands: [SiteFrame.DemandItem]
     let latest: [SiteFrame.Change]
     let months: [Month]
+    let checkpoint: Verify?
+
+    struct Verify { let note, verifierKey, command: String; let size: Int64 }
 }
 
 struct DemandView: SitePageView {
