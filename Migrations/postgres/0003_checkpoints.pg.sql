@@ -32,3 +32,36 @@ CREATE TRIGGER log_checkpoints_cover_entries
     FOR EACH ROW EXECUTE FUNCTION log_checkpoints_cover_entries();
 
 CREATE INDEX log_checkpoints_size ON log_checkpoints (tree_size, number);
+
+-- Each edition of a month's public report the server has published, at a signed checkpoint:
+-- rebuilt from the ledger at that size, it is the same bytes forever. A month's report
+-- changes when entries dated in that month are recorded later; what was published stays
+-- checkable. Kept like the entries: append-only, numbered 1, 2, … per month.
+CREATE TABLE report_editions (
+    month             text   NOT NULL CHECK (month ~ '^[0-9]{4}-[0-9]{2}$'),
+    edition           int    NOT NULL CHECK (edition >= 1),
+    tree_size         bigint NOT NULL CHECK (tree_size >= 0),
+    checkpoint_number bigint NOT NULL REFERENCES log_checkpoints (number),
+    content_hash      text   NOT NULL,
+    changed_seqs      text   NOT NULL,
+    published_at      text   NOT NULL,
+    PRIMARY KEY (month, edition)
+);
+
+CREATE TRIGGER report_editions_append_only
+    BEFORE UPDATE OR DELETE OR TRUNCATE ON report_editions
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+
+CREATE FUNCTION report_editions_in_order() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.edition <> (SELECT coalesce(max(edition), 0) + 1 FROM report_editions WHERE month = NEW.month) THEN
+        RAISE EXCEPTION 'report_editions: editions of a month are numbered 1, 2, … in order'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER report_editions_in_order
+    BEFORE INSERT ON report_editions
+    FOR EACH ROW EXECUTE FUNCTION report_editions_in_order();

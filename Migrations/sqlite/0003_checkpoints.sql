@@ -29,3 +29,34 @@ BEGIN
 END;
 
 CREATE INDEX log_checkpoints_size ON log_checkpoints (tree_size, number);
+
+-- Each edition of a month's public report the server has published, at a signed checkpoint:
+-- rebuilt from the ledger at that size, it is the same bytes forever. A month's report
+-- changes when entries dated in that month are recorded later; what was published stays
+-- checkable. Kept like the entries: append-only, numbered 1, 2, … per month.
+CREATE TABLE report_editions (
+    month             TEXT    NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
+    edition           INTEGER NOT NULL CHECK (edition >= 1),
+    tree_size         INTEGER NOT NULL CHECK (tree_size >= 0),
+    checkpoint_number INTEGER NOT NULL REFERENCES log_checkpoints (number),
+    content_hash      TEXT    NOT NULL,
+    changed_seqs      TEXT    NOT NULL,
+    published_at      TEXT    NOT NULL,
+    PRIMARY KEY (month, edition)
+) STRICT;
+
+CREATE TRIGGER report_editions_no_update BEFORE UPDATE ON report_editions
+BEGIN
+    SELECT RAISE(ABORT, 'report_editions is append-only: UPDATE is not allowed');
+END;
+
+CREATE TRIGGER report_editions_no_delete BEFORE DELETE ON report_editions
+BEGIN
+    SELECT RAISE(ABORT, 'report_editions is append-only: DELETE is not allowed');
+END;
+
+CREATE TRIGGER report_editions_in_order BEFORE INSERT ON report_editions
+WHEN NEW.edition IS NOT (SELECT coalesce(max(edition), 0) + 1 FROM report_editions WHERE month = NEW.month)
+BEGIN
+    SELECT RAISE(ABORT, 'report_editions: editions of a month are numbered 1, 2, … in order');
+END;

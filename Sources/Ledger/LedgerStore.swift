@@ -53,6 +53,13 @@ public protocol LedgerStore: Sendable {
     /// more entries than it holds.
     func addCheckpoint(_ checkpoint: StoredCheckpoint) async throws -> StoredCheckpoint
 
+    // MARK: Published report editions
+
+    /// Every edition of a month's report, oldest first.
+    func reportEditions(month: String) async throws -> [ReportEdition]
+    /// Keeps an edition (its number must be the month's next).
+    func addReportEdition(_ edition: ReportEdition) async throws
+
     // MARK: API tokens
 
     /// Stores a new live token's SHA-256 digest. A name with a live token is refused.

@@ -303,6 +303,35 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
+    // MARK: Published report editions
+
+    public func reportEditions(month: String) async throws -> [ReportEdition] {
+        try await run("read the report editions") {
+            var editions: [ReportEdition] = []
+            let rows = try await self.client.query("""
+                SELECT month, edition, tree_size, checkpoint_number, content_hash, changed_seqs, published_at
+                FROM report_editions WHERE month = \(month) ORDER BY edition
+                """, logger: self.logger)
+            for try await (month, edition, size, checkpoint, hash, changed, publishedAt) in rows.decode((String, Int, Int64, Int64, String, String, String).self) {
+                editions.append(ReportEdition(month: month, edition: edition, treeSize: size, checkpointNumber: checkpoint, contentHash: hash,
+                                              changedSeqs: ReportEdition.changedSeqs(fromText: changed), publishedAt: publishedAt))
+            }
+            return editions
+        }
+    }
+
+    public func addReportEdition(_ edition: ReportEdition) async throws {
+        try await run("keep the report edition") {
+            try await self.client.withConnection { connection in
+                try await Self.execute("""
+                    INSERT INTO report_editions (month, edition, tree_size, checkpoint_number, content_hash, changed_seqs, published_at)
+                    VALUES (\(edition.month), \(edition.edition), \(edition.treeSize), \(edition.checkpointNumber), \(edition.contentHash),
+                            \(edition.changedSeqsText), \(edition.publishedAt))
+                    """, on: connection, logger: self.logger)
+            }
+        }
+    }
+
     // MARK: API tokens
 
     public func addToken(name: String, digest: String) async throws {

@@ -295,6 +295,31 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    // MARK: Published report editions
+
+    public func reportEditions(month: String) async throws -> [ReportEdition] {
+        try await run("read the report editions") {
+            try await self.reader.read { db in
+                try Row.fetchAll(db, sql: "SELECT month, edition, tree_size, checkpoint_number, content_hash, changed_seqs, published_at FROM report_editions WHERE month = ? ORDER BY edition",
+                                 arguments: [month]).map {
+                    ReportEdition(month: $0[0], edition: $0[1], treeSize: $0[2], checkpointNumber: $0[3], contentHash: $0[4],
+                                  changedSeqs: ReportEdition.changedSeqs(fromText: $0[5]), publishedAt: $0[6])
+                }
+            }
+        }
+    }
+
+    public func addReportEdition(_ edition: ReportEdition) async throws {
+        let pool = try writingPool("keep the report edition")
+        try await run("keep the report edition") {
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO report_editions (month, edition, tree_size, checkpoint_number, content_hash, changed_seqs, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [edition.month, edition.edition, edition.treeSize, edition.checkpointNumber, edition.contentHash,
+                                           edition.changedSeqsText, edition.publishedAt])
+            }
+        }
+    }
+
     // MARK: API tokens
 
     public func addToken(name: String, digest: String) async throws {

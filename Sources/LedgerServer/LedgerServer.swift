@@ -20,15 +20,14 @@ public enum LedgerServer {
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let view = PublicView(ledger: ledger, templates: configuration.templates, address: configuration.baseURL, logger: logger)
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: logger)
-        let signing: [any Service] = configuration.signer == nil ? []
-            : [CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger)]
+        let signing = CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger)
         var app = Application(
             router: router(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [HTTP10ConnectionClose.Installer()],
                 idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accountability-ledger"),
-            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)] + signing,
+            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger), signing],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         // The first fold and verification need the store's services running, and must end
@@ -82,11 +81,28 @@ public enum LedgerServer {
             guard let month = ReportMonth(text) else {
                 return try await routes.errorPage(request, status: .badRequest, message: "The month must be written YYYY-MM, for example 2023-07.")
             }
+            let editions = try await checkpointer.editions.editions(of: month)
+            let checkpoint = try await checkpointer.current()
             return try await routes.page(request, key: "/reports/\(month)", contentType: html) { snapshot, language in
                 guard snapshot.months.contains(month) else { return nil }
                 let state = LedgerState(records: snapshot.records, asOf: month.lastDay)
-                return MonthlyReport(state: state, month: month, language: language).html(templates: configuration.templates, warning: snapshot.warning)
+                var report = MonthlyReport(state: state, month: month, language: language)
+                // Signed when the latest checkpoint is of exactly the entries shown.
+                if let checkpoint, checkpoint.size == snapshot.records.head.seq { report.checkpoint = ReportCheckpoint(checkpoint) }
+                if !editions.isEmpty {
+                    let site = snapshot.site(language)
+                    report.editions = MonthlyReport.editionLinks(editions, records: snapshot.records, state: snapshot.state, language: language) {
+                        site.link("/reports/\(month)/editions/\($0.edition)")
+                    }
+                }
+                return report.html(templates: configuration.templates, warning: snapshot.warning)
             }
+        }
+        read("/reports/:month/editions/:number") { request, context in
+            guard let month = ReportMonth(try context.parameters.require("month")) else {
+                return try await routes.errorPage(request, status: .badRequest, message: "The month must be written YYYY-MM, for example 2023-07.")
+            }
+            return try await routes.edition(request, month: month, numberText: try context.parameters.require("number"))
         }
         read("/feed.atom") { request, _ in
             try await routes.page(request, key: "/feed.atom", contentType: "application/atom+xml; charset=utf-8") { snapshot, language in

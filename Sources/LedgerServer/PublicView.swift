@@ -121,7 +121,7 @@ actor PublicView {
     /// Shows `checkpoint` (the latest signed) on the pages and feeds from now on.
     func publish(_ checkpoint: StoredCheckpoint?) {
         let shown = checkpoint.flatMap { stored -> PublishedCheckpoint? in
-            guard let origin = try? stored.opened().origin else { return nil }
+            guard let origin = stored.origin else { return nil }
             return PublishedCheckpoint(origin: origin, size: stored.size, root: stored.root, note: stored.note, verifierKey: stored.verifierKey, address: address)
         }
         guard shown != published else { return }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Ledger
 import Logging
+import Reports
 import NIOCore
 import ServiceLifecycle
 import Transparency
@@ -13,6 +14,8 @@ actor Checkpointer {
     let view: PublicView
     let signer: SignedNote.Signer?
     let logger: Logger
+    /// The report editions published at each new checkpoint.
+    let editions: EditionPublisher
     private var latest: StoredCheckpoint?
     private var loaded = false
 
@@ -20,6 +23,7 @@ actor Checkpointer {
         self.view = view
         self.signer = signer
         self.logger = logger
+        editions = EditionPublisher(ledger: view.ledger, logger: logger)
     }
 
     var ledger: Ledger { view.ledger }
@@ -42,6 +46,10 @@ actor Checkpointer {
               verification.head.seq >= seq else { return nil }
         let signing = try await ledger.signCheckpoint(with: signer, size: verification.head.seq)
         latest = signing.checkpoint
+        // The editions first, so pages tagged with the new checkpoint list them.
+        do { try await editions.publish(at: signing.checkpoint) } catch {
+            logger.error("could not publish the report editions", metadata: ["error": "\(error)"])
+        }
         await view.publish(signing.checkpoint)
         if signing.isNew {
             logger.info("checkpoint signed", metadata: ["size": "\(signing.checkpoint.size)", "number": "\(signing.checkpoint.number)"])
@@ -50,7 +58,8 @@ actor Checkpointer {
     }
 }
 
-/// Signs a checkpoint soon after the head moves, whoever wrote.
+/// Signs a checkpoint soon after the head moves, whoever wrote (when the server holds the
+/// key), and publishes the report editions of each new checkpoint (whoever signed it).
 struct CheckpointService: Service {
     let checkpointer: Checkpointer
     let interval: Duration
@@ -60,15 +69,18 @@ struct CheckpointService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    if let head = await checkpointer.view.verification?.head.seq, head > 0 {
+                    if checkpointer.signer != nil, let head = await checkpointer.view.verification?.head.seq, head > 0 {
                         _ = try await checkpointer.covering(head)
+                    }
+                    if await checkpointer.view.warning == nil, let checkpoint = try await checkpointer.current() {
+                        try await checkpointer.editions.publish(at: checkpoint)
                     }
                     try await Task.sleep(for: interval)
                 } catch is CancellationError {
                     return
                 } catch {
                     if Task.isCancelled { return }
-                    logger.error("could not sign a checkpoint", metadata: ["error": "\(error)"])
+                    logger.error("could not sign a checkpoint or publish its report editions", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: interval)
                 }
             }
@@ -117,6 +129,21 @@ extension Routes {
         }
         var response = Responses.text(.ok, "", contentType: Self.octets, extra: headers)
         response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        return response
+    }
+
+    /// `GET /reports/YYYY-MM/editions/N`: the edition as published, the same bytes forever.
+    func edition(_ request: Request, month: ReportMonth, numberText: String) async throws -> Response {
+        guard let number = Int(numberText), number >= 1, String(number) == numberText else {
+            return try await errorPage(request, status: .badRequest, message: "An edition is numbered 1, 2, 3…")
+        }
+        let choice = try LanguageChoice(request: request)
+        let etag = "\"edition-\(month)-\(number)-\(choice.language.rawValue)\""
+        guard let page = try await checkpointer.editions.page(month: month, number: number, language: choice.language, templates: configuration.templates) else {
+            return try await errorPage(request, status: .notFound, message: nil)
+        }
+        var response = Responses.cached(PublicView.Rendered(body: ByteBuffer(string: page), contentType: LedgerServer.html, etag: etag), request: request, choice: choice)
+        response.headers[.cacheControl] = "public, max-age=86400"
         return response
     }
 

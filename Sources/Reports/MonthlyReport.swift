@@ -129,6 +129,8 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
     /// The checkpoint of the log this report was built from (set by whoever built it from a
     /// ledger with checkpoints).
     public var checkpoint: ReportCheckpoint?
+    /// The editions the server published of this month's report (its current page lists them).
+    public var editions: [ReportEditionLink]?
 
     /// How many timeline entries each demand section shows.
     public static let timelineLength = 6

@@ -34,6 +34,10 @@ extension MonthlyReport {
         let sources: [Source]
         let checkpoint: ReportCheckpoint?
         let checkpointSentence: String?
+        struct Edition { let heading, href: String; let changes: [String]; let first: Bool }
+        /// A section, not a list, so the template opens it once.
+        struct Editions { let items: [Edition] }
+        let editions: Editions?
 
         init(report: MonthlyReport, paper: PaperSize, warning: IntegrityWarning?) {
             let language = report.language
@@ -61,6 +65,9 @@ extension MonthlyReport {
             sources = report.sources
             checkpoint = report.checkpoint
             checkpointSentence = report.checkpoint?.sentence(language)
+            editions = report.editions.map { links in
+                Editions(items: links.map { Edition(heading: report.editionHeading($0), href: $0.href, changes: $0.changes, first: $0.edition == 1) })
+            }
             rebuildCommand = report.rebuildCommand(format: .html, paper: paper)
         }
     }

@@ -49,7 +49,7 @@ public struct PublicSite: Sendable {
 
     /// A site path in this page's language. Subject ids are `[a-z0-9-]`; anything else has
     /// no page, so it never reaches a link.
-    func link(_ path: String, language: ReportLanguage? = nil) -> String {
+    public func link(_ path: String, language: ReportLanguage? = nil) -> String {
         "\(path)?lang=\((language ?? self.language).rawValue)"
     }
 

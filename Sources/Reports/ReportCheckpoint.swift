@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// The checkpoint of the log a report was built from: signed, so that a reader can later
 /// prove that the ledger still contains everything the report showed
@@ -19,6 +20,11 @@ public struct ReportCheckpoint: Sendable, Codable, Equatable {
         self.root = root
         self.signed = note != nil
         self.note = note
+    }
+
+    /// A stored signed checkpoint, as a report carries it.
+    public init(_ stored: StoredCheckpoint) {
+        self.init(origin: stored.origin, size: stored.size, root: stored.root, note: stored.note)
     }
 
     /// The lines that frame the note in the text and Markdown reports, so a verifier finds it.
@@ -77,4 +83,59 @@ public struct PublishedCheckpoint: Sendable, Equatable {
     }
 
     var command: String { "ledgerctl verify --remote \(ShellWord.quoted(address)) --key \(ShellWord.quoted(verifierKey))" }
+}
+
+/// An edition of a month's report as its current page lists it: where it is, when and at
+/// which checkpoint it was published, and what changed since the edition before.
+public struct ReportEditionLink: Sendable, Codable, Equatable {
+    public var edition: Int
+    public var href: String
+    public var publishedAt: String
+    public var size: Int64
+    /// One sentence per public entry recorded since the previous edition that changed the month.
+    public var changes: [String]
+
+    public init(edition: Int, href: String, publishedAt: String, size: Int64, changes: [String]) {
+        self.edition = edition
+        self.href = href
+        self.publishedAt = publishedAt
+        self.size = size
+        self.changes = changes
+    }
+}
+
+extension MonthlyReport {
+    /// SHA-256 of what the report says, leaving out which head and checkpoint it was built
+    /// from and its editions: two builds with the same hash say the same thing.
+    public var contentHash: String {
+        var bare = self
+        bare.head = Head(seq: 0, hash: "")
+        bare.checkpoint = nil
+        bare.editions = nil
+        return ChainHash.sha256Hex(Array(((try? ReportJSON.encode(bare)) ?? "").utf8))
+    }
+
+    /// The line of the current page's list of editions, in the report's language.
+    func editionHeading(_ link: ReportEditionLink) -> String {
+        switch language {
+        case .en: "Edition \(link.edition), published \(link.publishedAt.prefix(10)) at the signed checkpoint of \(link.size) entries"
+        case .es: "Edición \(link.edition), publicada el \(link.publishedAt.prefix(10)) en el punto de control firmado de \(link.size) entradas"
+        }
+    }
+}
+
+extension MonthlyReport {
+    /// The list of editions for the current page: each edition's link and, from the second
+    /// on, what changed, told with today's names (`records` and `state` are today's public view).
+    public static func editionLinks(_ editions: [ReportEdition], records: LedgerRecords, state: LedgerState,
+                                    language: ReportLanguage, href: (ReportEdition) -> String) -> [ReportEditionLink] {
+        let writer = Sentences(state: state, language: language)
+        let bySeq = Dictionary(records.records.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
+        return editions.map { edition in
+            ReportEditionLink(edition: edition.edition, href: href(edition), publishedAt: edition.publishedAt, size: edition.treeSize,
+                              changes: edition.changedSeqs.compactMap { seq in
+                                  bySeq[seq].map { record in language.date(record.effective.day) + ": " + writer.describe(record).text }
+                              })
+        }
+    }
 }

@@ -91,6 +91,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
         let demands, noDemands, commitments, noCommitments, due, by, timeline, sources, noSources: String
         let internalMark, retractedMark, correctedMark, audiencePublic, audienceInternal, chartTitle: String
         let newDemand, newCommitment, statusChange, followup, correction, retraction, overdueBy, rebuild, checkpoint: String
+        let editions, editionsIntro, firstEdition: String
     }
 
     var labels: Labels {
@@ -109,7 +110,10 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
                 audiencePublic: "Public edition", audienceInternal: "Internal edition: includes entries not made public",
                 chartTitle: "Commitments by status", newDemand: "New demand", newCommitment: "New commitment",
                 statusChange: "Status change", followup: "Follow-up", correction: "Correction", retraction: "Retraction",
-                overdueBy: "overdue by", rebuild: "Rebuild this report", checkpoint: "Signed checkpoint")
+                overdueBy: "overdue by", rebuild: "Rebuild this report", checkpoint: "Signed checkpoint",
+                editions: "Published editions",
+                editionsIntro: "This page shows the month as the ledger knows it today. Entries dated in the month may be recorded later; each edition below is the report as it was published, at a signed checkpoint, and stays exactly as it was.",
+                firstEdition: "First edition.")
         case .es:
             return Labels(
                 report: "Informe mensual de seguimiento", period: "Periodo", organisation: "Publicado por",
@@ -125,7 +129,10 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
                 audienceInternal: "Edición interna: incluye entradas no públicas", chartTitle: "Compromisos por estado",
                 newDemand: "Nueva demanda", newCommitment: "Nuevo compromiso", statusChange: "Cambio de estado",
                 followup: "Seguimiento", correction: "Corrección", retraction: "Retractación", overdueBy: "vencido hace",
-                rebuild: "Para reconstruir este informe", checkpoint: "Punto de control firmado")
+                rebuild: "Para reconstruir este informe", checkpoint: "Punto de control firmado",
+                editions: "Ediciones publicadas",
+                editionsIntro: "Esta página muestra el mes tal como lo conoce hoy el registro. Las entradas fechadas en el mes pueden registrarse después; cada edición de abajo es el informe tal como se publicó, en un punto de control firmado, y queda exactamente igual.",
+                firstEdition: "Primera edición.")
         }
     }
 }

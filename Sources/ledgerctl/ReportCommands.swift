@@ -89,10 +89,7 @@ func reportCheckpoint(_ ledger: Ledger, size: Int64, signer: SignedNote.Signer?)
         }
         stored = try await ledger.signCheckpoint(with: signer, size: size).checkpoint
     }
-    if let stored {
-        let checkpoint = try stored.opened()
-        return ReportCheckpoint(origin: checkpoint.origin, size: stored.size, root: stored.root, note: stored.note)
-    }
+    if let stored { return ReportCheckpoint(stored) }
     guard try await ledger.store.latestCheckpoint() != nil else { return nil }
     let root = try await ledger.withMerkleTree { try $0.root(size: size) }
     return ReportCheckpoint(origin: nil, size: size, root: root.base64, note: nil)

@@ -220,8 +220,8 @@ struct MigrationFileTests {
     @Test func theMigrationFilesSplitIntoWholeStatements() {
         let statements = LedgerMigrations.postgres.map { SQLScript.statements($0.sql) }
         // 0001: a table, an index, two functions, three triggers; 0002: a table, an index, a function, two triggers;
-        // 0003: a table, a function, two triggers, an index.
-        #expect(statements.map(\.count) == [7, 5, 5])
+        // 0003: two tables, two functions, four triggers, an index.
+        #expect(statements.map(\.count) == [7, 5, 9])
         #expect(statements.joined().allSatisfy { $0.hasPrefix("CREATE") })
     }
 }
