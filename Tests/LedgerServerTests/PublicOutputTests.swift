@@ -19,7 +19,10 @@ struct PublicOutputTests {
     /// after today, both languages both ways, both feeds, the API page by page.
     static func crawl(_ site: TestSite, _ client: any TestClientProtocol) async throws -> [(String, TestResponse)] {
         let records = try await site.ledger.records()
-        var paths = ["/", "/feed.atom", "/feed.json", "/api/v1/status", "/demands/none", "/reports/2023-13"]
+        var paths = ["/", "/feed.atom", "/feed.json", "/api/v1/status", "/demands/none", "/reports/2023-13", "/log/checkpoint",
+                     "/reports/2023-07/editions/1", "/reports/2023-07/editions/2", "/reports/2023-07/editions/3", "/reports/2023-08/editions/1"]
+        let size = try await site.ledger.store.head().seq
+        paths += ["/log/tile/0/000.p/\(size)", "/log/tile/entries/000.p/\(size)"] + (1...size).map { "/log/receipt/\($0)" }
         for (subject, seq) in records.definitions {
             switch records.record(seq: seq)?.type {
             case .demandRecorded?: paths += ["/demands/\(subject)", "/commitments/\(subject)"]
@@ -48,12 +51,15 @@ struct PublicOutputTests {
 
     @Test(arguments: StoreKind.allCases)
     func nothingInternalReachesAnyPublicURL(_ kind: StoreKind) async throws {
-        let site = try await TestSite(kind, withSecrets: true)
+        let site = try await TestSite(kind, withSecrets: true, signed: true)
         let internalCount = try await site.ledger.records().records.filter { $0.visibility == .internal }.count
         #expect(internalCount >= 11, "the demo's internal entries and the seven secrets")
         let responses = try await site.test { client in try await Self.crawl(site, client) }
         #expect(responses.count > 200)
         #expect(responses.contains { $0.1.status == .ok && $0.0.hasPrefix("/reports/2023-07") })
+        #expect(responses.contains { $0.1.status == .ok && $0.0.hasPrefix("/reports/2023-07/editions/2") })
+        #expect(responses.contains { $0.1.status == .ok && $0.0.hasPrefix("/log/receipt/") })
+        #expect(responses.contains { $0.1.status == .notFound && $0.0.hasPrefix("/log/receipt/") }, "internal entries have no public receipt")
         for (url, response) in responses {
             let everything = response.text + response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
             // A 404 never repeats the address, so an internal id in the URL asked for cannot show either.
@@ -72,7 +78,7 @@ struct PublicOutputTests {
 
     @Test(.enabled(if: tools.isEnabled, Comment(rawValue: tools.skipMessage)))
     func feedsReadInAFeedParserAndMatchTheJSONFeedSchema() async throws {
-        let site = try await TestSite(withSecrets: true)
+        let site = try await TestSite(withSecrets: true, signed: true)
         let publicRecords = try await site.ledger.records(audience: .public).records
         let folder = site.directory.url
         for language in ["en", "es"] {
@@ -100,16 +106,21 @@ struct PublicOutputTests {
                 #expect(entry["updated"] as? String != nil)
             }
             #expect(entries.contains { ($0["links"] as? [String])?.contains("https://www.cndh.org.mx/") == true }, "sources are related links")
+            // The latest signed checkpoint rides along: an Atom extension element, a JSON Feed extension.
+            let checkpoint = try #require(try await site.ledger.store.latestCheckpoint())
+            #expect(atom.contains("<ledger:checkpoint href=\"\(TestSite.baseURL)/log/checkpoint\" tree-size=\"\(checkpoint.size)\""))
+            let feedJSON = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            #expect((feedJSON["_ledger"] as? [String: Any])?["checkpoint"] as? String == checkpoint.note)
         }
     }
 
     @Test(.enabled(if: tools.isEnabled, Comment(rawValue: tools.skipMessage)))
     func pagesPassTheNuHTMLChecker() async throws {
-        let site = try await TestSite(withSecrets: true)
+        let site = try await TestSite(withSecrets: true, signed: true)
         let folder = site.directory.url.appendingPathComponent("pages")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let paths = ["/", "/demands/justice-juarez-fire", "/demands/nals-migration-letter", "/commitments/cndh-rec-juarez",
-                     "/commitments/segob-working-group", "/reports/2023-07", "/demands/none"]
+                     "/commitments/segob-working-group", "/reports/2023-07", "/demands/none", "/reports/2023-07/editions/1"]
         try await site.test { client in
             for path in paths {
                 for language in ["en", "es"] {

@@ -5,6 +5,7 @@ import Ledger
 import LedgerTestSupport
 import Logging
 import Testing
+import Transparency
 @testable import LedgerServer
 
 /// A server over a demo ledger (plus, optionally, internal entries carrying a marker that
@@ -25,15 +26,30 @@ struct TestSite {
         return logger
     }()
 
-    init(_ kind: StoreKind = .sqlite, withSecrets: Bool = false, extra: [EntryDraft] = []) async throws {
+    /// The key of a `signed` site.
+    static let signer = try! SignedNote.Signer(generatingFor: "ledger.example.org/pmpj")
+
+    /// - Parameter signed: sign a checkpoint and publish the report editions, then record
+    ///   a late public follow-up dated in July 2023 and do both again (so July has two editions).
+    init(_ kind: StoreKind = .sqlite, withSecrets: Bool = false, extra: [EntryDraft] = [], signed: Bool = false) async throws {
         directory = try TemporaryDirectory()
         ledger = try await kind.makeLedger(in: directory)
         _ = try await ledger.append(DemoLedger.drafts)
         if withSecrets { _ = try await ledger.append(Self.secrets(try await ledger.records())) }
         if !extra.isEmpty { _ = try await ledger.append(extra) }
-        view = PublicView(ledger: ledger, logger: Self.logger)
+        if signed {
+            let editions = EditionPublisher(ledger: ledger, logger: Self.logger)
+            try await editions.publish(at: try await ledger.signCheckpoint(with: Self.signer).checkpoint)
+            _ = try await ledger.append([Self.lateJulyNews])
+            try await editions.publish(at: try await ledger.signCheckpoint(with: Self.signer).checkpoint)
+        }
+        view = PublicView(ledger: ledger, address: Self.baseURL, logger: Self.logger)
         configuration.publicURL = Self.baseURL
     }
+
+    static let lateJulyNews = EntryDraft(
+        type: .followupLogged, subject: "justice-juarez-fire", effective: EffectiveTime("2023-07-25")!, author: "policy-team",
+        visibility: .public, payload: .object(["note": .string("A hearing held in July, reported late"), "sources": .array([.string("https://example.org/late-july")])]))
 
     func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: Self.logger)
