@@ -143,10 +143,38 @@ struct TransparencyCommandTests {
         } else {
             print("skipped Go's sumdb checks: needs go and golang-golang-x-mod-dev (scripts/test installs them)")
         }
+        // A report built at 300 entries, signed then (LEDGER_SIGNING_KEY), checked against
+        // today's log in every format; the same arguments give the same bytes.
+        let month = "2023-03"
+        for format in ["html", "json", "md", "text"] {
+            let path = cli.directory.appendingPathComponent("report.\(format)").path
+            let built = try cli.run(["report", "monthly", month, "--known-at", "300", "--format", format, "--output", path], environment: ["LEDGER_SIGNING_KEY": keyPath])
+            #expect(built.status == 0, "\(built.stderr)")
+            let since = try cli.run("verify", "--since-report", path, "--remote", server.base, "--key", verifierKey)
+            #expect(since.status == 0 && since.stdout.contains("still contains the 300 entries the report was built from"), "\(format): \(since.stdout)\(since.stderr)")
+            let again = try cli.run(["report", "monthly", month, "--known-at", "300", "--format", format], environment: ["LEDGER_SIGNING_KEY": keyPath])
+            #expect(again.stdout == (try String(contentsOfFile: path, encoding: .utf8)), "\(format) is the same bytes again")
+        }
+        let unsigned = try cli.run("report", "monthly", month, "--known-at", "299", "--format", "md")
+        #expect(unsigned.stdout.contains("No signed checkpoint covers exactly these 299 entries") && unsigned.stderr.contains("warning"))
+        let unsignedPath = try write(unsigned.stdout, "unsigned.md", in: cli)
+        #expect(try cli.run("verify", "--since-report", unsignedPath, "--remote", server.base, "--key", verifierKey).status == 65)
         #expect(try await server.stop() == 0)
         // The database alone, with the published key: still the chain every checkpoint signed.
         let local = try cli.ok("verify", "--key", verifierKey)
         #expect(local.stdout.contains("It still hashes to every signed checkpoint"))
+
+        // A server whose database was changed behind its back serves an entry that does not
+        // hash to its leaf: an outsider is told which.
+        if kind == .sqlite {
+            let seq = publicSeq
+            try behindTheLedger(cli.database, "DROP TRIGGER ledger_entries_no_update",
+                                "UPDATE ledger_entries SET author = 'someone else' WHERE seq = \(seq)")
+            let tampered = try await ServeCommandTests.Server.start(cli)
+            let caught = try cli.run("verify", "--remote", tampered.base, "--key", verifierKey, "--state", statePath)
+            #expect(caught.status == 1 && caught.stderr.contains("seq \(seq): the public entry does not hash to the hash it states"), "\(caught.stderr)")
+            _ = try await tampered.stop()
+        }
     }
 
     /// Go's checker (Fixtures/tlogcheck.go) in GOPATH mode, against Debian's x/mod sources.
