@@ -13,7 +13,8 @@ import LedgerPostgres
 /// side runs the release `ledgerctl` as users do (a process per command), except single
 /// appends and rendering, which are timed inside a long-lived process as the server runs them.
 struct Scenarios {
-    static let names = ["bulk import", "single append", "verify", "replay", "monthly report", "report render", "http /", "http /feed.atom"]
+    static let names = ["bulk import", "single append", "verify", "replay", "monthly report", "report render", "http /", "http /feed.atom",
+                        "checkpoint sign", "receipt", "append + tree", "verify --remote"]
     /// The size the absolute targets are stated for.
     static let targetSize = 1_000_000
 
@@ -43,6 +44,7 @@ struct Scenarios {
         try replay(size: size, sqlite: sqlite, postgres: database)
         try await report(size: size, sqlite: sqlite)
         try await http(size: size, sqlite: sqlite)
+        try await transparency(size: size, sqlite: sqlite)
         try dropDatabase(database)
         for file in [jsonl, csv] { try? FileManager.default.removeItem(atPath: file) }
     }
