@@ -6,13 +6,15 @@ import Transparency
 actor MerkleCache {
     private var tree = MerkleTree()
 
-    /// Runs `body` on the tree once it holds every stored entry.
-    func read<T: Sendable>(_ store: any LedgerStore, _ body: @Sendable (MerkleTree) throws -> T) async throws -> T {
+    /// Runs `body` on the tree once it holds every stored entry, or at least `size` of them
+    /// (then without asking the store, when it has them already).
+    func read<T: Sendable>(_ store: any LedgerStore, atLeast size: Int64?, _ body: @Sendable (MerkleTree) throws -> T) async throws -> T {
+        if let size, tree.size >= size { return try body(tree) }
         while true {
             let size = tree.size
             let rows = try await store.rows(after: size, limit: 4_096)
             // Another reader may have extended the tree while these were read.
-            try extend(with: rows)
+            try extend(with: rows.map { ($0.seq, $0.hash) })
             if rows.count < 4_096 { break }
             guard tree.size > size else {
                 throw LedgerError(kind: .integrity, "seq \(size + 1) is missing from the chain; run `verify`")
@@ -21,13 +23,13 @@ actor MerkleCache {
         return try body(tree)
     }
 
-    /// Adds the rows that continue the tree (a verified page, or a page just read); stops
-    /// at a gap, which the next read fills or `verify` names.
-    func extend(with rows: [StoredEntryColumns]) throws {
-        for row in rows where row.seq > tree.size {
-            guard row.seq == tree.size + 1 else { return }
-            guard let hash = TreeHash(hex: row.hash) else {
-                throw LedgerError(kind: .integrity, "seq \(row.seq): its hash is not 64 hex digits; run `verify`")
+    /// Adds the entries that continue the tree (a verified page, a page just read, a batch
+    /// just appended); stops at a gap, which the next read fills or `verify` names.
+    func extend(with entries: [(seq: Int64, hash: String)]) throws {
+        for (seq, hashText) in entries where seq > tree.size {
+            guard seq == tree.size + 1 else { return }
+            guard let hash = TreeHash(hex: hashText) else {
+                throw LedgerError(kind: .integrity, "seq \(seq): its hash is not 64 hex digits; run `verify`")
             }
             tree.append(leafData: hash)
         }
@@ -36,9 +38,10 @@ actor MerkleCache {
 
 extension Ledger {
     /// Runs `body` on the Merkle tree of every entry stored: leaf i is the entry with
-    /// seq i+1, its data the entry's 32-byte hash.
-    public func withMerkleTree<T: Sendable>(_ body: @Sendable (MerkleTree) throws -> T) async throws -> T {
-        try await merkle.read(store, body)
+    /// seq i+1, its data the entry's 32-byte hash. With `atLeast`, a tree already that
+    /// large is used as it is (no read): what proofs under a known checkpoint need.
+    public func withMerkleTree<T: Sendable>(atLeast size: Int64? = nil, _ body: @Sendable (MerkleTree) throws -> T) async throws -> T {
+        try await merkle.read(store, atLeast: size, body)
     }
 
     public struct CheckpointSigning: Sendable {
@@ -59,7 +62,7 @@ extension Ledger {
                 throw LedgerError(field: "signing key", "is named \(signer.name), but this ledger's checkpoints are signed as \(origin); a key with another name would start another log")
             }
         }
-        let checkpoint = try await withMerkleTree { tree throws -> Checkpoint in
+        let checkpoint = try await withMerkleTree(atLeast: max(size ?? .max, latest?.size ?? 0)) { tree throws -> Checkpoint in
             if let latest { try Self.checkTree(tree, against: latest, purpose: "refusing to sign") }
             let size = size ?? tree.size
             return Checkpoint(origin: signer.name, size: size, root: try Self.root(of: tree, size: size))
@@ -88,7 +91,7 @@ extension Ledger {
             if seq > head { throw LedgerError(kind: .notFound, field: "seq", "\(seq) is not in the ledger (it ends at seq \(head))") }
             throw LedgerError(kind: .notFound, field: "seq", "\(seq) is newer than the latest signed checkpoint (\(checkpoint.size) entries)", remedy: .signCheckpoint)
         }
-        return try await withMerkleTree { tree in
+        return try await withMerkleTree(atLeast: checkpoint.size) { tree in
             try Self.checkTree(tree, against: checkpoint, purpose: "no receipt can be given")
             let proof: [TreeHash]
             do throws(TransparencyError) {

@@ -83,6 +83,7 @@ public struct Ledger: Sendable {
                 let appended = try await store.append(drafts, expectedHead: head)
                 records = LedgerRecords()  // drop this copy so the kept fold is extended in place
                 await folded.extend(with: appended.new, after: head)
+                try await merkle.extend(with: appended.new.map { ($0.seq, $0.hash) })
                 return AppendResult(entries: appended.entries, added: appended.new.count)
             } catch is AppendConflict {
                 // Another writer got in first. A random pause, growing with each lost race,
@@ -161,7 +162,7 @@ public struct Ledger: Sendable {
             for (index, (row, hash)) in zip(rows, computed).enumerated() {
                 if let problem = Self.problem(with: row, computedHash: hash, after: verification.head) {
                     next?.cancel()
-                    try await merkle.extend(with: Array(rows[..<index]))
+                    try await merkle.extend(with: rows[..<index].map { ($0.seq, $0.hash) })
                     verification.firstBadSeq = problem.seq
                     verification.problem = problem.message
                     return verification
@@ -170,7 +171,7 @@ public struct Ledger: Sendable {
                 verification.entries += 1
             }
             // The tree is built from rows just verified, so it is not read a second time.
-            try await merkle.extend(with: rows)
+            try await merkle.extend(with: rows.map { ($0.seq, $0.hash) })
         }
         try await checkCheckpoints(&verification, verifier: verifier)
         return verification

@@ -110,7 +110,7 @@ extension Routes {
                                   contentType: Self.plainText)
         }
         let size = try await checkpointer.current()?.size ?? 0
-        let data = try await ledger.withMerkleTree { tree -> [UInt8]? in
+        let data = try await ledger.withMerkleTree(atLeast: size) { tree -> [UInt8]? in
             let leavesCovered: Int64 = switch tile.level {
             case .entries: 1
             case .hashes(let level): level < 8 ? Int64(1) << (TileAddress.height * level) : .max

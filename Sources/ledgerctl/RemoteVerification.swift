@@ -76,43 +76,35 @@ struct RemoteVerification {
             throw LedgerError(kind: .integrity, "\(tile.path) is not the hash of the tiles below it")
         }
         // Every entry through the public API: public ones in full, hashed again; internal
-        // ones as their hash. Each must be its leaf, and link to the one before.
+        // ones as their hash. Pages are fetched and hashed in parallel, then each entry must
+        // be its leaf, and a public one must link to the leaf before it.
+        let pages = try await inParallel(Array(stride(from: Int64(0), to: size, by: Int(Self.pageSize)))) { after in
+            try await page(after: after)
+        }
         var seq: Int64 = 0, publicCount = 0, internalCount = 0
-        while seq < size {
-            let page = try await json("api/v1/entries?after=\(seq)&limit=1000")
-            guard case .object(let object) = page, case .array(let items)? = object["entries"], !items.isEmpty else {
+        for after in stride(from: Int64(0), to: size, by: Int(Self.pageSize)) {
+            let items = pages[after]!
+            guard !items.isEmpty else {
                 throw LedgerError(kind: .integrity, "the entries API ends at seq \(seq), but the checkpoint signed \(size) entries")
             }
-            for item in items {
-                guard case .object(let fields) = item, case .int(let itemSeq)? = fields["seq"], case .string(let hash)? = fields["hash"] else {
-                    throw LedgerError(kind: .integrity, "an item after seq \(seq) in the entries API has no seq or hash")
-                }
-                guard itemSeq == seq + 1 else { throw LedgerError(kind: .integrity, "the entries API skips from seq \(seq) to \(itemSeq)") }
-                seq = itemSeq
-                if seq > size { break }
+            for item in items where item.seq <= size {
+                guard item.seq == seq + 1 else { throw LedgerError(kind: .integrity, "the entries API skips from seq \(seq) to \(item.seq)") }
+                seq = item.seq
                 let leaf = tree.leafData(at: seq - 1).hex
-                if fields["payload"] != nil {
-                    let entry: Entry
-                    do { entry = try Entry(exchangeJSON: item) } catch {
-                        throw LedgerError(kind: .integrity, "seq \(seq): the public entry cannot be read: \(error)")
-                    }
-                    guard entry.computedHash == entry.hash else {
-                        throw LedgerError(kind: .integrity, "seq \(seq): the public entry does not hash to the hash it states")
-                    }
-                    guard entry.hash == leaf else {
-                        throw LedgerError(kind: .integrity, "seq \(seq): public entry hash does not match leaf \(seq - 1)")
-                    }
-                    let previous = seq == 1 ? ChainHash.genesis : tree.leafData(at: seq - 2).hex
-                    guard entry.prevHash == previous else {
+                guard item.hash == leaf else {
+                    throw LedgerError(kind: .integrity, "seq \(seq): \(item.prevHash == nil ? "internal" : "public") entry hash does not match leaf \(seq - 1)")
+                }
+                if let prevHash = item.prevHash {
+                    guard prevHash == (seq == 1 ? ChainHash.genesis : tree.leafData(at: seq - 2).hex) else {
                         throw LedgerError(kind: .integrity, "seq \(seq): prev_hash does not link to leaf \(seq - 2)")
                     }
                     publicCount += 1
                 } else {
-                    guard hash == leaf else { throw LedgerError(kind: .integrity, "seq \(seq): internal entry hash does not match leaf \(seq - 1)") }
                     internalCount += 1
                 }
             }
         }
+        guard seq == size else { throw LedgerError(kind: .integrity, "the entries API ends at seq \(seq), but the checkpoint signed \(size) entries") }
         // What this verifier saw before must still be there.
         if let previous {
             guard previous.origin == checkpoint.origin else {
@@ -164,18 +156,55 @@ struct RemoteVerification {
     }
 
     func fetchAll(_ tiles: [TileAddress]) async throws -> [TileAddress: [UInt8]] {
-        try await withThrowingTaskGroup(of: (TileAddress, [UInt8]).self) { group in
-            var results: [TileAddress: [UInt8]] = [:]
-            var pending = tiles[...]
+        try await inParallel(tiles) { tile in try await fetch("log/" + tile.path) }
+    }
+
+    /// `work` for each key, `parallelism` at a time.
+    func inParallel<Key: Hashable & Sendable, Value: Sendable>(_ keys: [Key], _ work: @escaping @Sendable (Key) async throws -> Value) async throws -> [Key: Value] {
+        try await withThrowingTaskGroup(of: (Key, Value).self) { group in
+            var results: [Key: Value] = [:]
+            var pending = keys[...]
             for _ in 0..<parallelism {
-                guard let tile = pending.popFirst() else { break }
-                group.addTask { (tile, try await fetch("log/" + tile.path)) }
+                guard let key = pending.popFirst() else { break }
+                group.addTask { (key, try await work(key)) }
             }
-            while let (tile, data) = try await group.next() {
-                results[tile] = data
-                if let next = pending.popFirst() { group.addTask { (next, try await fetch("log/" + next.path)) } }
+            while let (key, value) = try await group.next() {
+                results[key] = value
+                if let next = pending.popFirst() { group.addTask { (next, try await work(next)) } }
             }
             return results
+        }
+    }
+
+    static let pageSize: Int64 = 1_000
+
+    /// An entry as the entries API shows it: a public one (checked to hash to its stated
+    /// hash) carries its prev_hash; an internal one only its hash.
+    struct PageItem: Sendable {
+        let seq: Int64
+        let hash: String
+        let prevHash: String?
+    }
+
+    /// One page of `/api/v1/entries`, each public entry hashed again.
+    func page(after: Int64) async throws -> [PageItem] {
+        let page = try await json("api/v1/entries?after=\(after)&limit=\(Self.pageSize)")
+        guard case .object(let object) = page, case .array(let items)? = object["entries"] else {
+            throw LedgerError(kind: .integrity, "the entries API after seq \(after) is not a page of entries")
+        }
+        return try items.map { item in
+            guard case .object(let fields) = item, case .int(let seq)? = fields["seq"], case .string(let hash)? = fields["hash"] else {
+                throw LedgerError(kind: .integrity, "an item after seq \(after) in the entries API has no seq or hash")
+            }
+            guard fields["payload"] != nil else { return PageItem(seq: seq, hash: hash, prevHash: nil) }
+            let entry: Entry
+            do { entry = try Entry(exchangeJSON: item) } catch {
+                throw LedgerError(kind: .integrity, "seq \(seq): the public entry cannot be read: \(error)")
+            }
+            guard entry.computedHash == entry.hash else {
+                throw LedgerError(kind: .integrity, "seq \(seq): the public entry does not hash to the hash it states")
+            }
+            return PageItem(seq: seq, hash: entry.hash, prevHash: entry.prevHash)
         }
     }
 
