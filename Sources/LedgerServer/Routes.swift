@@ -85,13 +85,15 @@ struct Routes: Sendable {
         // A full page never changes (the chain only grows); a partial one changes with the head.
         let last = entries.last.map { "\($0.seq)-\($0.hash.prefix(16))" } ?? "empty"
         let etag = "\"entries-\(after)-\(limit)-\(last)\""
-        let body = JSONValue.object([
-            "entries": .array(entries.map { entry in
-                entry.visibility == .public ? entry.exchangeJSON
-                    : .object(["seq": .int(entry.seq), "hash": .string(entry.hash), "visibility": .string("internal")])
-            }),
-            "next_after": entries.count == Int(limit) ? .int(entries.last!.seq) : .null,
-        ]).canonicalText + "\n"
+        // Canonical JSON (keys sorted, no spaces), written out directly: a public entry's
+        // exchange line is already its canonical form, so nothing is parsed or rebuilt.
+        var body = #"{"entries":["#
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { body += "," }
+            body += entry.visibility == .public ? entry.exchangeLine
+                : JSONValue.object(["seq": .int(entry.seq), "hash": .string(entry.hash), "visibility": .string("internal")]).canonicalText
+        }
+        body += #"],"next_after":"# + (entries.count == Int(limit) ? String(entries.last!.seq) : "null") + "}\n"
         return Responses.cached(PublicView.Rendered(body: ByteBuffer(string: body), contentType: LedgerServer.json, etag: etag),
                                 request: request, choice: nil)
     }

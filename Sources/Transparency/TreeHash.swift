@@ -44,7 +44,13 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var base64: String { Data(bytes).base64EncodedString() }
-    public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(2 * bytes.count)
+        for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]] }
+        return String(decoding: text, as: UTF8.self)
+    }
     public var description: String { base64 }
 
     /// The root of the empty tree: SHA-256 of nothing (RFC 6962, section 2.1).

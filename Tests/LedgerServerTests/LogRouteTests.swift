@@ -23,6 +23,21 @@ struct LogRouteTests {
         await site.ledger.close()
     }
 
+    /// The entries API is written out directly (no JSON tree): it must still be canonical
+    /// JSON, each public entry exactly its exchange line.
+    @Test func theEntriesPageIsCanonicalJSON() async throws {
+        let site = try await TestSite(withSecrets: true)
+        let exported = try await site.ledger.store.entries(after: 0, limit: 1_000)
+        for (after, limit) in [(0, 1_000), (3, 5), (Int(exported.count) - 2, 5)] {
+            let body = try await site.test { client in try await client.get("/api/v1/entries?after=\(after)&limit=\(limit)").text }
+            #expect(try JSONValue.parse(body).canonicalText + "\n" == body)
+            for entry in exported.dropFirst(after).prefix(limit) where entry.visibility == .public {
+                #expect(body.contains(entry.exchangeLine))
+            }
+        }
+        await site.ledger.close()
+    }
+
     @Test func pagesCarryTheCheckpointAndTheKeyToCheckIt() async throws {
         let site = try await TestSite(signed: true)
         let checkpoint = try #require(try await site.ledger.store.latestCheckpoint())

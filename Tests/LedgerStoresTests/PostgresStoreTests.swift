@@ -99,7 +99,7 @@ struct PostgresStoreTests {
                 "GRANT USAGE ON SCHEMA public TO \(role)",
                 "GRANT SELECT, INSERT ON ledger_entries TO \(role)",
                 "GRANT SELECT ON schema_migrations TO \(role)",
-                "GRANT SELECT, INSERT ON log_checkpoints TO \(role)",
+                "GRANT SELECT, INSERT ON log_checkpoints, report_editions TO \(role)",
             ] { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
         }
         let appURL = try PostgresTestServer.databaseURL(PostgresTestServer.url!, name: name, user: role)

@@ -270,7 +270,7 @@ struct HardeningTests {
             "CREATE ROLE \(role) LOGIN",
             "GRANT CONNECT ON DATABASE \(name) TO \(role)",
             "GRANT USAGE ON SCHEMA public TO \(role)",
-            "GRANT SELECT ON ledger_entries, schema_migrations, api_tokens, log_checkpoints TO \(role)",
+            "GRANT SELECT ON ledger_entries, schema_migrations, api_tokens, log_checkpoints, report_editions TO \(role)",
         ], database: name)
         defer {
             // Roles belong to the whole server, not the test's database.
