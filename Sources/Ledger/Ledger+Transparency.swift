@@ -142,7 +142,7 @@ extension Ledger {
     /// verified chain; the first problem (narrowed to the entries between the last matching
     /// checkpoint and the first that fails) is set on the verification.
     func checkCheckpoints(_ verification: inout Verification, verifier: SignedNote.Verifier?) async throws {
-        let checkpoints = try await store.checkpoints().filter { $0.number > verification.lastCheckpointChecked }
+        let checkpoints = try await store.checkpoints(after: verification.lastCheckpointChecked)
         guard !checkpoints.isEmpty else { return }
         let start = verification
         let checked = try await withMerkleTree { tree -> Verification in

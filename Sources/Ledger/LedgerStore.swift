@@ -43,8 +43,8 @@ public protocol LedgerStore: Sendable {
 
     // MARK: Signed checkpoints
 
-    /// Every signed checkpoint, oldest first.
-    func checkpoints() async throws -> [StoredCheckpoint]
+    /// The signed checkpoints numbered above `number` (0: all), oldest first.
+    func checkpoints(after number: Int64) async throws -> [StoredCheckpoint]
     /// The checkpoint of the largest tree (the latest signed of that size), if any.
     func latestCheckpoint() async throws -> StoredCheckpoint?
     /// The latest checkpoint signed of a tree of exactly `size` entries, if any.

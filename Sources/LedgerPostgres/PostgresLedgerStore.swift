@@ -256,9 +256,9 @@ public final class PostgresLedgerStore: LedgerStore, Service {
 
     private static let checkpointColumns = "number, tree_size, root_hash, note, verifier_key, signed_at"
 
-    public func checkpoints() async throws -> [StoredCheckpoint] {
+    public func checkpoints(after number: Int64) async throws -> [StoredCheckpoint] {
         try await run("read the checkpoints") {
-            try await self.fetchCheckpoints("SELECT \(unescaped: Self.checkpointColumns) FROM log_checkpoints ORDER BY number")
+            try await self.fetchCheckpoints("SELECT \(unescaped: Self.checkpointColumns) FROM log_checkpoints WHERE number > \(number) ORDER BY number")
         }
     }
 

@@ -251,10 +251,10 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     private static let checkpointColumns = "number, tree_size, root_hash, note, verifier_key, signed_at"
 
-    public func checkpoints() async throws -> [StoredCheckpoint] {
+    public func checkpoints(after number: Int64) async throws -> [StoredCheckpoint] {
         try await run("read the checkpoints") {
             try await self.reader.read { db in
-                try Self.fetchCheckpoints(db, sql: "SELECT \(Self.checkpointColumns) FROM log_checkpoints ORDER BY number")
+                try Self.fetchCheckpoints(db, sql: "SELECT \(Self.checkpointColumns) FROM log_checkpoints WHERE number > ? ORDER BY number", arguments: [number])
             }
         }
     }

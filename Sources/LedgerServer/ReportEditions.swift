@@ -71,7 +71,7 @@ actor EditionPublisher {
         let edition = editions[number - 1]
         let records = try await ledger.records(knownAt: edition.treeSize, audience: .public)
         var report = MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month, language: language)
-        if let checkpoint = try await ledger.store.checkpoints().first(where: { $0.number == edition.checkpointNumber }) {
+        if let checkpoint = try await ledger.store.checkpoints(after: edition.checkpointNumber - 1).first, checkpoint.number == edition.checkpointNumber {
             report.checkpoint = ReportCheckpoint(checkpoint)
         }
         let page = report.html(templates: templates)

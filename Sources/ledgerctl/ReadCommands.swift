@@ -190,7 +190,7 @@ struct Verify: AsyncParsableCommand {
         if !base.absoluteString.hasSuffix("/") { base = URL(string: base.absoluteString + "/")! }
         let checker = RemoteVerification(base: base, verifier: verifier)
         if let sinceReport {
-            let note = try ReportCheckpoint.signedNote(inReport: try readInput(sinceReport))
+            let note = ReportCheckpoint.signedNote(inReport: try readInput(sinceReport))
             guard let note else { throw LedgerError(field: "--since-report", "\(sinceReport) carries no signed checkpoint (none of its size was signed when it was built)") }
             let printed: Checkpoint
             do { printed = try Checkpoint(signedNote: note, verifier: verifier) } catch {
