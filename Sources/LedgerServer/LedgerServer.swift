@@ -20,14 +20,17 @@ public enum LedgerServer {
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let view = PublicView(ledger: ledger, templates: configuration.templates, address: configuration.baseURL, logger: logger)
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: logger)
-        let signing = CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger)
+        var background: [any Service] = [EditionService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger)]
+        if configuration.signer != nil {
+            background.append(CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger))
+        }
         var app = Application(
             router: router(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [HTTP10ConnectionClose.Installer()],
                 idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accountability-ledger"),
-            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger), signing],
+            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)] + background,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         // The first fold and verification need the store's services running, and must end

@@ -11,19 +11,28 @@ struct LedgerWatcher: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await view.refresh()
-                    try await view.ledger.store.waitForChange(after: await view.head.seq, pollInterval: pollInterval)
-                } catch is CancellationError {
-                    return
-                } catch {
-                    if Task.isCancelled { return }
-                    // The database went away for a moment; the view stays as it was meanwhile.
-                    logger.warning("could not follow the ledger; retrying", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(1))
-                }
+        // The database went away for a moment; the view stays as it was meanwhile.
+        await repeatUntilShutdown(logger: logger, failure: "could not follow the ledger; retrying", retryAfter: .seconds(1)) {
+            try await view.refresh()
+            try await view.ledger.store.waitForChange(after: await view.head.seq, pollInterval: pollInterval)
+        }
+    }
+}
+
+/// Runs `step` again and again until the server shuts down; a failed step is logged and
+/// tried again after `retryAfter`.
+func repeatUntilShutdown(logger: Logger, failure: String, level: Logger.Level = .warning, retryAfter: Duration,
+                         _ step: @escaping @Sendable () async throws -> Void) async {
+    await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+            do {
+                try await step()
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.log(level: level, "\(failure)", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: retryAfter)
             }
         }
     }

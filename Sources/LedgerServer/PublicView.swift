@@ -31,8 +31,9 @@ actor PublicView {
         func site(_ language: ReportLanguage) -> PublicSite {
             PublicSite(state: state, language: language, months: months, warning: warning, templates: templates, checkpoint: checkpoint)
         }
-        func etag(_ language: ReportLanguage) -> String {
-            PublicView.etag(head: records.head, day: state.asOf, language: language, warning: warning, checkpoint: checkpoint)
+        /// The tag of a page rendered from this snapshot, once `editions` editions were published.
+        func etag(_ language: ReportLanguage, editions: Int) -> String {
+            PublicView.etag(head: records.head, day: state.asOf, language: language, warning: warning, checkpoint: checkpoint, editions: editions)
         }
     }
 
@@ -42,6 +43,8 @@ actor PublicView {
     let address: String
     /// The latest signed checkpoint, as the pages and feeds show it.
     private(set) var published: PublishedCheckpoint?
+    /// Counts the times new report editions were published, for the pages' tags.
+    private var editionsVersion = 0
     private let logger: Logger
     private let today: @Sendable () -> CalendarDay
     private var records = LedgerRecords(audience: .public)
@@ -130,14 +133,21 @@ actor PublicView {
         pages = [:]
     }
 
-    /// The tag of every cached response of this head, checkpoint, day and language: computed
-    /// without rendering, so a client that has the page gets a 304 at no cost.
-    func etag(language: ReportLanguage) -> String {
-        Self.etag(head: records.head, day: today(), language: language, warning: warning, checkpoint: published)
+    /// New report editions were published: the month pages that list them are rendered again.
+    func editionsPublished() {
+        editionsVersion += 1
+        pages = [:]
     }
 
-    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage, warning: IntegrityWarning?, checkpoint: PublishedCheckpoint?) -> String {
-        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)-c\(checkpoint?.size ?? 0)\(warning == nil ? "" : "-unverified")\""
+    /// The tag of every cached response of this head, checkpoint, editions, day and language:
+    /// computed without rendering, so a client that has the page gets a 304 at no cost.
+    func etag(language: ReportLanguage) -> String {
+        Self.etag(head: records.head, day: today(), language: language, warning: warning, checkpoint: published, editions: editionsVersion)
+    }
+
+    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage, warning: IntegrityWarning?, checkpoint: PublishedCheckpoint?,
+                     editions: Int) -> String {
+        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)-c\(checkpoint?.size ?? 0)-e\(editions)\(warning == nil ? "" : "-unverified")\""
     }
 
     /// The cached response for `key`, rendering it on first use; nil when `render` finds
@@ -145,7 +155,7 @@ actor PublicView {
     func page(_ key: String, language: ReportLanguage, contentType: String,
               render: @Sendable (Snapshot) throws -> String?) async throws -> Rendered? {
         let snapshot = try await currentSnapshot()
-        let etag = snapshot.etag(language)
+        let etag = snapshot.etag(language, editions: editionsVersion)
         if let page = pages[key], page.etag == etag { return page }
         guard let text = try render(snapshot) else { return nil }
         let page = Rendered(body: ByteBuffer(string: text), contentType: contentType, etag: etag)

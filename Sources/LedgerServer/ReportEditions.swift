@@ -29,9 +29,11 @@ actor EditionPublisher {
         return editions
     }
 
-    /// New editions for the months whose public report the entries up to `checkpoint` changed.
-    func publish(at checkpoint: StoredCheckpoint, today: CalendarDay = .today()) async throws {
-        guard checkpoint.number > publishedAt else { return }
+    /// New editions for the months whose public report the entries up to `checkpoint`
+    /// changed; true when there are any.
+    @discardableResult
+    func publish(at checkpoint: StoredCheckpoint, today: CalendarDay = .today()) async throws -> Bool {
+        guard checkpoint.number > publishedAt else { return false }
         let latest = try await ledger.records(audience: .public)
         let records = latest.head.seq == checkpoint.size ? latest : try await ledger.records(knownAt: checkpoint.size, audience: .public)
         var published: [String] = []
@@ -60,6 +62,7 @@ actor EditionPublisher {
         if !published.isEmpty {
             logger.info("report editions published", metadata: ["size": "\(checkpoint.size)", "editions": "\(published.joined(separator: ", "))"])
         }
+        return !published.isEmpty
     }
 
     /// Edition `number` of `month` in `language`, as published; nil when there is none.

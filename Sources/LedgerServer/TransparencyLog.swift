@@ -46,10 +46,6 @@ actor Checkpointer {
               verification.head.seq >= seq else { return nil }
         let signing = try await ledger.signCheckpoint(with: signer, size: verification.head.seq)
         latest = signing.checkpoint
-        // The editions first, so pages tagged with the new checkpoint list them.
-        do { try await editions.publish(at: signing.checkpoint) } catch {
-            logger.error("could not publish the report editions", metadata: ["error": "\(error)"])
-        }
         await view.publish(signing.checkpoint)
         if signing.isNew {
             logger.info("checkpoint signed", metadata: ["size": "\(signing.checkpoint.size)", "number": "\(signing.checkpoint.number)"])
@@ -58,32 +54,37 @@ actor Checkpointer {
     }
 }
 
-/// Signs a checkpoint soon after the head moves, whoever wrote (when the server holds the
-/// key), and publishes the report editions of each new checkpoint (whoever signed it).
+/// Signs a checkpoint soon after the head moves, whoever wrote (when the server holds the key).
 struct CheckpointService: Service {
     let checkpointer: Checkpointer
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    if checkpointer.signer != nil, let head = await checkpointer.view.verification?.head.seq, head > 0 {
-                        _ = try await checkpointer.covering(head)
-                    }
-                    if await checkpointer.view.warning == nil, let checkpoint = try await checkpointer.current() {
-                        try await checkpointer.editions.publish(at: checkpoint)
-                    }
-                    try await Task.sleep(for: interval)
-                } catch is CancellationError {
-                    return
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.error("could not sign a checkpoint or publish its report editions", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: interval)
-                }
+        await repeatUntilShutdown(logger: logger, failure: "could not sign a checkpoint", level: .error, retryAfter: interval) {
+            if let head = await checkpointer.view.verification?.head.seq, head > 0 {
+                _ = try await checkpointer.covering(head)
             }
+            try await Task.sleep(for: interval)
+        }
+    }
+}
+
+/// Publishes the report editions of the latest checkpoint, whoever signed it, apart from
+/// signing and writes: building a month's report costs a fold-sized pass, which an API
+/// write must not wait for. Checkpoints signed meanwhile are skipped; only the latest counts.
+struct EditionService: Service {
+    let checkpointer: Checkpointer
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await repeatUntilShutdown(logger: logger, failure: "could not publish the report editions", level: .error, retryAfter: interval) {
+            if await checkpointer.view.warning == nil, let checkpoint = try await checkpointer.current(),
+               try await checkpointer.editions.publish(at: checkpoint) {
+                await checkpointer.view.editionsPublished()
+            }
+            try await Task.sleep(for: interval)
         }
     }
 }

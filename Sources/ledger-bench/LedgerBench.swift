@@ -112,6 +112,15 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Write the figures as JSON to this file.") var json: String?
     @Option(help: "The month reported on (YYYY-MM).") var month = "2026-10"
     @Flag(help: "A quick run that checks every scenario works (10k entries, one run, short loads): for the test suite.") var smoke = false
+    @Option(help: ArgumentHelp("Only these groups, comma-separated: \(Scenarios.groups.joined(separator: ", ")) (the SQLite import always runs: the others need its ledger).",
+                               valueName: "groups"))
+    var only: String?
+
+    func validate() throws {
+        let unknown = (only ?? "").split(separator: ",").map(String.init).filter { !Scenarios.groups.contains($0) }
+        if !unknown.isEmpty { throw ValidationError("--only: unknown \(unknown.joined(separator: ", ")); the groups are \(Scenarios.groups.joined(separator: ", "))") }
+        if smoke && only != nil { throw ValidationError("--only: a smoke run measures every scenario") }
+    }
 
     func run() async throws {
         let sizes = smoke ? [10_000] : try sizes.split(separator: ",").map {
@@ -129,7 +138,8 @@ struct Run: AsyncParsableCommand {
         defer { if work == nil { try? FileManager.default.removeItem(at: folder) } }
 
         var bench = Scenarios(ledgerctl: binary, postgres: postgres, folder: folder, runs: smoke ? 1 : runs,
-                              appends: smoke ? 50 : appends, wrkSeconds: smoke ? 1 : wrkSeconds, month: month)
+                              appends: smoke ? 50 : appends, wrkSeconds: smoke ? 1 : wrkSeconds, month: month,
+                              only: only.map { Set($0.split(separator: ",").map(String.init)) })
         for size in sizes { try await bench.measure(size: size) }
 
         print("")

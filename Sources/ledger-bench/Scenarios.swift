@@ -25,7 +25,13 @@ struct Scenarios {
     let appends: Int
     let wrkSeconds: Int
     let month: ReportMonth
+    /// The groups to measure (nil: all).
+    var only: Set<String>?
     var figures: [Figure] = []
+
+    static let groups = ["import", "append", "verify", "replay", "report", "http", "transparency"]
+
+    func wants(_ group: String) -> Bool { only?.contains(group) ?? true }
 
     static func progress(_ text: String) {
         FileHandle.standardError.write(Data("ledger-bench: \(text)\n".utf8))
@@ -38,14 +44,17 @@ struct Scenarios {
         try Workload.write(count: size, seed: 2023, jsonl: jsonl, csv: csv)
 
         let sqlite = try sqliteBulk(size: size, jsonl: jsonl, csv: csv)
-        let database = try postgresBulk(size: size, jsonl: jsonl, csv: csv)
-        try await singleAppends(size: size, sqlite: sqlite, postgres: database)
-        try verify(size: size, sqlite: sqlite, postgres: database, jsonl: jsonl)
-        try replay(size: size, sqlite: sqlite, postgres: database)
-        try await report(size: size, sqlite: sqlite)
-        try await http(size: size, sqlite: sqlite)
-        try await transparency(size: size, sqlite: sqlite)
-        try dropDatabase(database)
+        let needsPostgres = ["import", "append", "verify", "replay"].contains(where: wants)
+        let database = needsPostgres ? try postgresBulk(size: size, jsonl: jsonl, csv: csv) : nil
+        if let database {
+            if wants("append") { try await singleAppends(size: size, sqlite: sqlite, postgres: database) }
+            if wants("verify") { try verify(size: size, sqlite: sqlite, postgres: database, jsonl: jsonl) }
+            if wants("replay") { try replay(size: size, sqlite: sqlite, postgres: database) }
+            try dropDatabase(database)
+        }
+        if wants("report") { try await report(size: size, sqlite: sqlite) }
+        if wants("http") { try await http(size: size, sqlite: sqlite) }
+        if wants("transparency") { try await transparency(size: size, sqlite: sqlite) }
         for file in [jsonl, csv] { try? FileManager.default.removeItem(atPath: file) }
     }
 

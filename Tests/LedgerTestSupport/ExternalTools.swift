@@ -31,13 +31,15 @@ public struct ExternalTools: Sendable {
     }
 
     /// Runs a tool to completion; its status and everything it printed.
-    public static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// - Parameter environment: variables set on top of this process's.
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         guard let executable = path(name) else {
             throw PostgresTestServer.SetupError(description: "\(name) is not installed (scripts/test installs it)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }

@@ -180,25 +180,9 @@ struct TransparencyCommandTests {
     /// Go's checker (Fixtures/tlogcheck.go) in GOPATH mode, against Debian's x/mod sources.
     static func runGoChecker(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/tlogcheck.go").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ExternalTools.path("go")!)
-        process.arguments = ["run", source] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GO111MODULE"] = "off"
-        environment["GOPATH"] = "/usr/share/gocode"
-        environment["GOFLAGS"] = ""
         // CI may run without a HOME, where Go would keep its build cache.
-        environment["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-go-cache").path
-        process.environment = environment
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("go-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-go-cache").path
+        return try ExternalTools.run("go", ["run", source] + arguments,
+                                     environment: ["GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOFLAGS": "", "GOCACHE": cache])
     }
 }
