@@ -92,6 +92,15 @@ enum CanonicalEntry {
                       hash: String? = nil, payload: (inout [UInt8]) -> Void) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(768)
+        append(to: &output, seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective, recordedAt: recordedAt,
+               author: author, visibility: visibility, salt: salt, prevHash: prevHash, hash: hash, payload: payload)
+        return output
+    }
+
+    /// The same, written at the end of `output` (a page of many entries is one buffer).
+    static func append(to output: inout [UInt8], seq: Int64, id: String, type: String, schema: Int, subject: String, effective: String,
+                       recordedAt: String, author: String, visibility: String, salt: String, prevHash: String,
+                       hash: String? = nil, payload: (inout [UInt8]) -> Void) {
         func key(_ name: StaticString, first: Bool = false) {
             if !first { output.append(UInt8(ascii: ",")) }
             output.append(UInt8(ascii: "\""))
@@ -114,7 +123,6 @@ enum CanonicalEntry {
         key("type"); string(type)
         key("visibility"); string(visibility)
         output.append(UInt8(ascii: "}"))
-        return output
     }
 }
 

@@ -55,6 +55,14 @@ public struct StoredEntryColumns: Sendable {
             salt: salt, prevHash: prevHash, hash: hash)
     }
 
+    /// Writes the row as one exchange line (canonical JSON with its hash), its payload as
+    /// stored: what the entries API serves, without decoding anything.
+    public func appendExchangeLine(to output: inout [UInt8]) {
+        CanonicalEntry.append(
+            to: &output, seq: seq, id: id, type: type, schema: schema, subject: subject, effective: effective, recordedAt: recordedAt,
+            author: author, visibility: visibility, salt: salt, prevHash: prevHash, hash: hash) { $0.append(contentsOf: payload.utf8) }
+    }
+
     /// The hash of the row as stored. The stored payload is the canonical text the ledger
     /// wrote, so it goes in as it is: a payload rewritten in any other form, even an
     /// equivalent one, no longer matches, which is what a check for tampering wants.

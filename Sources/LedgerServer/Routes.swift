@@ -75,26 +75,32 @@ struct Routes: Sendable {
         let parameters = request.uri.queryParameters
         let after = try Self.integer(parameters.get("after"), field: "after", default: 0, range: 0...Int64.max)
         let limit = try Self.integer(parameters.get("limit"), field: "limit", default: 100, range: 1...1_000)
-        let entries: [Entry]
+        // Rows as stored, written out as canonical JSON directly: a public entry's exchange
+        // line from its columns (its payload is the canonical text the ledger wrote), so
+        // nothing is decoded or rebuilt; a row altered in storage is served as it is, and an
+        // outside verifier finds that it no longer hashes.
+        let rows: [StoredEntryColumns]
         do {
-            entries = try await ledger.store.entries(after: after, limit: Int(limit))
+            rows = try await ledger.store.rows(after: after, limit: Int(limit))
         } catch let error as LedgerError {
             logger.error("could not read entries", metadata: ["error": "\(error)"])
             throw APIError(error)
         }
         // A full page never changes (the chain only grows); a partial one changes with the head.
-        let last = entries.last.map { "\($0.seq)-\($0.hash.prefix(16))" } ?? "empty"
+        let last = rows.last.map { "\($0.seq)-\($0.hash.prefix(16))" } ?? "empty"
         let etag = "\"entries-\(after)-\(limit)-\(last)\""
-        // Canonical JSON (keys sorted, no spaces), written out directly: a public entry's
-        // exchange line is already its canonical form, so nothing is parsed or rebuilt.
-        var body = #"{"entries":["#
-        for (index, entry) in entries.enumerated() {
-            if index > 0 { body += "," }
-            body += entry.visibility == .public ? entry.exchangeLine
-                : JSONValue.object(["seq": .int(entry.seq), "hash": .string(entry.hash), "visibility": .string("internal")]).canonicalText
+        var body = Array(#"{"entries":["#.utf8)
+        body.reserveCapacity(rows.count * 900)
+        for (index, row) in rows.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            if row.visibility == Visibility.public.rawValue {
+                row.appendExchangeLine(to: &body)
+            } else {
+                body += JSONValue.object(["seq": .int(row.seq), "hash": .string(row.hash), "visibility": .string("internal")]).canonicalText.utf8
+            }
         }
-        body += #"],"next_after":"# + (entries.count == Int(limit) ? String(entries.last!.seq) : "null") + "}\n"
-        return Responses.cached(PublicView.Rendered(body: ByteBuffer(string: body), contentType: LedgerServer.json, etag: etag),
+        body += (#"],"next_after":"# + (rows.count == Int(limit) ? String(rows.last!.seq) : "null") + "}\n").utf8
+        return Responses.cached(PublicView.Rendered(body: ByteBuffer(bytes: body), contentType: LedgerServer.json, etag: etag),
                                 request: request, choice: nil)
     }
 

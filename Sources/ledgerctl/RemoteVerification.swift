@@ -44,6 +44,10 @@ struct RemoteVerification {
         // The level-0 tiles and entry bundles: every leaf, and every entry hash.
         let level0 = TileAddress.tiles(forTreeSize: size).filter { $0.level == .hashes(0) }
         let bundles = TileAddress.tiles(forTreeSize: size).filter { $0.level == .entries }
+        // The entries pages are fetched and hashed while the tiles are checked.
+        async let fetchedPages = inParallel(Array(stride(from: Int64(0), to: size, by: Int(Self.pageSize)))) { after in
+            try await page(after: after)
+        }
         let tileData = try await fetchAll(level0 + bundles)
         var tree = MerkleTree()
         for (tile, bundle) in zip(level0, bundles) {
@@ -78,9 +82,7 @@ struct RemoteVerification {
         // Every entry through the public API: public ones in full, hashed again; internal
         // ones as their hash. Pages are fetched and hashed in parallel, then each entry must
         // be its leaf, and a public one must link to the leaf before it.
-        let pages = try await inParallel(Array(stride(from: Int64(0), to: size, by: Int(Self.pageSize)))) { after in
-            try await page(after: after)
-        }
+        let pages = try await fetchedPages
         var seq: Int64 = 0, publicCount = 0, internalCount = 0
         for after in stride(from: Int64(0), to: size, by: Int(Self.pageSize)) {
             let items = pages[after]!
@@ -150,8 +152,8 @@ struct RemoteVerification {
 
     func text(_ path: String) async throws -> String { String(decoding: try await fetch(path), as: UTF8.self) }
 
-    func json(_ path: String) async throws -> JSONValue {
-        do { return try JSONValue.parse(Data(try await fetch(path))) } catch let error as JSONValueError {
+    func json(_ bytes: [UInt8], _ path: String) throws -> JSONValue {
+        do { return try JSONValue.parse(Data(bytes)) } catch {
             throw LedgerError(kind: .integrity, field: "--remote", "\(url(path)) is not JSON: \(error)")
         }
     }
@@ -187,9 +189,26 @@ struct RemoteVerification {
         let prevHash: String?
     }
 
-    /// One page of `/api/v1/entries`, each public entry hashed again.
+    /// One page of `/api/v1/entries`, each public entry hashed again: straight from its
+    /// bytes when the page is canonical JSON as this program serves it, else parsed.
     func page(after: Int64) async throws -> [PageItem] {
-        let page = try await json("api/v1/entries?after=\(after)&limit=\(Self.pageSize)")
+        let path = "api/v1/entries?after=\(after)&limit=\(Self.pageSize)"
+        let bytes = try await fetch(path)
+        guard let items = CanonicalEntryScan.pageItems(bytes) else { return try Self.parsedPage(try json(bytes, path), after: after) }
+        return try items.map { item in
+            if let (seq, hash) = CanonicalEntryScan.internalItem(item) { return PageItem(seq: seq, hash: hash, prevHash: nil) }
+            guard let scan = CanonicalEntryScan(item) else {
+                return try Self.parsedPage(.object(["entries": .array([try json(Array(item), path)])]), after: after)[0]
+            }
+            guard scan.computedHash == scan.hash else {
+                throw LedgerError(kind: .integrity, "seq \(scan.seq): the public entry does not hash to the hash it states")
+            }
+            return PageItem(seq: scan.seq, hash: scan.hash, prevHash: scan.prevHash)
+        }
+    }
+
+    /// A page read the general way: any JSON layout, each public entry parsed and hashed.
+    static func parsedPage(_ page: JSONValue, after: Int64) throws -> [PageItem] {
         guard case .object(let object) = page, case .array(let items)? = object["entries"] else {
             throw LedgerError(kind: .integrity, "the entries API after seq \(after) is not a page of entries")
         }

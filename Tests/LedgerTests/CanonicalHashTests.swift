@@ -98,3 +98,73 @@ struct CanonicalEntryTests {
                           ])),
         seq: 7, recordedAt: "2026-11-22T08:30:07.000Z", prevHash: ChainHash.genesis)
 }
+
+/// Reading exchange lines straight from their bytes (`verify --remote`): every canonical
+/// line is read and hashed as the encoder does; anything not canonical is left to the
+/// general parser.
+struct CanonicalEntryScanTests {
+    static let lines = (Array(SyntheticLedger(count: 300, seed: 11)) + [CanonicalEntryTests.awkwardASCIIKeys]).map(\.exchangeLine)
+
+    @Test func everyCanonicalLineIsReadAndHashed() throws {
+        for (entry, line) in zip(Array(SyntheticLedger(count: 300, seed: 11)) + [CanonicalEntryTests.awkwardASCIIKeys], Self.lines) {
+            let scan = try #require(CanonicalEntryScan(Array(line.utf8)[...]), "\(line.prefix(80))")
+            #expect(scan.seq == entry.seq && scan.hash == entry.hash && scan.prevHash == entry.prevHash)
+            #expect(scan.computedHash == entry.hash)
+        }
+    }
+
+    @Test func anAlteredLineNoLongerHashes() throws {
+        let line = Self.lines[5].replacingOccurrences(of: "\"author\":\"", with: "\"author\":\"x")
+        let scan = try #require(CanonicalEntryScan(Array(line.utf8)[...]))
+        #expect(scan.computedHash != scan.hash)
+    }
+
+    @Test func whatIsNotCanonicalIsLeftToTheParser() {
+        let line = CanonicalEntryTests.awkwardASCIIKeys.exchangeLine
+        let variants = [
+            line.replacingOccurrences(of: "\",\"", with: "\", \""),                  // white space
+            line.replacingOccurrences(of: "\\n", with: "\\u000a"),                   // a long escape with a short form
+            line.replacingOccurrences(of: "\\u0001", with: "\\u0001".uppercased()),  // upper-case hex
+            line.replacingOccurrences(of: "-5", with: "-5.0"),                       // a fraction
+            line.replacingOccurrences(of: "-5", with: "-05"),                        // a leading zero
+            line.replacingOccurrences(of: "\"a\":[", with: "\"zz\":["),              // keys out of order
+            line.replacingOccurrences(of: "é", with: "\\u00e9"),                     // an escape canonical form does not use
+            line.replacingOccurrences(of: "{\"author\"", with: "{\"x\":1,\"author\""), // an extra member
+            String(line.dropLast()),                                                 // cut short
+            line + " ",
+        ]
+        for variant in variants {
+            #expect(variant != line)
+            #expect(CanonicalEntryScan(Array(variant.utf8)[...]) == nil, "\(variant)")
+        }
+        #expect(CanonicalEntryScan(Array(line.utf8)[...]) != nil)
+        #expect(CanonicalEntryScan(Array(CanonicalEntryTests.awkward.exchangeLine.utf8)[...]) == nil, "a non-ASCII key")
+        var invalidUTF8 = Array(line.utf8)
+        invalidUTF8[invalidUTF8.firstIndex(of: UInt8(ascii: "Z"))!] = 0xFF
+        #expect(CanonicalEntryScan(invalidUTF8[...]) == nil)
+    }
+
+    @Test func pagesSplitIntoTheirItems() throws {
+        let internalItem = #"{"hash":"\#(String(repeating: "a", count: 64))","seq":3,"visibility":"internal"}"#
+        let page = #"{"entries":["# + Self.lines[0] + "," + internalItem + "," + Self.lines[1] + #"],"next_after":null}"# + "\n"
+        let items = try #require(CanonicalEntryScan.pageItems(Array(page.utf8)))
+        #expect(items.map { String(decoding: $0, as: UTF8.self) } == [Self.lines[0], internalItem, Self.lines[1]])
+        #expect(CanonicalEntryScan.internalItem(items[1])?.seq == 3)
+        #expect(CanonicalEntryScan.internalItem(items[0]) == nil)
+        #expect(CanonicalEntryScan.pageItems(Array(#"{"entries":[],"next_after":null}"#.utf8))?.isEmpty == true)
+        #expect(CanonicalEntryScan.pageItems(Array(#"{"entries": [],"next_after":null}"#.utf8)) == nil)
+        #expect(CanonicalEntryScan.pageItems(Array((#"{"entries":["# + Self.lines[0] + #"],"next_after":5}"#).utf8))?.count == 1)
+    }
+}
+
+extension CanonicalEntryTests {
+    /// `awkward` with ASCII keys only (a non-ASCII key sorts by UTF-16 units, which the
+    /// byte reader leaves to the parser).
+    static let awkwardASCIIKeys = Entry(
+        draft: EntryDraft(type: .followupLogged, subject: "a-subject", effective: EffectiveTime("2023-07-01")!,
+                          author: "Zoë \"quoted\" \\ back", payload: .object([
+                              "note": .string("line\nbreak\ttab \u{01} ctrl é 日本 😀"), "kind": .string("note"),
+                              "z": .int(-5), "a": .array([.bool(true), .null]),
+                          ])),
+        seq: 7, recordedAt: "2026-11-22T08:30:07.000Z", prevHash: ChainHash.genesis)
+}
