@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Only its bcrypt (a C implementation) for the workspace's passwords.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // Transparency-log standards, knowing nothing of the ledger: RFC 6962 Merkle trees
@@ -113,13 +115,28 @@ let package = Package(
             resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings
         ),
-        // The public status feed and the team's write API: thin over Ledger and Reports.
+        // The team workspace's pages and forms, pure like Reports: what needs attention, lists,
+        // entry forms built from the payloads' field declarations, review pages; en and es.
+        .target(
+            name: "Workspace",
+            dependencies: [
+                "Ledger",
+                "Reports",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.embedInCode("Templates")],
+            swiftSettings: swiftSettings
+        ),
+        // The public status feed, the team's write API and the workspace: thin over Ledger,
+        // Reports and Workspace.
         .target(
             name: "LedgerServer",
             dependencies: [
                 "Ledger",
                 "Transparency",
                 "Reports",
+                "Workspace",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -16,12 +16,7 @@ extension APIToken {
     }
 
     /// A new secret: the prefix and 32 random bytes, base64url.
-    static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func newSecret() -> String { prefix + SecretToken.new() }
 
     /// Compares every byte whatever the first difference, so the time taken says nothing
     /// about how much of a guess was right.

@@ -68,6 +68,28 @@ public protocol LedgerStore: Sendable {
     func tokens() async throws -> [APIToken]
     /// Revokes the name's live token; false when it has none.
     func revokeToken(name: String) async throws -> Bool
+
+    // MARK: The team's people and sessions (settings beside the chain, not entries)
+
+    /// Stores a new person; a name already taken is refused.
+    func addMember(_ member: TeamMember) async throws
+    /// Everyone, oldest first.
+    func members() async throws -> [TeamMember]
+    /// Replaces the stored person of that name.
+    func saveMember(_ member: TeamMember) async throws
+    func addSession(_ session: TeamSession) async throws
+    /// The session with this digest and its person, ended or not.
+    func session(digest: String) async throws -> TeamSession?
+    /// Marks the session used at `at`, or ends it.
+    func saveSession(_ session: TeamSession) async throws
+    /// Ends every open session of the person.
+    func endSessions(member: String, at: Int64) async throws
+    /// Counts a failed sign-in against each key (an account, an address).
+    func addSignInFailure(keys: [String], at: Int64) async throws
+    /// Failed sign-ins against the key since `since`.
+    func signInFailures(key: String, since: Int64) async throws -> Int
+    /// Forgets the key's failures (after a good sign-in).
+    func clearSignInFailures(key: String) async throws
 }
 
 /// What a command may do to the database it opens. Reads never create, migrate or change

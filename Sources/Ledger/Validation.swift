@@ -72,6 +72,24 @@ public struct EntryValidator: Sendable {
         }
     }
 
+    /// Every payload field's problem, not only the first: a form shows each beside its
+    /// field. `validate` then judges the entry as a whole (its subject, its dates).
+    public func fieldProblems(_ payload: [String: JSONValue], of type: EntryType, visibility: Visibility) -> [LedgerError] {
+        var problems: [LedgerError] = []
+        for spec in type.fields {
+            guard let value = payload[spec.name], value != .null else {
+                if spec.required { problems.append(LedgerError(field: spec.name, spec.isList ? "needs at least one item" : "is required")) }
+                continue
+            }
+            do throws(LedgerError) {
+                try validateValue(value, spec: spec, visibility: visibility)
+            } catch {
+                problems.append(error)
+            }
+        }
+        return problems
+    }
+
     private func validateValue(_ value: JSONValue, spec: FieldSpec, visibility: Visibility) throws(LedgerError) {
         let field = spec.name
         if spec.isList {

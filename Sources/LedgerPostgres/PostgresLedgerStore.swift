@@ -367,6 +367,99 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
+    // MARK: The team's people and sessions
+
+    private static let memberColumns = "name, role, email, password_hash, setup_digest, setup_expires_at, disabled_at, created_at"
+
+    public func addMember(_ member: TeamMember) async throws {
+        do {
+            _ = try await client.query("""
+                INSERT INTO team_members (\(unescaped: Self.memberColumns))
+                VALUES (\(member.name), \(member.role.rawValue), \(member.email), \(member.passwordHash), \(member.setupDigest),
+                        \(member.setupExpiresAt), \(member.disabledAt), \(member.createdAt))
+                """, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.constraintName] == "team_members_pkey" {
+            throw TeamMember.nameTaken(member.name)
+        } catch {
+            throw Self.storageError(error, doing: "add the person")
+        }
+    }
+
+    public func members() async throws -> [TeamMember] {
+        try await run("read the team") {
+            var members: [TeamMember] = []
+            let rows = try await self.client.query("SELECT \(unescaped: Self.memberColumns) FROM team_members ORDER BY created_at, name", logger: self.logger)
+            for try await (name, role, email, hash, setup, expires, disabled, created) in rows.decode((String, String, String?, String?, String?, Int64?, Int64?, Int64).self) {
+                members.append(TeamMember(name: name, role: TeamRole(rawValue: role) ?? .viewer, email: email, passwordHash: hash, setupDigest: setup,
+                                          setupExpiresAt: expires, disabledAt: disabled, createdAt: created))
+            }
+            return members
+        }
+    }
+
+    public func saveMember(_ member: TeamMember) async throws {
+        try await execute("save the person", """
+            UPDATE team_members SET role = \(member.role.rawValue), email = \(member.email), password_hash = \(member.passwordHash),
+                setup_digest = \(member.setupDigest), setup_expires_at = \(member.setupExpiresAt), disabled_at = \(member.disabledAt)
+            WHERE name = \(member.name)
+            """)
+    }
+
+    public func addSession(_ session: TeamSession) async throws {
+        try await execute("start the session", """
+            INSERT INTO team_sessions (digest, member, csrf_token, created_at, last_seen_at, ended_at)
+            VALUES (\(session.digest), \(session.member), \(session.csrfToken), \(session.createdAt), \(session.lastSeenAt), \(session.endedAt))
+            """)
+    }
+
+    public func session(digest: String) async throws -> TeamSession? {
+        try await run("read the session") {
+            let rows = try await self.client.query(
+                "SELECT digest, member, csrf_token, created_at, last_seen_at, ended_at FROM team_sessions WHERE digest = \(digest)", logger: self.logger)
+            var found: TeamSession?
+            for try await (digest, member, csrf, created, seen, ended) in rows.decode((String, String, String, Int64, Int64, Int64?).self) {
+                found = TeamSession(digest: digest, member: member, csrfToken: csrf, createdAt: created, lastSeenAt: seen, endedAt: ended)
+            }
+            return found
+        }
+    }
+
+    public func saveSession(_ session: TeamSession) async throws {
+        try await execute("save the session",
+                          "UPDATE team_sessions SET last_seen_at = \(session.lastSeenAt), ended_at = \(session.endedAt) WHERE digest = \(session.digest)")
+    }
+
+    public func endSessions(member: String, at: Int64) async throws {
+        try await execute("end the sessions", "UPDATE team_sessions SET ended_at = \(at) WHERE member = \(member) AND ended_at IS NULL")
+    }
+
+    public func addSignInFailure(keys: [String], at: Int64) async throws {
+        try await execute("count the failed sign-in", """
+            WITH dropped AS (DELETE FROM sign_in_failures WHERE at < \(at - 86_400))
+            INSERT INTO sign_in_failures (key, at) SELECT unnest(\(keys)::text[]), \(at)
+            """)
+    }
+
+    public func signInFailures(key: String, since: Int64) async throws -> Int {
+        try await run("read the failed sign-ins") {
+            let rows = try await self.client.query("SELECT count(*) FROM sign_in_failures WHERE key = \(key) AND at >= \(since)", logger: self.logger)
+            var count = 0
+            for try await (number) in rows.decode(Int64.self) { count = Int(number) }
+            return count
+        }
+    }
+
+    public func clearSignInFailures(key: String) async throws {
+        try await execute("clear the failed sign-ins", "DELETE FROM sign_in_failures WHERE key = \(key)")
+    }
+
+    /// One statement whose rows, if any, are read to the end so a refusal is never lost.
+    private func execute(_ doing: String, _ query: PostgresQuery) async throws {
+        try await run(doing) {
+            try await self.client.withConnection { connection in try await Self.execute(query, on: connection, logger: self.logger) }
+        }
+    }
+
     /// A timestamptz column as the ledger writes times: `2026-11-22T08:30:07.123Z`.
     private static func utcText(_ column: String) -> String {
         "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"

@@ -358,6 +358,107 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    // MARK: The team's people and sessions
+
+    private static let memberColumns = "name, role, email, password_hash, setup_digest, setup_expires_at, disabled_at, created_at"
+    private static let sessionColumns = "digest, member, csrf_token, created_at, last_seen_at, ended_at"
+
+    private static func member(_ row: Row) -> TeamMember {
+        TeamMember(name: row[0], role: TeamRole(rawValue: row[1]) ?? .viewer, email: row[2], passwordHash: row[3], setupDigest: row[4],
+                   setupExpiresAt: row[5], disabledAt: row[6], createdAt: row[7])
+    }
+
+    private static func memberArguments(_ member: TeamMember) -> StatementArguments {
+        [member.name, member.role.rawValue, member.email, member.passwordHash, member.setupDigest, member.setupExpiresAt,
+         member.disabledAt, member.createdAt]
+    }
+
+    /// One write transaction for the team's tables.
+    private func writeTeam<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let pool = try writingPool(doing)
+        return try await run(doing) { try await pool.write(body) }
+    }
+
+    public func addMember(_ member: TeamMember) async throws {
+        try await writeTeam("add the person") { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM team_members WHERE name = ?", arguments: [member.name]) != nil {
+                throw TeamMember.nameTaken(member.name)
+            }
+            try db.execute(sql: "INSERT INTO team_members (\(Self.memberColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: Self.memberArguments(member))
+        }
+    }
+
+    public func members() async throws -> [TeamMember] {
+        try await run("read the team") {
+            try await self.reader.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(Self.memberColumns) FROM team_members ORDER BY created_at, name").map(Self.member)
+            }
+        }
+    }
+
+    public func saveMember(_ member: TeamMember) async throws {
+        try await writeTeam("save the person") { db in
+            var arguments = Self.memberArguments(member)
+            arguments += [member.name]
+            try db.execute(sql: """
+                UPDATE team_members SET name = ?, role = ?, email = ?, password_hash = ?, setup_digest = ?, setup_expires_at = ?,
+                    disabled_at = ?, created_at = ? WHERE name = ?
+                """, arguments: arguments)
+        }
+    }
+
+    public func addSession(_ session: TeamSession) async throws {
+        try await writeTeam("start the session") { db in
+            try db.execute(sql: "INSERT INTO team_sessions (\(Self.sessionColumns)) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [session.digest, session.member, session.csrfToken, session.createdAt, session.lastSeenAt, session.endedAt])
+        }
+    }
+
+    public func session(digest: String) async throws -> TeamSession? {
+        try await run("read the session") {
+            try await self.reader.read { db in
+                try Row.fetchOne(db, sql: "SELECT \(Self.sessionColumns) FROM team_sessions WHERE digest = ?", arguments: [digest]).map {
+                    TeamSession(digest: $0[0], member: $0[1], csrfToken: $0[2], createdAt: $0[3], lastSeenAt: $0[4], endedAt: $0[5])
+                }
+            }
+        }
+    }
+
+    public func saveSession(_ session: TeamSession) async throws {
+        try await writeTeam("save the session") { db in
+            try db.execute(sql: "UPDATE team_sessions SET last_seen_at = ?, ended_at = ? WHERE digest = ?",
+                           arguments: [session.lastSeenAt, session.endedAt, session.digest])
+        }
+    }
+
+    public func endSessions(member: String, at: Int64) async throws {
+        try await writeTeam("end the sessions") { db in
+            try db.execute(sql: "UPDATE team_sessions SET ended_at = ? WHERE member = ? AND ended_at IS NULL", arguments: [at, member])
+        }
+    }
+
+    public func addSignInFailure(keys: [String], at: Int64) async throws {
+        try await writeTeam("count the failed sign-in") { db in
+            for key in keys { try db.execute(sql: "INSERT INTO sign_in_failures (key, at) VALUES (?, ?)", arguments: [key, at]) }
+            // Old failures count for nothing; dropped so the table stays small.
+            try db.execute(sql: "DELETE FROM sign_in_failures WHERE at < ?", arguments: [at - 86_400])
+        }
+    }
+
+    public func signInFailures(key: String, since: Int64) async throws -> Int {
+        try await run("read the failed sign-ins") {
+            try await self.reader.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM sign_in_failures WHERE key = ? AND at >= ?", arguments: [key, since]) ?? 0
+            }
+        }
+    }
+
+    public func clearSignInFailures(key: String) async throws {
+        try await writeTeam("clear the failed sign-ins") { db in
+            try db.execute(sql: "DELETE FROM sign_in_failures WHERE key = ?", arguments: [key])
+        }
+    }
+
     // MARK: Rows
 
     private static let insertSQL = "INSERT INTO ledger_entries (\(LedgerTable.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Reports
+import Workspace
 
 /// The public status feed and the team's write API over one ledger (see the README's
 /// "Server" section for every URL).
@@ -45,14 +46,14 @@ public enum LedgerServer {
     }
 
     /// Every route; `view` caches what the public pages show.
-    static func router(view: PublicView, checkpointer: Checkpointer, configuration: LedgerServerConfiguration, logger: Logger) -> Router<BasicRequestContext> {
+    static func router(view: PublicView, checkpointer: Checkpointer, configuration: LedgerServerConfiguration, logger: Logger) -> Router<LedgerRequestContext> {
         // Every page answers HEAD too (feed readers and link checkers ask it): Hummingbird
         // answers it from the GET route, with the same headers and no body.
-        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let router = Router(context: LedgerRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: AccessLogMiddleware())
         let routes = Routes(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger)
         func read(_ path: RouterPath, alsoAllowed: [HTTPRequest.Method] = [],
-                  _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+                  _ handler: @escaping @Sendable (Request, LedgerRequestContext) async throws -> Response) {
             // Other methods on an address that exists are 405 with the ones it takes, not 404.
             let allowed = [HTTPRequest.Method.get, .head] + alsoAllowed
             for method in [HTTPRequest.Method.post, .put, .patch, .delete, .options] where !allowed.contains(method) {
@@ -133,6 +134,35 @@ public enum LedgerServer {
         read("/log/receipt/:seq") { request, context in
             try await routes.receipt(request, seqText: try context.parameters.require("seq"))
         }
+        addTeamRoutes(to: router, routes: TeamRoutes(
+            view: view, checkpointer: checkpointer,
+            sessions: TeamSessions(ledger: view.ledger, secureCookies: configuration.secureCookies, passwordCost: configuration.passwordCost, logger: logger),
+            configuration: configuration, logger: logger))
         return router
+    }
+
+    /// The workspace, under /team/ (see `TeamRoutes`).
+    static func addTeamRoutes(to router: Router<LedgerRequestContext>, routes team: TeamRoutes) {
+        router.get("/team/") { request, _ in try await team.home(request) }
+        router.get("/team/sign-in") { request, _ in try await team.signInPage(request) }
+        router.post("/team/sign-in") { request, context in try await team.signIn(request, context: context) }
+        router.post("/team/sign-out") { request, _ in try await team.signOut(request) }
+        router.get("/team/setup/:secret") { request, context in try await team.setup(request, secret: try context.parameters.require("secret")) }
+        router.post("/team/setup/:secret") { request, context in try await team.setup(request, secret: try context.parameters.require("secret")) }
+        router.get("/team/demands") { request, _ in try await team.list(request, kind: .demand) }
+        router.get("/team/commitments") { request, _ in try await team.list(request, kind: .commitment) }
+        router.get("/team/actors") { request, _ in try await team.list(request, kind: .actor) }
+        router.get("/team/new") { request, _ in try await team.newIndex(request) }
+        router.get("/team/new/:kind") { request, context in
+            guard let kind = FormKind(rawValue: try context.parameters.require("kind")) else { return try await team.notFound(request) }
+            return try await team.newForm(request, kind: kind)
+        }
+        router.post("/team/new/:kind") { request, context in
+            guard let kind = FormKind(rawValue: try context.parameters.require("kind")) else { return try await team.notFound(request) }
+            return try await team.submit(request, kind: kind)
+        }
+        router.get("/team/entries/:seq") { request, context in try await team.entry(request, seqText: try context.parameters.require("seq")) }
+        router.get("/team/**") { request, _ in try await team.notFound(request) }
+        router.post("/team/**") { request, _ in try await team.notFound(request) }
     }
 }

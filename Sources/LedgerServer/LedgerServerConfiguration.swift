@@ -28,6 +28,8 @@ public struct LedgerServerConfiguration: Sendable {
     public var signer: SignedNote.Signer?
     /// How soon after the head moves a checkpoint is signed.
     public var checkpointInterval: Duration = .seconds(1)
+    /// bcrypt's work factor for the workspace's passwords (2^cost rounds). Tests lower it.
+    public var passwordCost: UInt8 = 12
 
     public init() {}
 
@@ -36,4 +38,9 @@ public struct LedgerServerConfiguration: Sendable {
         while url.hasSuffix("/") { url.removeLast() }
         return url
     }
+}
+
+extension LedgerServerConfiguration {
+    /// Cookies are marked Secure when people reach the server over https.
+    var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
 }

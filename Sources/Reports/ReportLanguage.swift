@@ -6,33 +6,33 @@ import Ledger
 public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
     case en, es
 
-    var isSpanish: Bool { self == .es }
+    package var isSpanish: Bool { self == .es }
 
-    func pick(_ english: String, _ spanish: String) -> String { isSpanish ? spanish : english }
+    package func pick(_ english: String, _ spanish: String) -> String { isSpanish ? spanish : english }
 
     /// The entry's Spanish text in a Spanish report, when there is one.
-    func pick(text: String, spanish: String?) -> String { isSpanish ? (spanish ?? text) : text }
+    package func pick(text: String, spanish: String?) -> String { isSpanish ? (spanish ?? text) : text }
 
     static let monthsEN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
     static let monthsES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
 
-    func monthName(_ month: Int) -> String { (isSpanish ? Self.monthsES : Self.monthsEN)[month - 1] }
+    package func monthName(_ month: Int) -> String { (isSpanish ? Self.monthsES : Self.monthsEN)[month - 1] }
 
     /// "30 June 2023" / "30 de junio de 2023".
-    func date(_ day: CalendarDay) -> String {
+    package func date(_ day: CalendarDay) -> String {
         isSpanish ? "\(day.day) de \(monthName(day.month)) de \(day.year)" : "\(day.day) \(monthName(day.month)) \(day.year)"
     }
 
     /// "July 2023" / "julio de 2023".
-    func month(_ month: ReportMonth) -> String {
+    package func month(_ month: ReportMonth) -> String {
         isSpanish ? "\(monthName(month.month)) de \(month.year)" : "\(monthName(month.month)) \(month.year)"
     }
 
-    func days(_ count: Int) -> String {
+    package func days(_ count: Int) -> String {
         isSpanish ? (count == 1 ? "1 día" : "\(count) días") : (count == 1 ? "1 day" : "\(count) days")
     }
 
-    func word(_ status: CommitmentStatus) -> String {
+    package func word(_ status: CommitmentStatus) -> String {
         switch status {
         case .announced: return pick("announced", "anunciado")
         case .inProgress: return pick("in progress", "en curso")
@@ -44,7 +44,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    func word(_ status: DemandStatus) -> String {
+    package func word(_ status: DemandStatus) -> String {
         switch status {
         case .noResponse: return pick("no response", "sin respuesta")
         case .committed: return pick("committed", "con compromiso")
@@ -54,14 +54,14 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    func word(_ basis: Basis) -> String {
+    package func word(_ basis: Basis) -> String {
         switch basis {
         case .claimed: return pick("claimed", "declarado")
         case .verified: return pick("verified", "verificado")
         }
     }
 
-    func word(_ kind: CommitmentKind) -> String {
+    package func word(_ kind: CommitmentKind) -> String {
         switch kind {
         case .recommendation: return pick("recommendation", "recomendación")
         case .pledge: return pick("pledge", "promesa")
@@ -73,7 +73,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    func word(_ kind: FollowupKind) -> String {
+    package func word(_ kind: FollowupKind) -> String {
         switch kind {
         case .note: return pick("note", "nota")
         case .meeting: return pick("meeting", "reunión")
@@ -85,16 +85,16 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
     }
 
     /// The labels of a report, in one place per language.
-    struct Labels {
-        let report, period, organisation, builtFrom, asOf, summary, commitmentsByStatus, demandsByStatus: String
-        let status, total, claimed, verified, unrated, overdueCount, changes, noChanges, overdue, noOverdue: String
-        let demands, noDemands, commitments, noCommitments, due, by, timeline, sources, noSources: String
-        let internalMark, retractedMark, correctedMark, audiencePublic, audienceInternal, chartTitle: String
-        let newDemand, newCommitment, statusChange, followup, correction, retraction, overdueBy, rebuild, checkpoint: String
-        let editions, editionsIntro, firstEdition: String
+    package struct Labels {
+        package let report, period, organisation, builtFrom, asOf, summary, commitmentsByStatus, demandsByStatus: String
+        package let status, total, claimed, verified, unrated, overdueCount, changes, noChanges, overdue, noOverdue: String
+        package let demands, noDemands, commitments, noCommitments, due, by, timeline, sources, noSources: String
+        package let internalMark, retractedMark, correctedMark, audiencePublic, audienceInternal, chartTitle: String
+        package let newDemand, newCommitment, statusChange, followup, correction, retraction, overdueBy, rebuild, checkpoint: String
+        package let editions, editionsIntro, firstEdition: String
     }
 
-    var labels: Labels {
+    package var labels: Labels {
         switch self {
         case .en:
             return Labels(

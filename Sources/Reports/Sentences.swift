@@ -2,21 +2,26 @@ import Ledger
 
 /// Entries told as sentences in a language: the one sentence builder of every output (the
 /// reports, the public pages, the feeds, `ledgerctl log` and `show`).
-struct Sentences {
-    let state: LedgerState
-    let language: ReportLanguage
+package struct Sentences {
+    package let state: LedgerState
+    package let language: ReportLanguage
 
-    func name(of actor: String) -> String {
+    package init(state: LedgerState, language: ReportLanguage) {
+        self.state = state
+        self.language = language
+    }
+
+    package func name(of actor: String) -> String {
         state.actor(actor).map { language.pick(text: $0.name, spanish: $0.nameES) } ?? actor
     }
 
-    func title(of subject: String) -> String {
+    package func title(of subject: String) -> String {
         if let demand = state.demand(subject) { return language.pick(text: demand.title, spanish: demand.titleES) }
         if let commitment = state.commitment(subject) { return language.pick(text: commitment.summary, spanish: commitment.summaryES) }
         return subject
     }
 
-    func label(_ type: EntryType) -> String {
+    package func label(_ type: EntryType) -> String {
         let labels = language.labels
         switch type {
         case .actorRegistered: return language.pick("Actor", "Actor")
@@ -29,7 +34,7 @@ struct Sentences {
         }
     }
 
-    func describe(_ record: Record) -> (text: String, detail: String?, sources: [String]) {
+    package func describe(_ record: Record) -> (text: String, detail: String?, sources: [String]) {
         let labels = language.labels
         switch record.type {
         case .actorRegistered:

@@ -4,8 +4,8 @@
 /// its stored properties (arrays into arrays), and each name is a hash lookup. A nil optional
 /// is left out, so the template looks further up for it, as mustache does with a struct. A
 /// page's own fields are laid over its frame's.
-enum TemplateView {
-    static func tree(_ value: Any) -> Any? {
+package enum TemplateView {
+    package static func tree(_ value: Any) -> Any? {
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
         case .optional:

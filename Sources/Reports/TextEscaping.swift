@@ -11,8 +11,8 @@ enum ShellWord {
 }
 
 /// Untrusted text made safe for HTML element content and quoted attribute values.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
+package enum HTMLText {
+    package static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in PlainText.multiline(text) {

@@ -1,0 +1,163 @@
+import Foundation
+
+/// What a person of the team may do in the workspace. Each role includes the ones before it.
+public enum TeamRole: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Reads everything, internal entries included.
+    case viewer
+    /// Also writes entries.
+    case editor
+    /// Also manages people and API tokens.
+    case admin
+
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public var canWrite: Bool { self >= .editor }
+}
+
+/// A person of the team, as stored: access settings, not ledger entries, so kept beside the
+/// chain. Times are seconds since 1970 (UTC). The password is stored only as a bcrypt hash;
+/// the set-up link only as the SHA-256 of its secret.
+public struct TeamMember: Sendable, Hashable, Codable {
+    public var name: String
+    public var role: TeamRole
+    public var email: String?
+    public var passwordHash: String?
+    public var setupDigest: String?
+    public var setupExpiresAt: Int64?
+    public var disabledAt: Int64?
+    public var createdAt: Int64
+
+    public init(name: String, role: TeamRole, email: String? = nil, passwordHash: String? = nil, setupDigest: String? = nil,
+                setupExpiresAt: Int64? = nil, disabledAt: Int64? = nil, createdAt: Int64) {
+        (self.name, self.role, self.email, self.passwordHash) = (name, role, email, passwordHash)
+        (self.setupDigest, self.setupExpiresAt, self.disabledAt, self.createdAt) = (setupDigest, setupExpiresAt, disabledAt, createdAt)
+    }
+
+    public var isDisabled: Bool { disabledAt != nil }
+    /// Whether the person has chosen a password and may sign in.
+    public var canSignIn: Bool { !isDisabled && passwordHash != nil }
+
+    package static func nameTaken(_ name: String) -> LedgerError {
+        LedgerError(field: "NAME", "\(name) is already a member of the team (see `ledgerctl user list`)")
+    }
+}
+
+/// A signed-in browser, as stored: the SHA-256 of the cookie's secret (never the secret),
+/// whose it is, its form token, and when it began and was last used.
+public struct TeamSession: Sendable, Hashable, Codable {
+    public var digest: String
+    public var member: String
+    public var csrfToken: String
+    public var createdAt: Int64
+    public var lastSeenAt: Int64
+    public var endedAt: Int64?
+
+    public init(digest: String, member: String, csrfToken: String, createdAt: Int64, lastSeenAt: Int64, endedAt: Int64? = nil) {
+        (self.digest, self.member, self.csrfToken, self.createdAt, self.lastSeenAt, self.endedAt) =
+            (digest, member, csrfToken, createdAt, lastSeenAt, endedAt)
+    }
+
+    /// Sessions end after 12 hours unused and 7 days after sign-in, whichever comes first.
+    public static let idleLimit: Int64 = 12 * 3_600
+    public static let absoluteLimit: Int64 = 7 * 86_400
+
+    public func isLive(at now: Int64) -> Bool {
+        endedAt == nil && now - lastSeenAt < Self.idleLimit && now - createdAt < Self.absoluteLimit
+    }
+}
+
+/// A set-up link's secret: what `user add` and `user reset` print, once.
+public struct SetupLink: Sendable {
+    public let member: String
+    public let secret: String
+    public let expiresAt: Int64
+    /// How long a set-up link stays valid.
+    public static let lifetime: Int64 = 24 * 3_600
+
+    /// The link's path under a server's public URL.
+    public var path: String { "/team/setup/\(secret)" }
+}
+
+extension Ledger {
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Adds a person who cannot sign in yet, and returns the link where they choose a password.
+    public func addMember(name: String, role: TeamRole, email: String?) async throws -> SetupLink {
+        try EntryValidator.checkText(name, field: "NAME", maxLength: TextLimits.author, multiline: false)
+        if let email { try Self.checkEmail(email) }
+        let now = Self.now()
+        let secret = SecretToken.new()
+        try await store.addMember(TeamMember(name: name, role: role, email: email, setupDigest: SecretToken.digest(of: secret),
+                                             setupExpiresAt: now + SetupLink.lifetime, createdAt: now))
+        return SetupLink(member: name, secret: secret, expiresAt: now + SetupLink.lifetime)
+    }
+
+    /// Forgets the person's password, ends their sessions and returns a new set-up link.
+    public func resetMember(name: String) async throws -> SetupLink {
+        var member = try await member(named: name)
+        let now = Self.now()
+        let secret = SecretToken.new()
+        member.passwordHash = nil
+        member.setupDigest = SecretToken.digest(of: secret)
+        member.setupExpiresAt = now + SetupLink.lifetime
+        member.disabledAt = nil
+        try await store.saveMember(member)
+        try await store.endSessions(member: name, at: now)
+        return SetupLink(member: name, secret: secret, expiresAt: now + SetupLink.lifetime)
+    }
+
+    /// Stops the person signing in and ends every session of theirs, on every server (each
+    /// request reads the session from the database).
+    public func disableMember(name: String) async throws {
+        var member = try await member(named: name)
+        let now = Self.now()
+        if member.disabledAt == nil { member.disabledAt = now }
+        member.setupDigest = nil
+        member.setupExpiresAt = nil
+        try await store.saveMember(member)
+        try await store.endSessions(member: name, at: now)
+    }
+
+    public func member(named name: String) async throws -> TeamMember {
+        guard let member = try await store.members().first(where: { $0.name == name }) else {
+            throw LedgerError(kind: .notFound, field: "NAME", "\(name) is not a member of the team (see `ledgerctl user list`)")
+        }
+        return member
+    }
+
+    /// The person whose set-up link has this secret, while it is valid.
+    public func member(withSetupSecret secret: String, at now: Int64 = Ledger.now()) async throws -> TeamMember? {
+        let digest = SecretToken.digest(of: secret)
+        var found: TeamMember?
+        for member in try await store.members() {
+            if let stored = member.setupDigest, SecretToken.constantTimeEqual(stored, digest),
+               let expires = member.setupExpiresAt, now < expires, !member.isDisabled {
+                found = member
+            }
+        }
+        return found
+    }
+
+    static func checkEmail(_ email: String) throws(LedgerError) {
+        try EntryValidator.checkText(email, field: "email", maxLength: 254, multiline: false)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(where: \.isWhitespace) else {
+            throw LedgerError(field: "email", "'\(email)' is not an e-mail address")
+        }
+    }
+}
+
+/// Random secrets for links, cookies and form tokens, and how they are stored: only a digest.
+public enum SecretToken {
+    /// 32 random bytes, base64url without padding.
+    public static func new() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func digest(of secret: String) -> String { APIToken.digest(of: secret) }
+
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool { APIToken.constantTimeEqual(a, b) }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Ledger
+import Logging
+import NIOCore
+import Reports
+import Workspace
+
+/// `/team/…`: the policy team's workspace. Every page needs a session; a GET without one is
+/// sent to sign in, a POST without one is refused. Every POST carries the form token.
+struct TeamRoutes: Sendable {
+    let view: PublicView
+    let checkpointer: Checkpointer
+    let sessions: TeamSessions
+    let configuration: LedgerServerConfiguration
+    let logger: Logger
+    var ledger: Ledger { view.ledger }
+
+    /// Pages with forms that post to this server, and nothing else from anywhere.
+    static let headers: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        .xContentTypeOptions: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        .cacheControl: "no-store",
+    ]
+
+    static func page(_ status: HTTPResponse.Status, _ html: String, language: ReportLanguage, cookies: [String] = []) -> Response {
+        var headers = Self.headers
+        headers[.contentType] = LedgerServer.html
+        headers[.contentLanguage] = language.rawValue
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func redirect(_ location: String, cookies: [String] = []) -> Response {
+        var headers = Self.headers
+        headers[.location] = location
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    func language(_ request: Request) -> ReportLanguage { (try? LanguageChoice(request: request))?.language ?? .en }
+
+    func pages(_ request: Request) -> WorkspacePages {
+        let path = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+        return WorkspacePages(language: language(request), organisation: "People's Movement for Peace and Justice", path: path)
+    }
+
+    /// Where a link inside the workspace goes, keeping the page's language when the URL chose it.
+    func link(_ path: String, _ request: Request) -> String {
+        guard let lang = request.uri.queryParameters.get("lang"), ReportLanguage(rawValue: lang) != nil else { return path }
+        return path + (path.contains("?") ? "&" : "?") + "lang=\(lang)"
+    }
+
+    /// The form body, at most 1 MiB; nil when it is not a urlencoded form.
+    func form(_ request: Request) async throws -> FormValues {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self), let form = FormValues(urlEncoded: text) else {
+            throw APIError(.badRequest, field: "body", "is not a form")
+        }
+        return form
+    }
+
+    // MARK: Sessions
+
+    /// The signed-in person, or the response to send instead: sign-in for a GET, 401 for a POST.
+    /// A request's person, or what to answer instead.
+    enum Access {
+        case allowed(TeamSessions.Current, WorkspacePages.Person)
+        case answered(Response)
+    }
+
+    func require(_ request: Request, write: Bool = false) async throws -> Access {
+        let pages = pages(request)
+        guard let current = try await sessions.current(request) else {
+            if request.method == .get || request.method == .head {
+                let next = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+                return .answered(Self.redirect(link("/team/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")", request)))
+            }
+            return .answered(Self.page(.unauthorized, pages.messagePage(heading: "signIn", text: "expired", person: nil, signInLink: true), language: pages.language))
+        }
+        let person = WorkspacePages.Person(name: current.member.name, role: current.member.role, csrfToken: current.session.csrfToken)
+        if write && !current.member.role.canWrite {
+            return .answered(Self.page(.forbidden, pages.messagePage(heading: "forbidden", text: "forbidden", person: person), language: pages.language))
+        }
+        return .allowed(current, person)
+    }
+
+    /// Whether a POST carries its session's form token.
+    func formTokenMatches(_ form: FormValues, _ current: TeamSessions.Current) -> Bool {
+        guard let sent = form["csrf"] else { return false }
+        return SecretToken.constantTimeEqual(sent, current.session.csrfToken)
+    }
+
+    func csrfRefused(_ request: Request, person: WorkspacePages.Person?) -> Response {
+        let pages = pages(request)
+        logger.warning("form refused: missing or wrong form token", metadata: ["path": "\(request.uri.path)"])
+        return Self.page(.forbidden, pages.messagePage(heading: "forbidden", text: "csrf", person: person), language: pages.language)
+    }
+
+    /// The sign-in form's token: the one in the browser's cookie, or a new one to set.
+    func formToken(_ request: Request) -> (token: String, cookie: String?) {
+        if let token = TeamSessions.cookies(request)[TeamSessions.formCookie], token.count == 43 { return (token, nil) }
+        let token = SecretToken.new()
+        return (token, sessions.cookieHeader(name: TeamSessions.formCookie, value: token, maxAge: 86_400, sameSite: "Strict"))
+    }
+
+    func signInPage(_ request: Request) async throws -> Response {
+        if try await sessions.current(request) != nil { return Self.redirect(link("/team/", request)) }
+        let (token, cookie) = formToken(request)
+        return Self.page(.ok, pages(request).signInPage(signInToken: token), language: language(request), cookies: cookie.map { [$0] } ?? [])
+    }
+
+    func signIn(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let form = try await form(request)
+        let pages = pages(request)
+        let (token, cookie) = formToken(request)
+        guard cookie == nil, let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
+            return Self.page(.forbidden, pages.signInPage(error: "csrf", name: form["name"] ?? "", signInToken: token),
+                             language: pages.language, cookies: cookie.map { [$0] } ?? [])
+        }
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        switch try await sessions.signIn(name: name, password: form["password"] ?? "", address: context.clientAddress) {
+        case .signedIn(let sessionCookie, _):
+            // Only a path inside the workspace: never another site.
+            var next = request.uri.queryParameters.get("next").flatMap { $0.removingPercentEncoding } ?? "/team/"
+            if !next.hasPrefix("/team/") || next.hasPrefix("//") || next.contains("\\") { next = "/team/" }
+            return Self.redirect(next, cookies: [sessionCookie])
+        case .refused:
+            return Self.page(.unauthorized, pages.signInPage(error: "badSignIn", name: name, signInToken: token), language: pages.language)
+        case .throttled:
+            var response = Self.page(.tooManyRequests, pages.signInPage(error: "throttled", name: name, signInToken: token), language: pages.language)
+            response.headers[.retryAfter] = String(TeamSessions.throttleWindow)
+            return response
+        }
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        let form = try await form(request)
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(let current, let person):
+            guard formTokenMatches(form, current) else { return csrfRefused(request, person: person) }
+            try await sessions.end(current.session)
+            return Self.redirect(link("/team/sign-in", request), cookies: [sessions.clearedSessionCookie])
+        }
+    }
+
+    func setup(_ request: Request, secret: String) async throws -> Response {
+        let pages = pages(request)
+        guard let member = try await ledger.member(withSetupSecret: secret) else {
+            return Self.page(.notFound, pages.messagePage(heading: "setupTitle", text: "setupExpired", person: nil), language: pages.language)
+        }
+        let (token, cookie) = formToken(request)
+        let action = link("/team/setup/\(secret)", request)
+        guard request.method == .post else {
+            return Self.page(.ok, pages.setupPage(member: member.name, action: action, signInToken: token), language: pages.language,
+                             cookies: cookie.map { [$0] } ?? [])
+        }
+        let form = try await form(request)
+        guard cookie == nil, let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
+            return Self.page(.forbidden, pages.setupPage(member: member.name, action: action, error: pages.messageText("csrf"), signInToken: token),
+                             language: pages.language, cookies: cookie.map { [$0] } ?? [])
+        }
+        let password = form["password"] ?? ""
+        if let problem = pages.passwordProblem(password, repeated: form["repeat"] ?? "") {
+            return Self.page(.unprocessableContent, pages.setupPage(member: member.name, action: action, error: problem, signInToken: token),
+                             language: pages.language)
+        }
+        let saved = try await sessions.choosePassword(for: member, password: password)
+        logger.info("password chosen", metadata: ["member": "\(member.name)"])
+        return Self.redirect(link("/team/", request), cookies: [try await sessions.startSession(for: saved)])
+    }
+
+    // MARK: Pages
+
+    func state() async throws -> (LedgerRecords, LedgerState) {
+        let records = try await ledger.records()
+        return (records, LedgerState(records: records, asOf: .today()))
+    }
+
+    func home(_ request: Request) async throws -> Response {
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(_, let person):
+            let (records, state) = try await state()
+            return Self.page(.ok, pages(request).homePage(state: state, records: records, person: person, today: .today()), language: language(request))
+        }
+    }
+
+    func list(_ request: Request, kind: SubjectKind) async throws -> Response {
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(_, let person):
+            let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
+            let filter: SubjectFilter
+            do {
+                filter = try SubjectFilter(parameters: parameters)
+            } catch {
+                throw APIError(.badRequest, field: error.field, error.message)
+            }
+            let (_, state) = try await state()
+            return Self.page(.ok, pages(request).listPage(kind, state: state, filter: filter, person: person, today: .today()), language: language(request))
+        }
+    }
+
+    func newIndex(_ request: Request) async throws -> Response {
+        switch try await require(request, write: true) {
+        case .answered(let response): return response
+        case .allowed(_, let person): return Self.page(.ok, pages(request).newIndexPage(person: person), language: language(request))
+        }
+    }
+
+    /// `GET /team/new/KIND`: the empty form, or one started from a link (`?subject=`,
+    /// `?demand=`, `?basis=`, `?seq=` for the entry to amend).
+    func newForm(_ request: Request, kind: FormKind) async throws -> Response {
+        switch try await require(request, write: true) {
+        case .answered(let response): return response
+        case .allowed(_, let person):
+            let (records, state) = try await state()
+            let query = request.uri.queryParameters
+            var form = FormValues()
+            if let seq = query.get("seq").flatMap({ Int64($0) }), kind.amendsEntries, let record = records.record(seq: seq) {
+                form = EntryForm.values(of: record)
+                form.set("target_seq", [String(seq)])
+            } else if !kind.amendsEntries {
+                form.set("effective", [CalendarDay.today().description])
+            }
+            if let subject = query.get("subject") { form.set("subject", [subject]) }
+            if let demand = query.get("demand") { form.set("demands", [demand]) }
+            if let basis = query.get("basis") { form.set("basis", [basis]) }
+            return Self.page(.ok, pages(request).formPage(kind, form: form, records: records, state: state, person: person), language: language(request))
+        }
+    }
+
+    /// `POST /team/new/KIND`: `action=review` checks the form and shows the entry to be
+    /// written (or the form again, each problem beside its field); `action=confirm` writes
+    /// it (its id comes from the review page, so a second click writes nothing more);
+    /// `action=edit` goes back to the form with the values kept.
+    func submit(_ request: Request, kind: FormKind) async throws -> Response {
+        let form = try await form(request)
+        switch try await require(request, write: true) {
+        case .answered(let response): return response
+        case .allowed(let current, let person):
+            guard formTokenMatches(form, current) else { return csrfRefused(request, person: person) }
+            let pages = pages(request)
+            let (records, state) = try await state()
+            let action = form["action"] ?? "review"
+            // A second click on "Record it" (or a resent form) finds the entry its first wrote.
+            if action == "confirm", let id = form["draft_id"].flatMap(UUID.init(uuidString:)),
+               let stored = try await ledger.store.entries(withIDs: [id]).first, stored.author == current.member.name {
+                return Self.redirect(link("/team/entries/\(stored.seq)?written=1", request))
+            }
+            let result = EntryForm.read(kind, form, author: current.member.name, records: records)
+            guard action != "edit", let draft = result.draft else {
+                return Self.page(action == "edit" ? .ok : .unprocessableContent,
+                                 pages.formPage(kind, form: form, problems: action == "edit" ? [:] : result.problems, records: records, state: state, person: person),
+                                 language: pages.language)
+            }
+            guard action == "confirm" else {
+                return Self.page(.ok, pages.reviewPage(kind, result: result, form: form, records: records, state: state, person: person), language: pages.language)
+            }
+            if let refusal = try await writesRefused(request, person: person) { return refusal }
+            let written: Ledger.AppendResult
+            do {
+                written = try await ledger.append([draft])
+            } catch let error as LedgerError where error.kind == .invalidInput || error.kind == .notFound {
+                // The ledger moved since the review (someone else wrote): judged again, shown on the form.
+                return Self.page(.unprocessableContent, pages.formPage(kind, form: form, problems: [EntryForm.inputName(error.field): error],
+                                                                      records: records, state: state, person: person), language: pages.language)
+            }
+            let seq = written.entries[0].seq
+            if written.added > 0 {
+                logger.info("appended from the workspace", metadata: ["author": "\(current.member.name)", "seq": "\(seq)", "type": "\(draft.type.rawValue)"])
+                do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+            }
+            return Self.redirect(link("/team/entries/\(seq)?written=1", request))
+        }
+    }
+
+    /// When the server may not write: a ledger that failed verification, or opened read-only.
+    func writesRefused(_ request: Request, person: WorkspacePages.Person) async throws -> Response? {
+        let pages = pages(request)
+        if let warning = await view.warning {
+            return Self.page(.serviceUnavailable, pages.messagePage(heading: "forbidden", text: warning.text(pages.language), person: person), language: pages.language)
+        }
+        if configuration.readOnly {
+            return Self.page(.serviceUnavailable, pages.messagePage(heading: "forbidden", text: "this server has the ledger open for reading only", person: person),
+                             language: pages.language)
+        }
+        return nil
+    }
+
+    func entry(_ request: Request, seqText: String) async throws -> Response {
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(_, let person):
+            let pages = pages(request)
+            let (records, state) = try await state()
+            guard let seq = Int64(seqText), let record = records.record(seq: seq) else {
+                return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
+            }
+            return Self.page(.ok, pages.entryPage(record, state: state, person: person, justWritten: request.uri.queryParameters.get("written") != nil,
+                                                  receiptsServed: configuration.signer != nil), language: pages.language)
+        }
+    }
+
+    func notFound(_ request: Request) async throws -> Response {
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(_, let person):
+            let pages = pages(request)
+            return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import Ledger
+import Logging
+
+/// Who is signed in to the workspace: server-side sessions kept in the ledger's database (so
+/// a cookie works on every server of a deployment, and disabling a person ends theirs at
+/// once), an HttpOnly SameSite=Lax cookie holding only a random secret, a form token per
+/// session, and a throttle on failed sign-ins per account and per address.
+struct TeamSessions: Sendable {
+    let ledger: Ledger
+    let secureCookies: Bool
+    let passwordCost: UInt8
+    let logger: Logger
+
+    static let sessionCookie = "ledger_session"
+    /// The sign-in and set-up forms have no session yet: their form token is checked against
+    /// this cookie instead (a double submit), so another site cannot post them.
+    static let formCookie = "ledger_form"
+
+    /// Failed sign-ins allowed in the window, per account and per address.
+    static let failuresPerAccount = 5
+    static let failuresPerAddress = 30
+    static let throttleWindow: Int64 = 15 * 60
+    /// A session's last use is written at most this often, not on every page.
+    static let touchInterval: Int64 = 60
+
+    struct Current: Sendable {
+        let member: TeamMember
+        let session: TeamSession
+    }
+
+    /// A valid bcrypt hash of nothing anyone types, checked when the name is unknown so a
+    /// wrong name takes as long as a wrong password.
+    private static let decoyHash = Bcrypt.hash(SecretToken.new(), cost: 4)
+
+    static func cookies(_ request: Request) -> [String: String] {
+        var cookies: [String: String] = [:]
+        for header in request.headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let pair = part.split(separator: "=", maxSplits: 1)
+                guard pair.count == 2 else { continue }
+                let name = pair[0].trimmingCharacters(in: .whitespaces)
+                if cookies[name] == nil { cookies[name] = pair[1].trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        return cookies
+    }
+
+    func cookieHeader(name: String, value: String, maxAge: Int64, sameSite: String = "Lax") -> String {
+        "\(name)=\(value); Path=/team; Max-Age=\(maxAge); HttpOnly; SameSite=\(sameSite)" + (secureCookies ? "; Secure" : "")
+    }
+
+    /// The signed-in person, or nil: no cookie, an unknown, ended or expired session, or a
+    /// person disabled since. Every request reads the database, so a disabled person's
+    /// sessions stop on every server at once.
+    func current(_ request: Request, now: Int64 = Ledger.now()) async throws -> Current? {
+        guard let secret = Self.cookies(request)[Self.sessionCookie], !secret.isEmpty, secret.count < 200 else { return nil }
+        guard var session = try await ledger.store.session(digest: SecretToken.digest(of: secret)), session.isLive(at: now) else { return nil }
+        guard let member = try await ledger.store.members().first(where: { $0.name == session.member }), member.canSignIn else { return nil }
+        if now - session.lastSeenAt >= Self.touchInterval {
+            session.lastSeenAt = now
+            try await ledger.store.saveSession(session)
+        }
+        return Current(member: member, session: session)
+    }
+
+    enum SignInOutcome: Sendable {
+        case signedIn(cookie: String, member: TeamMember)
+        case refused
+        case throttled
+    }
+
+    /// Checks the password unless the account or the address failed too often lately;
+    /// counts a failure against both.
+    func signIn(name: String, password: String, address: String, now: Int64 = Ledger.now()) async throws -> SignInOutcome {
+        let accountKey = "member:\(name.prefix(TextLimits.author))", addressKey = "address:\(address)"
+        let since = now - Self.throttleWindow
+        let accountFailures = try await ledger.store.signInFailures(key: accountKey, since: since)
+        let addressFailures = try await ledger.store.signInFailures(key: addressKey, since: since)
+        if accountFailures >= Self.failuresPerAccount || addressFailures >= Self.failuresPerAddress {
+            logger.warning("sign-in throttled", metadata: ["member": "\(name.prefix(TextLimits.author))", "address": "\(address)"])
+            return .throttled
+        }
+        let member = try await ledger.store.members().first { $0.name == name }
+        // bcrypt reads at most 72 bytes; a longer password is refused rather than truncated.
+        let matches = password.utf8.count <= 72 && Bcrypt.verify(password, hash: member?.passwordHash ?? Self.decoyHash)
+        guard let member, member.canSignIn, matches else {
+            try await ledger.store.addSignInFailure(keys: [accountKey, addressKey], at: now)
+            logger.notice("sign-in refused", metadata: ["member": "\(name.prefix(TextLimits.author))", "address": "\(address)"])
+            return .refused
+        }
+        try await ledger.store.clearSignInFailures(key: accountKey)
+        return .signedIn(cookie: try await startSession(for: member, now: now), member: member)
+    }
+
+    /// A new session for the person; returns the Set-Cookie value.
+    func startSession(for member: TeamMember, now: Int64 = Ledger.now()) async throws -> String {
+        let secret = SecretToken.new()
+        try await ledger.store.addSession(TeamSession(digest: SecretToken.digest(of: secret), member: member.name,
+                                                      csrfToken: SecretToken.new(), createdAt: now, lastSeenAt: now))
+        logger.info("signed in", metadata: ["member": "\(member.name)"])
+        return cookieHeader(name: Self.sessionCookie, value: secret, maxAge: TeamSession.absoluteLimit)
+    }
+
+    /// Sets the person's first password from their set-up link, which then stops working.
+    func choosePassword(for member: TeamMember, password: String) async throws -> TeamMember {
+        var member = member
+        member.passwordHash = Bcrypt.hash(password, cost: passwordCost)
+        member.setupDigest = nil
+        member.setupExpiresAt = nil
+        try await ledger.store.saveMember(member)
+        return member
+    }
+
+    func end(_ session: TeamSession, now: Int64 = Ledger.now()) async throws {
+        var session = session
+        session.endedAt = now
+        try await ledger.store.saveSession(session)
+    }
+
+    var clearedSessionCookie: String { cookieHeader(name: Self.sessionCookie, value: "", maxAge: 0) }
+}

@@ -1,0 +1,125 @@
+import Ledger
+import Reports
+
+/// Every word of the workspace in English and Spanish, by key; the templates read them as
+/// `{{w.key}}`. One table, so a missing translation is a missing key a test finds.
+enum WorkspaceWords {
+    static func table(_ language: ReportLanguage) -> [String: String] {
+        language == .es ? spanish : english
+    }
+
+    static let english: [String: String] = [
+        "workspace": "Team workspace", "skip": "Skip to content", "nav": "Workspace",
+        "home": "What needs attention", "demands": "Demands", "commitments": "Commitments", "actors": "Actors",
+        "new": "Log something", "signOut": "Sign out", "signedInAs": "Signed in as", "publicSite": "Public site",
+        "signIn": "Sign in", "name": "Name", "password": "Password", "signInIntro": "The coalition's policy team signs in here. Ask an admin for a set-up link if you have no password yet.",
+        "badSignIn": "That name and password do not match an active account.",
+        "throttled": "Too many failed sign-ins. Wait 15 minutes and try again.",
+        "setupTitle": "Choose your password", "setupIntro": "Choose a password of at least 12 characters. You will sign in with your name and this password.",
+        "newPassword": "New password", "repeatPassword": "The same password again", "savePassword": "Save and sign in",
+        "setupExpired": "This set-up link is not valid: it was used, it expired (links last 24 hours) or it was replaced. Ask an admin for a new one.",
+        "overdue": "Overdue commitments", "dueSoon": "Due in the next 30 days", "claimedOnly": "Claimed, not verified, for more than 30 days",
+        "noResponse": "Demands with no response", "latest": "Latest entries by the team", "nothingHere": "Nothing here.",
+        "logFollowup": "Log a follow-up", "changeStatus": "Change the status", "recordCommitment": "Record a commitment",
+        "verifyIt": "Record a verified status", "correct": "Correct", "retract": "Retract",
+        "daysOverdue": "overdue by", "dueOn": "due", "claimedOn": "claimed on", "since": "since",
+        "search": "Search", "searchHelp": "Words in titles, summaries and notes, in English or Spanish",
+        "filter": "Filter", "clear": "Clear", "any": "Any", "status": "Status", "basis": "Basis", "actor": "Actor",
+        "country": "Country", "kind": "Kind", "overdueOnly": "Only overdue", "visibility": "Visibility",
+        "public": "Public", "internal": "Internal", "results": "shown", "id": "Id", "due": "Due",
+        "publicHelp": "on the status page, feeds and reports, for everyone.", "internalHelp": "only the team sees it.",
+        "visibilityLegend": "Who may see this entry?",
+        "newActor": "Register an actor", "newDemand": "Record a demand", "newCommitment": "Record a commitment",
+        "newStatus": "Change a commitment's status", "newFollowup": "Log a follow-up", "newCorrection": "Correct an entry",
+        "newRetraction": "Retract an entry",
+        "subjectNew": "Id (lowercase letters, digits and hyphens, e.g. cndh-rec-juarez; never reused)",
+        "subjectCommitment": "Commitment", "subjectAbout": "Demand or commitment", "effective": "Date it happened",
+        "targetSeq": "Entry to amend", "chooseEntry": "Choose the entry", "choose": "Choose", "reason": "Reason",
+        "sourcesHelp": "One link per line (http or https)", "optional": "optional", "required": "required",
+        "english": "English", "spanish": "Spanish",
+        "review": "Review before recording", "reviewIntro": "The ledger never forgets: check the entry exactly as it will be written. Recording it cannot be undone; a mistake is fixed later with a correction, which stays visible.",
+        "record": "Record it", "edit": "Change it", "author": "Author", "type": "Entry", "subject": "Subject",
+        "before": "Before", "after": "After", "changes": "What changes",
+        "errorsTitle": "The entry was not recorded. Fix what is marked:", "fixBelow": "see the field",
+        "written": "Recorded", "writtenIntro": "The entry is in the ledger.", "seq": "Seq", "recordedAt": "Recorded at",
+        "receipt": "Its receipt (a signed proof anyone can check)", "noReceipt": "Internal entries have no public receipt.",
+        "receiptLater": "A receipt is available once the server signs a checkpoint covering it.",
+        "logAnother": "Log something else", "forbidden": "Your role lets you read, not write. Ask an admin if you need to log entries.",
+        "notFound": "Not found", "notFoundText": "There is nothing at this address in the workspace.",
+        "expired": "Your session ended. Sign in again.", "csrf": "The form had expired or came from elsewhere; nothing was recorded. Try again.",
+        "none": "none", "retracted": "retracted", "corrected": "corrected", "entries": "Entries",
+        "phoneHint": "", "footer": "Everything recorded here is kept in the append-only, hash-chained ledger.",
+    ]
+
+    static let spanish: [String: String] = [
+        "workspace": "Espacio del equipo", "skip": "Saltar al contenido", "nav": "Espacio del equipo",
+        "home": "Lo que requiere atención", "demands": "Demandas", "commitments": "Compromisos", "actors": "Actores",
+        "new": "Registrar algo", "signOut": "Cerrar sesión", "signedInAs": "Sesión de", "publicSite": "Sitio público",
+        "signIn": "Iniciar sesión", "name": "Nombre", "password": "Contraseña", "signInIntro": "Aquí inicia sesión el equipo de incidencia de la coalición. Si aún no tiene contraseña, pida un enlace de configuración a una persona administradora.",
+        "badSignIn": "Ese nombre y esa contraseña no corresponden a una cuenta activa.",
+        "throttled": "Demasiados intentos fallidos. Espere 15 minutos y vuelva a intentarlo.",
+        "setupTitle": "Elija su contraseña", "setupIntro": "Elija una contraseña de al menos 12 caracteres. Iniciará sesión con su nombre y esta contraseña.",
+        "newPassword": "Contraseña nueva", "repeatPassword": "La misma contraseña otra vez", "savePassword": "Guardar e iniciar sesión",
+        "setupExpired": "Este enlace de configuración no es válido: ya se usó, venció (duran 24 horas) o fue reemplazado. Pida uno nuevo a una persona administradora.",
+        "overdue": "Compromisos vencidos", "dueSoon": "Vencen en los próximos 30 días", "claimedOnly": "Declarados, no verificados, desde hace más de 30 días",
+        "noResponse": "Demandas sin respuesta", "latest": "Últimas entradas del equipo", "nothingHere": "Nada por aquí.",
+        "logFollowup": "Registrar un seguimiento", "changeStatus": "Cambiar el estado", "recordCommitment": "Registrar un compromiso",
+        "verifyIt": "Registrar un estado verificado", "correct": "Corregir", "retract": "Retractar",
+        "daysOverdue": "vencido hace", "dueOn": "plazo", "claimedOn": "declarado el", "since": "desde",
+        "search": "Buscar", "searchHelp": "Palabras de títulos, resúmenes y notas, en español o en inglés",
+        "filter": "Filtrar", "clear": "Quitar filtros", "any": "Cualquiera", "status": "Estado", "basis": "Base", "actor": "Actor",
+        "country": "País", "kind": "Tipo", "overdueOnly": "Solo vencidos", "visibility": "Visibilidad",
+        "public": "Pública", "internal": "Interna", "results": "mostrados", "id": "Id", "due": "Plazo",
+        "publicHelp": "en la página de estado, las novedades y los informes, para todo el mundo.", "internalHelp": "solo la ve el equipo.",
+        "visibilityLegend": "¿Quién puede ver esta entrada?",
+        "newActor": "Registrar un actor", "newDemand": "Registrar una demanda", "newCommitment": "Registrar un compromiso",
+        "newStatus": "Cambiar el estado de un compromiso", "newFollowup": "Registrar un seguimiento", "newCorrection": "Corregir una entrada",
+        "newRetraction": "Retractar una entrada",
+        "subjectNew": "Id (minúsculas, dígitos y guiones, p. ej. cndh-rec-juarez; nunca se reutiliza)",
+        "subjectCommitment": "Compromiso", "subjectAbout": "Demanda o compromiso", "effective": "Fecha en que ocurrió",
+        "targetSeq": "Entrada a enmendar", "chooseEntry": "Elija la entrada", "choose": "Elegir", "reason": "Motivo",
+        "sourcesHelp": "Un enlace por línea (http o https)", "optional": "opcional", "required": "obligatorio",
+        "english": "Inglés", "spanish": "Español",
+        "review": "Revisar antes de registrar", "reviewIntro": "El registro nunca olvida: revise la entrada exactamente como se escribirá. Registrarla no se puede deshacer; un error se arregla después con una corrección, que queda a la vista.",
+        "record": "Registrarla", "edit": "Modificarla", "author": "Autoría", "type": "Entrada", "subject": "Asunto",
+        "before": "Antes", "after": "Después", "changes": "Qué cambia",
+        "errorsTitle": "La entrada no se registró. Corrija lo señalado:", "fixBelow": "vea el campo",
+        "written": "Registrada", "writtenIntro": "La entrada está en el registro.", "seq": "Número", "recordedAt": "Registrada el",
+        "receipt": "Su recibo (una prueba firmada que cualquiera puede comprobar)", "noReceipt": "Las entradas internas no tienen recibo público.",
+        "receiptLater": "El recibo estará disponible cuando el servidor firme un punto de control que la incluya.",
+        "logAnother": "Registrar otra cosa", "forbidden": "Su rol le permite leer, no escribir. Pida a una persona administradora si necesita registrar entradas.",
+        "notFound": "No encontrado", "notFoundText": "No hay nada en esta dirección del espacio del equipo.",
+        "expired": "Su sesión terminó. Inicie sesión de nuevo.", "csrf": "El formulario había caducado o venía de otro sitio; no se registró nada. Inténtelo de nuevo.",
+        "none": "ninguno", "retracted": "retractada", "corrected": "corregida", "entries": "Entradas",
+        "phoneHint": "", "footer": "Todo lo que se registra aquí queda en el registro encadenado por hashes, al que solo se añaden entradas.",
+    ]
+
+    /// The core's messages in Spanish, by their fixed wording; a message not listed (rare
+    /// ones naming ids and seqs) is shown as the core wrote it.
+    static func message(_ error: LedgerError, _ language: ReportLanguage) -> String {
+        guard language == .es else { return error.message }
+        let message = error.message
+        let fixed: [String: String] = [
+            "is required": "es obligatorio", "is empty": "está vacío", "needs at least one item": "necesita al menos un elemento",
+            "choose public or internal": "elija pública o interna", "must be public or internal": "debe ser pública o interna",
+            "choose one": "elija uno", "choose the entry to amend": "elija la entrada a enmendar",
+            "must be text": "debe ser texto",
+            "change at least one field; nothing differs from the entry as it stands": "cambie al menos un campo; nada difiere de la entrada tal como está",
+        ]
+        if let spanish = fixed[message] { return spanish }
+        let patterns: [(suffix: String, spanish: String)] = [
+            ("is not a real date (YYYY-MM-DD)", "no es una fecha real (AAAA-MM-DD)"),
+            ("is not a two-letter country code like MX or US", "no es un código de país de dos letras como MX o US"),
+            ("must be lowercase letters, digits and hyphens (like stop-arms-flow)", "debe tener solo minúsculas, dígitos y guiones (como stop-arms-flow)"),
+            ("is in the future; log events once they have happened", "está en el futuro; registre los hechos cuando hayan ocurrido"),
+            ("is listed twice", "está dos veces"),
+            ("is not an http(s) URL", "no es un enlace http(s)"),
+        ]
+        for pattern in patterns where message.hasSuffix(pattern.suffix) {
+            return String(message.dropLast(pattern.suffix.count)) + pattern.spanish
+        }
+        if message.contains("already names") { return "ese id ya está en uso; los ids nunca se reutilizan (" + message + ")" }
+        if message.hasPrefix("is ") && message.contains("characters; the limit is") { return "es demasiado largo (" + message + ")" }
+        return message
+    }
+}

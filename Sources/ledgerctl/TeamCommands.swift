@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+extension TeamRole: ExpressibleByArgument {}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Manage the people who use the team workspace (/team/ on `ledgerctl serve`).",
+        discussion: """
+            Roles: viewer (reads everything, internal entries included), editor (also writes \
+            entries), admin (also manages people). A new person gets a set-up link, valid 24 \
+            hours, where they choose their password; it is shown once. Passwords are stored as \
+            bcrypt hashes only.
+            """,
+        subcommands: [Add.self, List.self, Disable.self, Reset.self])
+
+    /// Where the link points: the server's public address.
+    struct LinkOptions: ParsableArguments {
+        @Option(name: .customLong("public-url"), help: ArgumentHelp(
+            "The workspace's address as people reach it (as given to `serve --public-url`).", valueName: "url"))
+        var publicURL = ProcessInfo.processInfo.environment["LEDGER_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+
+        func announce(_ link: SetupLink, what: String) throws {
+            guard (publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")), URL(string: publicURL)?.host != nil else {
+                throw ValidationError("--public-url: '\(publicURL)' is not an http(s) address such as https://ledger.example.org")
+            }
+            let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+            printLine(base + link.path)
+            let expires = Date(timeIntervalSince1970: TimeInterval(link.expiresAt))
+            FileHandle.standardError.write(Data("""
+                \(what) Send this link to \(PlainText.oneLine(link.member)) yourself: it is shown once and lets them choose a
+                password until \(RecordedAt.string(from: expires)) (24 hours).\n
+                """.utf8))
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a person and print their one-time set-up link.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "Their name as entries will show it as author, e.g. maria.") var name: String
+        @Option(help: "What they may do: \(TeamRole.allCases.map(\.rawValue).joined(separator: ", ")).") var role: TeamRole
+        @Option(help: "Their e-mail address (for reminders).") var email: String?
+        @OptionGroup var link: LinkOptions
+
+        func run() async throws {
+            let setup = try await options.withLedger(.write) { try await $0.addMember(name: name, role: role, email: email) }
+            try link.announce(setup, what: "Added \(PlainText.oneLine(name)) as \(role.rawValue).")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the team: role, and whether each can sign in.")
+
+        @OptionGroup var options: LedgerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let members = try await options.withLedger { try await $0.store.members() }
+            func state(_ member: TeamMember) -> String {
+                member.isDisabled ? "disabled" : member.passwordHash == nil ? "waiting for set-up" : "active"
+            }
+            if output.json {
+                struct Listed: Encodable { var name: String; var role: String; var email: String?; var state: String }
+                printLine(try ReportJSON.encode(members.map { Listed(name: $0.name, role: $0.role.rawValue, email: $0.email, state: state($0)) }))
+            } else if members.isEmpty {
+                printLine("Nobody yet; add someone with `ledgerctl user add NAME --role editor`.")
+            } else {
+                for member in members {
+                    printLine(PlainText.padded(PlainText.oneLine(member.name), to: 24) + PlainText.padded(member.role.rawValue, to: 8)
+                              + PlainText.padded(state(member), to: 20) + (member.email.map(PlainText.oneLine) ?? ""))
+                }
+            }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a person signing in; their open sessions end at once, on every server.",
+            discussion: "What they wrote stays in the ledger under their name. `user reset` lets them back in.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "Their name.") var name: String
+
+        func run() async throws {
+            try await options.withLedger(.write) { try await $0.disableMember(name: name) }
+            printLine("Disabled \(PlainText.oneLine(name)); their sessions have ended.")
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forget a person's password, end their sessions and print a new set-up link.",
+            discussion: "For a forgotten password, and to let a disabled person back in.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "Their name.") var name: String
+        @OptionGroup var link: LinkOptions
+
+        func run() async throws {
+            let setup = try await options.withLedger(.write) { try await $0.resetMember(name: name) }
+            try link.announce(setup, what: "Reset \(PlainText.oneLine(name)): their password no longer works.")
+        }
+    }
+}

@@ -1,0 +1,354 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Ledger
+import LedgerTestSupport
+import Testing
+@testable import LedgerServer
+
+/// The team workspace's doors: sessions, form tokens, roles, the throttle, escaping. Each
+/// test signs people up the way a person does: a set-up link, a chosen password.
+@Suite("Team workspace")
+struct WorkspaceTests {
+    static let password = "a long enough password"
+
+    /// What a browser keeps between requests: its cookies.
+    struct Browser {
+        var cookies: [String: String] = [:]
+
+        var headers: HTTPFields {
+            var headers: HTTPFields = [:]
+            if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+            return headers
+        }
+
+        mutating func keep(_ response: TestResponse) {
+            for value in response.headers[values: .setCookie] {
+                let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                let name = String(pair[0]), cookie = pair.count > 1 ? String(pair[1]) : ""
+                if cookie.isEmpty { cookies[name] = nil } else { cookies[name] = cookie }
+            }
+        }
+
+        mutating func get(_ client: some TestClientProtocol, _ uri: String) async throws -> TestResponse {
+            let response = try await client.execute(uri: uri, method: .get, headers: headers)
+            keep(response)
+            return response
+        }
+
+        mutating func post(_ client: some TestClientProtocol, _ uri: String, _ pairs: [(String, String)]) async throws -> TestResponse {
+            var headers = headers
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            let body = pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+            let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+            keep(response)
+            return response
+        }
+    }
+
+    static func csrf(in html: String) throws -> String {
+        let match = try #require(html.firstMatch(of: /name="csrf" value="([^"]+)"/))
+        return String(match.1)
+    }
+
+    /// A site whose passwords hash quickly (bcrypt cost 4), as tests need hundreds of them.
+    static func site(_ kind: StoreKind) async throws -> TestSite {
+        var site = try await TestSite(kind)
+        site.configuration.passwordCost = 4
+        return site
+    }
+
+    /// Adds a person and signs them in through their set-up link.
+    static func signUp(_ name: String, _ role: TeamRole, on site: TestSite, _ client: some TestClientProtocol) async throws -> Browser {
+        let link = try await site.ledger.addMember(name: name, role: role, email: nil)
+        var browser = Browser()
+        let page = try await browser.get(client, link.path)
+        #expect(page.status == .ok)
+        let chosen = try await browser.post(client, link.path, [("csrf", try csrf(in: page.text)), ("password", password), ("repeat", password)])
+        #expect(chosen.status == .seeOther)
+        #expect(browser.cookies[TeamSessions.sessionCookie] != nil)
+        // The link works once.
+        var another = Browser()
+        #expect(try await another.get(client, link.path).status == .notFound)
+        return browser
+    }
+
+    static let demandForm: [(String, String)] = [
+        ("visibility", "public"), ("subject", "end-arms-trafficking"), ("effective", "2023-06-01"),
+        ("title", "Stop the trafficking of US arms into Mexico"), ("title_es", "Alto al tráfico de armas de EE. UU. a México"),
+        ("by", "pmpj"), ("targets", "gov-us"), ("sources", "https://example.org/arms\r\nhttps://example.org/armas"),
+    ]
+
+    /// Reviews a form, then confirms what the review page carries.
+    static func record(_ kind: String, _ form: [(String, String)], as browser: inout Browser, _ client: some TestClientProtocol) async throws -> TestResponse {
+        let formPage = try await browser.get(client, "/team/new/\(kind)")
+        let token = try csrf(in: formPage.text)
+        let review = try await browser.post(client, "/team/new/\(kind)", [("csrf", token), ("action", "review")] + form)
+        #expect(review.status == .ok, "\(review.text)")
+        let hidden = review.text.matches(of: /<input type="hidden" name="([^"]+)" value="([^"]*)">/).map { (String($0.1), unescape(String($0.2))) }
+        let carried = hidden.filter { $0.0 != "csrf" }
+        return try await browser.post(client, "/team/new/\(kind)", [("csrf", token), ("action", "confirm")] + carried)
+    }
+
+    static func unescape(_ html: String) -> String {
+        html.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    static let teamPages = ["/team/", "/team/demands", "/team/commitments?overdue=1", "/team/actors", "/team/new", "/team/new/demand",
+                            "/team/new/correction", "/team/new/correction?seq=3", "/team/entries/1", "/team/no-such-page"]
+
+    @Test(arguments: StoreKind.allCases)
+    func everyTeamPageNeedsASession(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        let head = try await site.ledger.store.head()
+        try await site.test { client in
+            for path in Self.teamPages {
+                let response = try await client.get(path)
+                #expect(response.status == .seeOther, "\(path)")
+                #expect(response.headers[.location]?.hasPrefix("/team/sign-in?next=") == true, "\(path)")
+            }
+            for path in ["/team/new/demand", "/team/new/retraction", "/team/sign-out", "/team/anything"] {
+                var browser = Browser()
+                let response = try await browser.post(client, path, Self.demandForm + [("action", "confirm")])
+                #expect(response.status == .unauthorized, "\(path)")
+            }
+            // A made-up session cookie is no session.
+            var forged = Browser(cookies: [TeamSessions.sessionCookie: SecretToken.new()])
+            #expect(try await forged.get(client, "/team/").status == .seeOther)
+            // The public site and API are unchanged: no session needed.
+            #expect(try await client.get("/").status == .ok)
+            #expect(try await client.get("/api/v1/status").status == .ok)
+        }
+        #expect(try await site.ledger.store.head() == head)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFormWithoutItsTokenWritesNothingAndADoubleSubmitWritesOnce(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        let head = try await site.ledger.store.head()
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            for token in [nil, "wrong", SecretToken.new()] {
+                let response = try await maria.post(client, "/team/new/demand", (token.map { [("csrf", $0)] } ?? []) + [("action", "confirm")] + Self.demandForm)
+                #expect(response.status == .forbidden)
+            }
+            #expect(try await site.ledger.store.head() == head)
+            // Sign-in from another site: no form token, or another browser's.
+            var stranger = Browser()
+            #expect(try await stranger.post(client, "/team/sign-in", [("name", "maria"), ("password", Self.password)]).status == .forbidden)
+
+            let written = try await Self.record("demand", Self.demandForm, as: &maria, client)
+            #expect(written.status == .seeOther)
+            let location = try #require(written.headers[.location])
+            #expect(location == "/team/entries/\(head.seq + 1)?written=1")
+            // The same confirmation again (a double click, a resent form): the same entry.
+            let review = try await maria.post(client, "/team/new/demand", [("csrf", try Self.csrf(in: try await maria.get(client, "/team/new/demand").text)), ("action", "review")] + Self.demandForm)
+            #expect(review.status == .unprocessableContent, "the id is taken now")
+            let page = try await maria.get(client, location)
+            #expect(page.status == .ok)
+            #expect(page.text.contains(">\(head.seq + 1)</strong>"))
+        }
+        let entries = try await site.ledger.store.entries(after: head.seq, limit: 10)
+        #expect(entries.count == 1)
+        #expect(entries.first?.author == "maria")
+        #expect(try await site.ledger.verify().isIntact)
+    }
+
+    @Test func confirmingTwiceWritesOnce() async throws {
+        let site = try await Self.site(.sqlite)
+        let head = try await site.ledger.store.head()
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            let formPage = try await maria.get(client, "/team/new/demand")
+            let token = try Self.csrf(in: formPage.text)
+            let review = try await maria.post(client, "/team/new/demand", [("csrf", token), ("action", "review")] + Self.demandForm)
+            let hidden = review.text.matches(of: /<input type="hidden" name="([^"]+)" value="([^"]*)">/).map { (String($0.1), Self.unescape(String($0.2))) }
+            let confirm = [("csrf", token), ("action", "confirm")] + hidden.filter { $0.0 != "csrf" }
+            let first = try await maria.post(client, "/team/new/demand", confirm)
+            let second = try await maria.post(client, "/team/new/demand", confirm)
+            #expect(first.status == .seeOther)
+            #expect(second.status == .seeOther)
+            #expect(first.headers[.location] == second.headers[.location])
+        }
+        #expect(try await site.ledger.store.head().seq == head.seq + 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aViewerReadsEverythingAndWritesNothing(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        let head = try await site.ledger.store.head()
+        try await site.test { client in
+            var viewer = try await Self.signUp("ana", .viewer, on: site, client)
+            let home = try await viewer.get(client, "/team/")
+            #expect(home.status == .ok)
+            // The demo's internal commitment is on the team's page, never on the public one.
+            #expect(home.text.contains("segob-first-session"))
+            #expect(try await client.get("/").text.contains("segob-first-session") == false)
+            #expect(try await viewer.get(client, "/team/new/demand").status == .forbidden)
+            let token = try Self.csrf(in: home.text)
+            let refused = try await viewer.post(client, "/team/new/demand", [("csrf", token), ("action", "confirm")] + Self.demandForm)
+            #expect(refused.status == .forbidden)
+        }
+        #expect(try await site.ledger.store.head() == head)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func disablingSomeoneEndsTheirSessionAtOnce(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            #expect(try await maria.get(client, "/team/").status == .ok)
+            try await site.ledger.disableMember(name: "maria")
+            #expect(try await maria.get(client, "/team/").status == .seeOther)
+            var again = Browser()
+            let page = try await again.get(client, "/team/sign-in")
+            let refused = try await again.post(client, "/team/sign-in", [("csrf", try Self.csrf(in: page.text)), ("name", "maria"), ("password", Self.password)])
+            #expect(refused.status == .unauthorized)
+            // A reset lets them choose a new password; the old one stays refused.
+            let link = try await site.ledger.resetMember(name: "maria")
+            #expect(try await again.get(client, link.path).status == .ok)
+        }
+    }
+
+    @Test func signingOutEndsTheSession() async throws {
+        let site = try await Self.site(.sqlite)
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            let kept = maria
+            let home = try await maria.get(client, "/team/")
+            let out = try await maria.post(client, "/team/sign-out", [("csrf", try Self.csrf(in: home.text))])
+            #expect(out.status == .seeOther)
+            #expect(maria.cookies[TeamSessions.sessionCookie] == nil)
+            // The old cookie, replayed, no longer works.
+            var replay = kept
+            #expect(try await replay.get(client, "/team/").status == .seeOther)
+        }
+    }
+
+    @Test func anIdleOrOldSessionEnds() async throws {
+        let site = try await Self.site(.sqlite)
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            let secret = try #require(maria.cookies[TeamSessions.sessionCookie])
+            var session = try #require(try await site.ledger.store.session(digest: SecretToken.digest(of: secret)))
+            session.lastSeenAt -= TeamSession.idleLimit + 1
+            try await site.ledger.store.saveSession(session)
+            #expect(try await maria.get(client, "/team/").status == .seeOther)
+        }
+    }
+
+    @Test func aSessionWorksOnEveryServerOfTheSamePostgreSQLLedger() async throws {
+        guard StoreKind.allCases.contains(.postgres) else { return }
+        let site = try await Self.site(.postgres)
+        let other = Ledger(store: try await StoreKind.postgres.reopenStore(in: site.directory))
+        let otherView = PublicView(ledger: other, address: TestSite.baseURL, logger: TestSite.logger)
+        let otherApp = Application(router: LedgerServer.router(view: otherView, checkpointer: Checkpointer(view: otherView, signer: nil, logger: TestSite.logger),
+                                                               configuration: site.configuration, logger: TestSite.logger))
+        let maria = try await site.test { client in try await Self.signUp("maria", .editor, on: site, client) }
+        try await otherApp.test(.router) { client in
+            var browser = maria
+            #expect(try await browser.get(client, "/team/").status == .ok)
+            // Disabled through the first server's ledger: refused on the second at once.
+            try await site.ledger.disableMember(name: "maria")
+            #expect(try await browser.get(client, "/team/").status == .seeOther)
+        }
+        await other.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theSignInThrottleHoldsUnderTwoHundredBadAttempts(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        try await site.test { client in
+            _ = try await Self.signUp("maria", .editor, on: site, client)
+            var attacker = Browser()
+            let page = try await attacker.get(client, "/team/sign-in")
+            let token = try Self.csrf(in: page.text)
+            var statuses: [HTTPResponse.Status: Int] = [:]
+            for attempt in 0..<200 {
+                let response = try await attacker.post(client, "/team/sign-in", [("csrf", token), ("name", "maria"), ("password", "guess \(attempt)")])
+                statuses[response.status, default: 0] += 1
+            }
+            #expect(statuses[.unauthorized] == TeamSessions.failuresPerAccount)
+            #expect(statuses[.tooManyRequests] == 200 - TeamSessions.failuresPerAccount)
+            // The right password is refused too while the account is throttled.
+            let right = try await attacker.post(client, "/team/sign-in", [("csrf", token), ("name", "maria"), ("password", Self.password)])
+            #expect(right.status == .tooManyRequests)
+            #expect(right.headers[.setCookie] == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func badInputComesBackWithTheValuesKeptAndEachErrorBesideItsField(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        let head = try await site.ledger.store.head()
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            let token = try Self.csrf(in: try await maria.get(client, "/team/new/commitment").text)
+            let typed: [(String, String)] = [("csrf", token), ("action", "review"), ("visibility", "public"), ("subject", "segob-working-group-2"),
+                                             ("effective", "2023-02-30"), ("actor", "segob"), ("kind", "pledge"),
+                                             ("summary", "Convene the working group — “every month”"), ("demands", "justice-juarez-fire")]
+            let english = try await maria.post(client, "/team/new/commitment", typed)
+            #expect(english.status == .unprocessableContent)
+            #expect(english.text.contains("id=\"effective-error\""))
+            #expect(english.text.contains("is not a real date"))
+            #expect(english.text.contains("id=\"sources-error\""))
+            #expect(english.text.contains("Convene the working group — “every month”"))
+            #expect(english.text.contains("value=\"segob-working-group-2\""))
+            #expect(english.text.contains("role=\"alert\""))
+            let spanish = try await maria.post(client, "/team/new/commitment?lang=es", typed)
+            #expect(spanish.text.contains("no es una fecha real"))
+            #expect(spanish.text.contains("necesita al menos un elemento"))
+            #expect(spanish.text.contains("<html lang=\"es\">"))
+        }
+        #expect(try await site.ledger.store.head() == head)
+    }
+
+    /// Hostile text in every field a person types, written through the forms: no page of
+    /// the workspace shows it as markup.
+    @Test func hostileTextIsEscapedOnEveryPage() async throws {
+        let site = try await Self.site(.sqlite)
+        let hostile = "\"><script>alert(1)</script><img src=x onerror=alert(2)>'&"
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .admin, on: site, client)
+            var written: [String] = []
+            for (kind, form) in [
+                ("actor", [("visibility", "internal"), ("subject", "hostile-actor"), ("effective", "2023-06-01"), ("name", hostile), ("name_es", hostile), ("kind", "institution")]),
+                ("demand", [("visibility", "internal"), ("subject", "hostile-demand"), ("effective", "2023-06-01"), ("title", hostile), ("title_es", hostile),
+                            ("summary", hostile), ("summary_es", hostile), ("by", "hostile-actor"), ("sources", "https://example.org/?q=%22%3E")]),
+                ("commitment", [("visibility", "internal"), ("subject", "hostile-commitment"), ("effective", "2023-06-02"), ("demands", "hostile-demand"),
+                                ("actor", "hostile-actor"), ("kind", "pledge"), ("summary", hostile), ("summary_es", hostile), ("due", "2023-07-01"),
+                                ("sources", "https://example.org/c")]),
+                ("status", [("visibility", "internal"), ("subject", "hostile-commitment"), ("effective", "2023-06-03"), ("status", "in-progress"),
+                            ("basis", "claimed"), ("rationale", hostile), ("rationale_es", hostile), ("sources", "https://example.org/s")]),
+                ("followup", [("visibility", "internal"), ("subject", "hostile-demand"), ("effective", "2023-06-04"), ("note", hostile), ("note_es", hostile), ("kind", "meeting")]),
+            ] as [(String, [(String, String)])] {
+                let response = try await Self.record(kind, form, as: &maria, client)
+                #expect(response.status == .seeOther, "\(kind): \(response.text)")
+                written.append(response.headers[.location] ?? "")
+            }
+            let seq = try await site.ledger.store.head().seq
+            let pages = Self.teamPages + written + ["/team/demands?q=script", "/team/new/correction?seq=\(seq)", "/team/new/retraction?seq=\(seq)",
+                                                   "/team/new/status?subject=hostile-commitment", "/team/?lang=es", "/team/demands?q=\(hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"]
+            for path in pages {
+                let page = try await maria.get(client, path)
+                #expect(page.status == .ok || path == "/team/no-such-page", "\(path)")
+                #expect(!page.text.contains("<script>"), "\(path)")
+                #expect(!page.text.contains("<img src=x"), "\(path)")
+                #expect(!page.text.contains("\"><script"), "\(path)")
+            }
+            #expect(try await maria.get(client, "/team/demands?q=script").text.contains("hostile-demand"))
+            // The review page of a correction, with the hostile text in its before and after.
+            let token = try Self.csrf(in: try await maria.get(client, "/team/").text)
+            let review = try await maria.post(client, "/team/new/correction", [("csrf", token), ("action", "review"), ("visibility", "internal"),
+                                                                                ("target_seq", String(seq)), ("effective", "2023-06-04"), ("note", hostile + " fixed"),
+                                                                                ("note_es", hostile), ("kind", "meeting"), ("reason", hostile)])
+            #expect(review.status == .ok, "\(review.text)")
+            #expect(!review.text.contains("<script>"))
+            #expect(review.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        }
+    }
+}
