@@ -38,7 +38,9 @@ public struct FormValues: Sendable, Equatable {
         for part in text.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = Self.decode(pieces[0]), let value = Self.decode(pieces.count > 1 ? pieces[1] : "") else { return nil }
-            pairs.append((name, value))
+            // Browsers send line breaks as CRLF; the ledger, and the pages that show a value
+            // again (a carriage return would be shown as U+FFFD), use LF.
+            pairs.append((name, Self.normalised(value)))
         }
     }
 
@@ -159,10 +161,10 @@ public enum EntryForm {
             for error in validator.fieldProblems(corrected, of: target.type, visibility: target.visibility) where changed[inputName(error.field)] != nil {
                 problem(inputName(error.field), error.message)
             }
-            payload = ["target_seq": .int(target.seq), "fields": .object(changed), "reason": .string(FormValues.normalised(form[reason] ?? ""))]
+            payload = ["target_seq": .int(target.seq), "fields": .object(changed), "reason": .string(form[reason] ?? "")]
         } else if kind == .retraction {
             if let reasonProblem = textProblem(form[reason], field: reason) { problem(reason, reasonProblem) }
-            if let target { payload = ["target_seq": .int(target.seq), "reason": .string(FormValues.normalised(form[reason] ?? ""))] }
+            if let target { payload = ["target_seq": .int(target.seq), "reason": .string(form[reason] ?? "")] }
         } else {
             let validator = EntryValidator(records: records, today: today)
             for error in validator.fieldProblems(payload, of: kind.entryType, visibility: visibility ?? .internal) {
@@ -197,7 +199,7 @@ public enum EntryForm {
 
     private static func textProblem(_ text: String?, field: String) -> String? {
         do throws(LedgerError) {
-            try EntryValidator.checkText(FormValues.normalised(text ?? ""), field: field, maxLength: TextLimits.longText, multiline: true)
+            try EntryValidator.checkText(text ?? "", field: field, maxLength: TextLimits.longText, multiline: true)
             return nil
         } catch {
             return error.message
@@ -208,14 +210,14 @@ public enum EntryForm {
     static func value(of spec: FieldSpec, in form: FormValues) -> JSONValue? {
         switch spec.shape {
         case .urls:
-            let lines = form.all(spec.name).flatMap { FormValues.normalised($0).split(separator: "\n") }
+            let lines = form.all(spec.name).flatMap { $0.split(separator: "\n") }
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return lines.isEmpty ? nil : .array(lines.map(JSONValue.string))
         case .references:
             let ids = form.all(spec.name).filter { !$0.isEmpty }
             return ids.isEmpty ? nil : .array(ids.map(JSONValue.string))
         case .text(_, let multiline):
-            let text = FormValues.normalised(form[spec.name] ?? "")
+            let text = form[spec.name] ?? ""
             let trimmed = multiline ? text : text.trimmingCharacters(in: .whitespaces)
             return trimmed.allSatisfy(\.isWhitespace) ? nil : .string(trimmed)
         case .seq:

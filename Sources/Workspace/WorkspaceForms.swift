@@ -287,6 +287,12 @@ extension WorkspacePages {
 }
 
 extension FieldSpec.Shape {
-    /// Every payload field but a correction's map of changes, which the review shows as before and after.
-    var isShownAsFields: Bool { if case .fieldValues = self { return false } else { return true } }
+    /// Every payload field but the amended entry's seq and a correction's map of changes,
+    /// which the review shows as the entry amended and as before and after.
+    var isShownAsFields: Bool {
+        switch self {
+        case .fieldValues, .seq: return false
+        default: return true
+        }
+    }
 }

@@ -155,6 +155,8 @@ struct WorkspaceTests {
         let entries = try await site.ledger.store.entries(after: head.seq, limit: 10)
         #expect(entries.count == 1)
         #expect(entries.first?.author == "maria")
+        // The text area's CRLF line breaks split the sources; nothing of them is kept.
+        #expect(DemandPayload(try #require(entries.first).payload)?.sources == ["https://example.org/arms", "https://example.org/armas"])
         #expect(try await site.ledger.verify().isIntact)
     }
 
