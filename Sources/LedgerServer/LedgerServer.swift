@@ -66,7 +66,10 @@ public enum LedgerServer {
         }
 
         read("/") { request, _ in
-            try await routes.page(request, key: "/", contentType: html) { snapshot, language in snapshot.site(language).statusPage() }
+            let filter = try Routes.filter(request)
+            return try await routes.page(request, key: "/", contentType: html, variant: filter.canonicalQuery) { snapshot, language in
+                snapshot.site(language).statusPage(filter: filter)
+            }
         }
         read("/demands/:id") { request, context in
             let id = try context.parameters.require("id")

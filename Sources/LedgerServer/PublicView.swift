@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Ledger
@@ -141,8 +142,17 @@ actor PublicView {
 
     /// The tag of every cached response of this head, checkpoint, editions, day and language:
     /// computed without rendering, so a client that has the page gets a 304 at no cost.
-    func etag(language: ReportLanguage) -> String {
-        Self.etag(head: records.head, day: today(), language: language, warning: warning, checkpoint: published, editions: editionsVersion)
+    /// - Parameter variant: what else the page depends on (a filtered list's query), so a
+    ///   client holding the unfiltered page's tag is not told that the filtered one is the same.
+    func etag(language: ReportLanguage, variant: String = "") -> String {
+        Self.varied(Self.etag(head: records.head, day: today(), language: language, warning: warning, checkpoint: published, editions: editionsVersion),
+                    by: variant)
+    }
+
+    static func varied(_ etag: String, by variant: String) -> String {
+        guard !variant.isEmpty else { return etag }
+        let digest = SHA256.hash(data: Data(variant.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return String(etag.dropLast()) + "-v\(digest)\""
     }
 
     static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage, warning: IntegrityWarning?, checkpoint: PublishedCheckpoint?,
@@ -152,10 +162,10 @@ actor PublicView {
 
     /// The cached response for `key`, rendering it on first use; nil when `render` finds
     /// nothing (a 404, which is not cached).
-    func page(_ key: String, language: ReportLanguage, contentType: String,
+    func page(_ key: String, language: ReportLanguage, contentType: String, variant: String = "",
               render: @Sendable (Snapshot) throws -> String?) async throws -> Rendered? {
         let snapshot = try await currentSnapshot()
-        let etag = snapshot.etag(language, editions: editionsVersion)
+        let etag = Self.varied(snapshot.etag(language, editions: editionsVersion), by: variant)
         if let page = pages[key], page.etag == etag { return page }
         guard let text = try render(snapshot) else { return nil }
         let page = Rendered(body: ByteBuffer(string: text), contentType: contentType, etag: etag)

@@ -17,16 +17,16 @@ struct Routes: Sendable {
 
     /// A cached page: 304 when the client has this head's version, 404 when `render`
     /// finds nothing. With `languageMatters` false the response is the same in any language.
-    func page(_ request: Request, key: String, contentType: String, languageMatters: Bool = true,
+    func page(_ request: Request, key: String, contentType: String, languageMatters: Bool = true, variant: String = "",
               render: @escaping @Sendable (PublicView.Snapshot, ReportLanguage) throws -> String?) async throws -> Response {
         let choice = languageMatters ? try LanguageChoice(request: request) : nil
         let language = choice?.language ?? .en
-        let etag = await view.etag(language: language)
+        let etag = await view.etag(language: language, variant: variant)
         if Responses.notModified(request, etag: etag) {
             // Skip rendering; `cached` answers 304 with the same headers.
             return Responses.cached(PublicView.Rendered(body: ByteBuffer(), contentType: contentType, etag: etag), request: request, choice: choice)
         }
-        guard let page = try await view.page("\(key)?\(language.rawValue)", language: language, contentType: contentType,
+        guard let page = try await view.page("\(key)?\(language.rawValue)\(variant)", language: language, contentType: contentType, variant: variant,
                                              render: { try render($0, language) }) else {
             return try await errorPage(request, status: .notFound, message: nil)
         }
@@ -102,6 +102,16 @@ struct Routes: Sendable {
         body += (#"],"next_after":"# + (rows.count == Int(limit) ? String(rows.last!.seq) : "null") + "}\n").utf8
         return Responses.cached(PublicView.Rendered(body: ByteBuffer(bytes: body), contentType: LedgerServer.json, etag: etag),
                                 request: request, choice: nil)
+    }
+
+    /// The list filter a page's query asks for; a value that is not a choice is a 400 naming it.
+    static func filter(_ request: Request) throws -> SubjectFilter {
+        let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
+        do {
+            return try SubjectFilter(parameters: parameters)
+        } catch {
+            throw APIError(.badRequest, field: error.field, error.message)
+        }
     }
 
     static func integer(_ text: String?, field: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {

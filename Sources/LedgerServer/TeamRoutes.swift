@@ -193,13 +193,7 @@ struct TeamRoutes: Sendable {
         switch try await require(request) {
         case .answered(let response): return response
         case .allowed(_, let person):
-            let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
-            let filter: SubjectFilter
-            do {
-                filter = try SubjectFilter(parameters: parameters)
-            } catch {
-                throw APIError(.badRequest, field: error.field, error.message)
-            }
+            let filter = try Routes.filter(request)
             let (_, state) = try await state()
             return Self.page(.ok, pages(request).listPage(kind, state: state, filter: filter, person: person, today: .today()), language: language(request))
         }

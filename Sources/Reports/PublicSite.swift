@@ -62,7 +62,9 @@ public struct PublicSite: Sendable {
     // MARK: Pages
 
     /// `/`: every demand with its status and commitments, latest changes first.
-    public func statusPage() -> String {
+    /// - Parameter filter: narrows the list of demands (search, status, actor, country);
+    ///   the counts above it stay those of the whole ledger.
+    public func statusPage(filter: SubjectFilter = SubjectFilter()) -> String {
         let overdue = state.commitments.filter { ($0.daysOverdue(on: state.asOf) ?? 0) > 0 }
         // Latest activity first: a demand that moved this week leads.
         let activity = Dictionary(state.events.map { ($0.subject, $0.effective) }, uniquingKeysWith: max)
@@ -80,11 +82,30 @@ public struct PublicSite: Sendable {
                 let count = state.demands.filter { $0.status == status }.count
                 return count == 0 ? nil : StatusView.StatusCount(status: status.rawValue, statusLabel: language.word(status), count: count)
             },
-            demands: state.demands.sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) }).map(demandItem),
+            demands: filter.demands(in: state).sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) }).map(demandItem),
             latest: latest.map { change($0, linkSubject: true, brief: true) },
             months: months.map { StatusView.Month(href: link("/reports/\($0)"), name: language.month($0)) },
-            checkpoint: checkpoint.map { StatusView.Verify(note: $0.note, verifierKey: $0.verifierKey, command: $0.command, size: $0.size) })
+            checkpoint: checkpoint.map { StatusView.Verify(note: $0.note, verifierKey: $0.verifierKey, command: $0.command, size: $0.size) },
+            search: searchView(filter))
         return templates.render("site-status", view)
+    }
+
+    /// The status page's search and filters: a GET form, so a filtered list is a link.
+    func searchView(_ filter: SubjectFilter) -> StatusView.Search {
+        func options(_ values: [(String, String)], selected: String?) -> [StatusView.Option] {
+            [StatusView.Option(value: "", text: labels.any, selected: selected == nil)]
+                + values.map { StatusView.Option(value: $0.0, text: $0.1, selected: $0.0 == selected) }
+        }
+        let words = Sentences(state: state, language: language)
+        let actors = state.actors.map { ($0.id, words.name(of: $0.id)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        let countries = Array(Set(state.actors.compactMap(\.country))).sorted().map { ($0, $0) }
+        return StatusView.Search(
+            query: filter.query ?? "", filtered: !filter.isEmpty, shown: filter.demands(in: state).count, clearHref: link("/"),
+            filters: [
+                StatusView.Filter(name: "status", label: language.labels.status, options: options(DemandStatus.allCases.map { ($0.rawValue, language.word($0)) }, selected: filter.status)),
+                StatusView.Filter(name: "actor", label: labels.actor, options: options(actors, selected: filter.actor)),
+                StatusView.Filter(name: "country", label: labels.country, options: options(countries, selected: filter.country)),
+            ])
     }
 
     /// `/demands/{id}`, or nil when there is no public demand by that id.

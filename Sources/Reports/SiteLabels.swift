@@ -7,6 +7,7 @@ struct SiteLabels {
     let claimedVersusVerified, claimedVersusVerifiedHelp, basis, date, notRated, ratingHistory, backToStatus: String
     let atomFeed, jsonFeed, skipToContent, navigation, footer, feedTitle, notFound, notFoundMessage, badRequest: String
     let verifyTitle, verifyIntro, verifyKey, verifyCommand, verifyCheckpoint: String
+    let search, searchHelp, filter, clear, any, actor, country, shownOf: String
 
     init(_ language: ReportLanguage) {
         switch language {
@@ -27,6 +28,8 @@ struct SiteLabels {
             (verifyTitle, verifyIntro) = ("Verify this ledger yourself",
                 "Every entry, public or internal, is a leaf of a Merkle tree whose root the coalition signs. With the key below, anyone can check that what this site shows is what was signed, and that nothing signed before was rewritten since: the tools are Certificate Transparency's and the Go checksum database's.")
             (verifyKey, verifyCommand, verifyCheckpoint) = ("The coalition's verifier key", "Check it from a terminal", "The latest signed checkpoint")
+            (search, searchHelp, filter, clear) = ("Search", "Words in demands, commitments and follow-ups, in English or Spanish", "Filter", "Show all")
+            (any, actor, country, shownOf) = ("Any", "Actor", "Country", "demands shown")
         case .es:
             (statusTitle, intro, ledgerHead) = ("En qué están las demandas",
                 "Las demandas que la coalición ha hecho a gobiernos e instituciones, los compromisos que asumieron y lo que ha pasado desde entonces. Cada entrada queda en un registro a prueba de alteraciones.",
@@ -44,6 +47,8 @@ struct SiteLabels {
             (verifyTitle, verifyIntro) = ("Verifique este registro usted mismo",
                 "Cada entrada, pública o interna, es una hoja de un árbol de Merkle cuya raíz firma la coalición. Con la clave de abajo, cualquiera puede comprobar que lo que muestra este sitio es lo que se firmó, y que nada de lo firmado antes se reescribió después: las herramientas son las de Certificate Transparency y de la base de sumas de Go.")
             (verifyKey, verifyCommand, verifyCheckpoint) = ("La clave pública de la coalición", "Compruébelo desde una terminal", "El último punto de control firmado")
+            (search, searchHelp, filter, clear) = ("Buscar", "Palabras de demandas, compromisos y seguimientos, en español o en inglés", "Filtrar", "Mostrar todo")
+            (any, actor, country, shownOf) = ("Cualquiera", "Actor", "País", "demandas mostradas")
         }
     }
 }

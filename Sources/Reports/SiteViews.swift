@@ -61,8 +61,12 @@ struct StatusView: SitePageView {
     let latest: [SiteFrame.Change]
     let months: [Month]
     let checkpoint: Verify?
+    let search: Search
 
     struct Verify { let note, verifierKey, command: String; let size: Int64 }
+    struct Option { let value, text: String; let selected: Bool }
+    struct Filter { let name, label: String; let options: [Option] }
+    struct Search { let query: String; let filtered: Bool; let shown: Int; let clearHref: String; let filters: [Filter] }
 }
 
 struct DemandView: SitePageView {

@@ -46,6 +46,19 @@ public struct SubjectFilter: Sendable, Equatable {
         overdueOnly = value("overdue") != nil
     }
 
+    /// The filter as a query string in a fixed order ("" when it keeps everything): the key
+    /// of a cached filtered page, and the links that keep it.
+    public var canonicalQuery: String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let pairs: [(String, String?)] = [("q", query), ("status", status), ("basis", basis?.rawValue), ("kind", kind), ("actor", actor),
+                                           ("country", country), ("visibility", visibility?.rawValue), ("overdue", overdueOnly ? "1" : nil)]
+        return pairs.compactMap { name, value in value.map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" } }
+            .joined(separator: "&")
+    }
+
+    public var isEmpty: Bool { canonicalQuery.isEmpty }
+
     private var words: [String] {
         (query ?? "").split(whereSeparator: \.isWhitespace).map { Self.folded(String($0)) }
     }
@@ -69,7 +82,8 @@ public struct SubjectFilter: Sendable, Equatable {
                 && (visibility == nil || demand.visibility == visibility)
                 && (actor == nil || demand.by.contains(actor!) || demand.targets.contains(actor!))
                 && (country == nil || (demand.by + demand.targets).contains { actorCountry($0, in: state) == country })
-                && matches([demand.id, demand.title, demand.titleES, demand.summary, demand.summaryES] + demand.followups.flatMap { [$0.note, $0.noteES] })
+                && matches([demand.id, demand.title, demand.titleES, demand.summary, demand.summaryES] + demand.followups.flatMap { [$0.note, $0.noteES] }
+                           + demand.commitments.compactMap { state.commitment($0) }.flatMap { [$0.summary, $0.summaryES] })
         }
     }
 

@@ -152,7 +152,8 @@ extension WorkspacePages {
                             help: ["public": word("publicHelp"), "internal": word("internalHelp")], form: form, problems: problems))
         if let target {
             let line = entryLine(target, in: state)
-            fields.append(field(EntryForm.targetSeq, label: word("targetSeq"), required: true, kind: "select",
+            // One choice, already made: not `required` (a required select must start with an empty choice).
+            fields.append(field(EntryForm.targetSeq, label: word("targetSeq"), required: false, kind: "select",
                                 options: [(String(target.seq), "#\(target.seq) · \(line.text)")], form: form, problems: problems, blank: false))
         }
         if !kind.amends {

