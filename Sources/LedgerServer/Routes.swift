@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import Reports
 import Transparency
+import Workspace
 
 /// The handlers, over the public view and the ledger.
 struct Routes: Sendable {
@@ -106,7 +107,11 @@ struct Routes: Sendable {
 
     /// The list filter a page's query asks for; a value that is not a choice is a 400 naming it.
     static func filter(_ request: Request) throws -> SubjectFilter {
-        let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
+        // Read as a form reads it: a GET form sends spaces as `+`.
+        guard let form = FormValues(urlEncoded: request.uri.query ?? "") else {
+            throw APIError(.badRequest, field: "query", "is not valid percent-encoded UTF-8")
+        }
+        let parameters = Dictionary(form.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         do {
             return try SubjectFilter(parameters: parameters)
         } catch {
