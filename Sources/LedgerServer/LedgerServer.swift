@@ -164,6 +164,8 @@ public enum LedgerServer {
             guard let kind = FormKind(rawValue: try context.parameters.require("kind")) else { return try await team.notFound(request) }
             return try await team.submit(request, kind: kind)
         }
+        router.get("/team/people") { request, _ in try await team.people(request) }
+        router.post("/team/people") { request, _ in try await team.changePeople(request) }
         router.get("/team/entries/:seq") { request, context in try await team.entry(request, seqText: try context.parameters.require("seq")) }
         router.get("/team/**") { request, _ in try await team.notFound(request) }
         router.post("/team/**") { request, _ in try await team.notFound(request) }

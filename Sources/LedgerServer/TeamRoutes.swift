@@ -300,6 +300,72 @@ struct TeamRoutes: Sendable {
         }
     }
 
+    // MARK: People and tokens
+
+    /// The person if an admin, or what to answer instead.
+    func requireAdmin(_ request: Request) async throws -> Access {
+        let access = try await require(request)
+        guard case .allowed(let current, let person) = access, current.member.role != .admin else { return access }
+        let pages = pages(request)
+        return .answered(Self.page(.forbidden, pages.messagePage(heading: "forbidden", text: "adminsOnly", person: person), language: pages.language))
+    }
+
+    func people(_ request: Request) async throws -> Response {
+        switch try await requireAdmin(request) {
+        case .answered(let response): return response
+        case .allowed(_, let person):
+            return Self.page(.ok, pages(request).peoplePage(members: try await ledger.store.members(), tokens: try await ledger.store.tokens(), person: person),
+                             language: language(request))
+        }
+    }
+
+    /// `POST /team/people`: `action` is add, reset, disable (people) or token, revoke (API
+    /// tokens). A new set-up link or token is shown once, on the page answered.
+    func changePeople(_ request: Request) async throws -> Response {
+        let form = try await form(request)
+        switch try await requireAdmin(request) {
+        case .answered(let response): return response
+        case .allowed(let current, let person):
+            guard formTokenMatches(form, current) else { return csrfRefused(request, person: person) }
+            let pages = pages(request)
+            var secret: WorkspacePages.OneTimeSecret?
+            var problem: String?
+            let member = (form["member"] ?? form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            let token = (form["token"] ?? "").trimmingCharacters(in: .whitespaces)
+            do {
+                switch form["action"] ?? "" {
+                case "add":
+                    guard let role = TeamRole(rawValue: form["role"] ?? "") else { throw LedgerError(field: "role", "must be viewer, editor or admin") }
+                    let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+                    let link = try await ledger.addMember(name: member, role: role, email: email.isEmpty ? nil : email)
+                    secret = .init(kind: .setupLink, name: member, value: configuration.baseURL + link.path)
+                case "reset":
+                    let link = try await ledger.resetMember(name: member)
+                    secret = .init(kind: .setupLink, name: member, value: configuration.baseURL + link.path)
+                case "disable":
+                    guard member != current.member.name else { throw LedgerError(field: "member", "you cannot disable yourself; ask another admin") }
+                    try await ledger.disableMember(name: member)
+                case "token":
+                    secret = .init(kind: .token, name: token, value: try await ledger.addToken(name: token))
+                case "revoke":
+                    try await ledger.revokeToken(name: token)
+                default:
+                    throw LedgerError(field: "action", "is not one this page offers")
+                }
+                logger.info("team changed", metadata: ["by": "\(current.member.name)", "action": "\(form["action"] ?? "")", "member": "\(member)", "token": "\(token)"])
+            } catch let error as LedgerError where error.kind != .storage {
+                problem = error.description
+            } catch let error as LedgerError {
+                // A role that may not write these tables (README: the app role's grants).
+                logger.error("could not change the team", metadata: ["error": "\(error)"])
+                problem = error.message
+            }
+            return Self.page(problem == nil ? .ok : .unprocessableContent,
+                             pages.peoplePage(members: try await ledger.store.members(), tokens: try await ledger.store.tokens(), person: person,
+                                              secret: secret, error: problem), language: pages.language)
+        }
+    }
+
     func notFound(_ request: Request) async throws -> Response {
         switch try await require(request) {
         case .answered(let response): return response

@@ -50,12 +50,13 @@ public struct WorkspacePages: Sendable {
         let role: String
         let csrf: String
         let canWrite: Bool
+        let isAdmin: Bool
     }
 
     func frame(_ title: String, person: Person?, section: String) -> Frame {
         let other: ReportLanguage = language == .en ? .es : .en
         return Frame(lang: language.rawValue, title: title, w: words, organisation: organisation,
-                     person: person.map { PersonView(name: $0.name, role: $0.role.rawValue, csrf: $0.csrfToken, canWrite: $0.role.canWrite) },
+                     person: person.map { PersonView(name: $0.name, role: $0.role.rawValue, csrf: $0.csrfToken, canWrite: $0.role.canWrite, isAdmin: $0.role == .admin) },
                      otherHref: Self.replacingLanguage(in: path, with: other), otherLang: other.rawValue,
                      otherName: other == .es ? "Español" : "English", current: [section: true])
     }
@@ -276,5 +277,48 @@ public struct WorkspacePages: Sendable {
                                             action: "/team/\(kind.rawValue)s", query: filter.query ?? "", filters: filters,
                                             overdueFilter: kind == .commitment, overdueChecked: filter.overdueOnly, items: items, hasItems: !items.isEmpty,
                                             shown: items.count, total: total))
+    }
+}
+
+// MARK: People and API tokens (admins)
+
+extension WorkspacePages {
+    struct MemberRow { let name: String; let role: String; let email: String?; let state: String; let canAct: Bool; let isDisabled: Bool }
+    struct TokenRow { let name: String; let createdAt: String; let revokedAt: String?; let isLive: Bool }
+    struct Secret { let heading: String; let value: String; let help: String }
+    struct PeopleView {
+        let frame: Frame; let csrf: String; let members: [MemberRow]; let tokens: [TokenRow]; let hasTokens: Bool; let secret: Secret?
+        let error: String?; let roles: [Option]
+    }
+
+    /// A set-up link or token shown once, right after it was made.
+    public struct OneTimeSecret: Sendable {
+        public enum Kind: Sendable { case setupLink, token }
+        public let kind: Kind
+        public let name: String
+        public let value: String
+
+        public init(kind: Kind, name: String, value: String) {
+            (self.kind, self.name, self.value) = (kind, name, value)
+        }
+    }
+
+    /// `/team/people`: the team and the API tokens, for admins: add, reset and disable
+    /// people; create and revoke tokens. A new link or token is shown once, on this page.
+    public func peoplePage(members: [TeamMember], tokens: [APIToken], person: Person, secret: OneTimeSecret? = nil, error: String? = nil) -> String {
+        let rows = members.map { member in
+            MemberRow(name: member.name, role: member.role.rawValue, email: member.email,
+                      state: word(member.isDisabled ? "stateDisabled" : member.passwordHash == nil ? "stateWaiting" : "stateActive"),
+                      canAct: member.name != person.name, isDisabled: member.isDisabled)
+        }
+        let tokenRows = tokens.map { TokenRow(name: $0.name, createdAt: String($0.createdAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                                              revokedAt: $0.revokedAt.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") }, isLive: $0.isLive) }
+        let shown = secret.map { secret in
+            Secret(heading: "\(word(secret.kind == .setupLink ? "setupLinkFor" : "tokenFor")) \(secret.name)", value: secret.value,
+                   help: word(secret.kind == .setupLink ? "setupLinkHelp" : "tokenHelp"))
+        }
+        return render("team-people", PeopleView(
+            frame: frame(word("people"), person: person, section: "people"), csrf: person.csrfToken, members: rows, tokens: tokenRows, hasTokens: !tokenRows.isEmpty,
+            secret: shown, error: error, roles: TeamRole.allCases.map { Option(value: $0.rawValue, text: $0.rawValue, selected: $0 == .editor) }))
     }
 }

@@ -22,6 +22,7 @@ struct WorkspaceTemplates: Sendable {
         "team-review": PackageResources.team_review_mustache,
         "team-entry": PackageResources.team_entry_mustache,
         "team-new": PackageResources.team_new_mustache,
+        "team-people": PackageResources.team_people_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 
     private let library: MustacheLibrary

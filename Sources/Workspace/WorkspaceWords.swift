@@ -49,6 +49,16 @@ enum WorkspaceWords {
         "expired": "Your session ended. Sign in again.", "csrf": "The form had expired or came from elsewhere; nothing was recorded. Try again.",
         "none": "none", "retracted": "retracted", "corrected": "corrected", "entries": "Entries",
         "phoneHint": "", "footer": "Everything recorded here is kept in the append-only, hash-chained ledger.",
+        "people": "People and tokens", "team": "The team", "role": "Role", "email": "E-mail", "state": "State",
+        "stateActive": "active", "stateWaiting": "waiting for set-up", "stateDisabled": "disabled",
+        "addPerson": "Add a person", "add": "Add", "disable": "Disable", "reset": "New set-up link",
+        "tokens": "API tokens", "tokenName": "Who or what uses it (becomes the author of what it writes)", "createToken": "Create a token",
+        "revoke": "Revoke", "created": "Created", "revoked": "Revoked", "live": "live",
+        "setupLinkFor": "Set-up link for", "tokenFor": "Token for",
+        "setupLinkHelp": "Send this link to the person yourself. It is shown once, works once, and expires in 24 hours.",
+        "tokenHelp": "Copy the token now: it is not shown again. Send it as Authorization: Bearer TOKEN.",
+        "rolesHelp": "viewer reads everything; editor also writes entries; admin also manages people and tokens.",
+        "adminsOnly": "Only admins manage people and tokens.",
     ]
 
     static let spanish: [String: String] = [
@@ -92,6 +102,16 @@ enum WorkspaceWords {
         "expired": "Su sesión terminó. Inicie sesión de nuevo.", "csrf": "El formulario había caducado o venía de otro sitio; no se registró nada. Inténtelo de nuevo.",
         "none": "ninguno", "retracted": "retractada", "corrected": "corregida", "entries": "Entradas",
         "phoneHint": "", "footer": "Todo lo que se registra aquí queda en el registro encadenado por hashes, al que solo se añaden entradas.",
+        "people": "Personas y tokens", "team": "El equipo", "role": "Rol", "email": "Correo", "state": "Estado",
+        "stateActive": "activa", "stateWaiting": "pendiente de configurar", "stateDisabled": "desactivada",
+        "addPerson": "Añadir una persona", "add": "Añadir", "disable": "Desactivar", "reset": "Nuevo enlace de configuración",
+        "tokens": "Tokens de la API", "tokenName": "Quién o qué lo usa (será la autoría de lo que escriba)", "createToken": "Crear un token",
+        "revoke": "Revocar", "created": "Creado", "revoked": "Revocado", "live": "vigente",
+        "setupLinkFor": "Enlace de configuración para", "tokenFor": "Token para",
+        "setupLinkHelp": "Envíe usted este enlace a la persona. Se muestra una vez, funciona una vez y vence en 24 horas.",
+        "tokenHelp": "Copie el token ahora: no se vuelve a mostrar. Envíelo como Authorization: Bearer TOKEN.",
+        "rolesHelp": "viewer lee todo; editor además escribe entradas; admin además gestiona personas y tokens.",
+        "adminsOnly": "Solo las personas administradoras gestionan personas y tokens.",
     ]
 
     /// The core's messages in Spanish, by their fixed wording; a message not listed (rare

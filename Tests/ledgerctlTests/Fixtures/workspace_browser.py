@@ -244,6 +244,12 @@ try:
     go("/team/actors?country=MX")
     check_page("actors")
 
+    # The other pages: people and tokens (maria is an admin), every form, a page not found.
+    for path, name in [("/team/people", "people"), ("/team/new", "new"), ("/team/new/actor", "actor-form"),
+                       ("/team/entries/1", "entry"), ("/team/no-such-page", "not-found")]:
+        go(path)
+        check_page(name)
+
     # In Spanish, and on a phone.
     go("/team/?lang=es")
     if "Lo que requiere atención" not in text():
