@@ -228,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "Ledger", "Transparency", "Reports", "LedgerServer", "LedgerTestSupport", "LedgerStores",
+                "Ledger", "Transparency", "Reports", "Workspace", "LedgerServer", "LedgerTestSupport", "LedgerStores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

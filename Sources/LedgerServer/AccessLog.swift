@@ -26,7 +26,7 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info("\(request.method) \(AccessLog.loggable(path: request.uri.path, query: request.uri.query)) \(status)", metadata: [
-            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)",
+            "method": "\(request.method)", "path": "\(AccessLog.loggable(path: request.uri.path))", "status": "\(status)",
             "bytes": "\(bytes.map(String.init) ?? "-")", "ms": "\(String(format: "%.1f", milliseconds))",
         ])
     }
@@ -35,8 +35,16 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
 enum AccessLog {
     static let loggedParameters: Set<Substring> = ["lang", "after", "limit"]
 
+    /// A path as logged: a workspace set-up link's secret is REDACTED (it lets whoever holds
+    /// it choose the person's password).
+    static func loggable(path: String) -> String {
+        let setup = "/team/setup/"
+        return path.hasPrefix(setup) ? setup + "REDACTED" : path
+    }
+
     /// The path and query as logged: values of parameters the site does not read are REDACTED.
     static func loggable(path: String, query: String?) -> String {
+        let path = loggable(path: path)
         guard let query, !query.isEmpty else { return path }
         let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter in
             let name = parameter.prefix { $0 != "=" }

@@ -104,7 +104,7 @@ extension WorkspacePages {
         case .urls:
             return field(name, label: label, hint: word("sourcesHelp"), required: required, kind: "textarea", form: form, problems: problems)
         case .day:
-            return field(name, label: label, hint: "YYYY-MM-DD", required: required, kind: "input", type: "date", form: form, problems: problems)
+            return field(name, label: label, hint: language.pick("YYYY-MM-DD", "AAAA-MM-DD"), required: required, kind: "input", type: "date", form: form, problems: problems)
         case .country:
             return field(name, label: label, hint: "MX, US", required: required, kind: "input", form: form, problems: problems)
         case .seq, .fieldValues:
@@ -166,7 +166,7 @@ extension WorkspacePages {
             }
         }
         if kind != .retraction && (!kind.amends || target != nil) {
-            fields.append(field(EntryForm.effective, label: word("effective"), hint: "YYYY-MM-DD", required: true, kind: "input",
+            fields.append(field(EntryForm.effective, label: word("effective"), hint: language.pick("YYYY-MM-DD", "AAAA-MM-DD"), required: true, kind: "input",
                                 type: "date", form: form, problems: problems))
         }
         for spec in EntryForm.payloadFields(kind, target: target) {

@@ -52,6 +52,8 @@ struct Demo: AsyncParsableCommand {
                                                               the same, in Spanish, for an email
                   ledgerctl serve                             the public status page and feeds on
                                                               http://127.0.0.1:8080/
+                  ledgerctl user add you --role admin         a link to the team workspace, where the
+                                                              policy team logs and reviews in the browser
                   ledgerctl --help                            every command
                 """)
         }

@@ -79,5 +79,8 @@ struct DoorTests {
         #expect(AccessLog.loggable(path: "/", query: "lang=es&token=ldg_secret&access_token=abc&after=3") == "/?lang=es&token=REDACTED&access_token=REDACTED&after=3")
         #expect(AccessLog.loggable(path: "/api/v1/entries", query: "ldg_secret") == "/api/v1/entries?ldg_secret=REDACTED")
         #expect(AccessLog.loggable(path: "/feed.atom", query: nil) == "/feed.atom")
+        // A workspace set-up link is a secret too.
+        #expect(AccessLog.loggable(path: "/team/setup/fvrHP85azxlLW7NZFCLr", query: "lang=es") == "/team/setup/REDACTED?lang=es")
+        #expect(AccessLog.loggable(path: "/team/sign-in", query: "next=%2Fteam%2F") == "/team/sign-in?next=REDACTED")
     }
 }

@@ -6,6 +6,7 @@ import Ledger
 import LedgerTestSupport
 import Testing
 @testable import LedgerServer
+@testable import Workspace
 
 /// The team workspace's doors: sessions, form tokens, roles, the throttle, escaping. Each
 /// test signs people up the way a person does: a set-up link, a chosen password.
@@ -444,6 +445,14 @@ struct WorkspaceTests {
             // Disabling maria ends her session.
             _ = try await admin.post(client, "/team/people", [("csrf", token), ("action", "disable"), ("member", "maria")])
             #expect(try await editor.get(client, "/team/").status == .seeOther)
+        }
+    }
+
+    @Test func everyWordIsInBothLanguagesAndNoTemplatePrintsUnescaped() {
+        #expect(Set(WorkspaceWords.english.keys) == Set(WorkspaceWords.spanish.keys))
+        for (name, text) in WorkspaceTemplates.texts {
+            #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name)")
+            #expect(text.hasPrefix("{{% CONTENT_TYPE: WORKSPACE_HTML }}") || name == "team-style", "\(name)")
         }
     }
 }
