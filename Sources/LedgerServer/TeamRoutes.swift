@@ -269,6 +269,13 @@ struct TeamRoutes: Sendable {
                 logger.info("appended from the workspace", metadata: ["author": "\(current.member.name)", "seq": "\(seq)", "type": "\(draft.type.rawValue)"])
                 do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
             }
+            // With the key, the page after links to the entry's receipt: sign a checkpoint
+            // covering it first, as an API write does.
+            if configuration.signer != nil && draft.visibility == .public {
+                do { _ = try await checkpointer.covering(seq) } catch {
+                    logger.error("could not sign a checkpoint for the write", metadata: ["error": "\(error)"])
+                }
+            }
             return Self.redirect(link("/team/entries/\(seq)?written=1", request))
         }
     }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Ledger
 import LedgerTestSupport
 import Testing
+import Transparency
 @testable import LedgerServer
 @testable import Workspace
 
@@ -333,6 +334,11 @@ struct WorkspaceTests {
                 #expect(response.status == .seeOther, "\(kind): \(response.text)")
                 written.append(response.headers[.location] ?? "")
             }
+            // People and tokens are named by admins: their names are untrusted text too.
+            let adminToken = try Self.csrf(in: try await maria.get(client, "/team/people").text)
+            let person = try await maria.post(client, "/team/people", [("csrf", adminToken), ("action", "add"), ("name", hostile), ("role", "viewer")])
+            #expect(person.status == .ok, "\(person.text)")
+            #expect(try await maria.post(client, "/team/people", [("csrf", adminToken), ("action", "token"), ("token", hostile)]).status == .ok)
             let seq = try await site.ledger.store.head().seq
             let pages = Self.teamPages + written + ["/team/demands?q=script", "/team/new/correction?seq=\(seq)", "/team/new/retraction?seq=\(seq)",
                                                    "/team/new/status?subject=hostile-commitment", "/team/?lang=es", "/team/demands?q=\(hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"]
@@ -453,6 +459,27 @@ struct WorkspaceTests {
         for (name, text) in WorkspaceTemplates.texts {
             #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name)")
             #expect(text.hasPrefix("{{% CONTENT_TYPE: WORKSPACE_HTML }}") || name == "team-style", "\(name)")
+        }
+    }
+
+    @Test func withTheKeyThePageAfterLinksToAReceiptThatChecks() async throws {
+        var signed = try await Self.site(.sqlite)
+        signed.configuration.signer = TestSite.signer
+        let site = signed
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            let written = try await Self.record("followup", [("visibility", "public"), ("subject", "justice-juarez-fire"), ("effective", "2023-08-02"),
+                                                             ("note", "Families met the special prosecutor."), ("kind", "meeting")], as: &maria, client)
+            let page = try await maria.get(client, try #require(written.headers[.location]))
+            let seq = try await site.ledger.store.head().seq
+            #expect(page.text.contains("href=\"/log/receipt/\(seq)\""))
+            let receipt = try await client.get("/log/receipt/\(seq)")
+            #expect(receipt.status == .ok)
+            // The receipt proves the entry's own hash is in the signed tree.
+            let entry = try #require(try await site.ledger.store.entries(after: seq - 1, limit: 1).first)
+            let proof = try TlogProof(text: receipt.text)
+            let checkpoint = try proof.check(leafData: try #require(TreeHash(hex: entry.hash)).bytes, verifier: TestSite.signer.verifier)
+            #expect(checkpoint.size >= seq)
         }
     }
 }
