@@ -139,7 +139,8 @@ public enum LedgerServer {
         }
         addTeamRoutes(to: router, routes: TeamRoutes(
             view: view, checkpointer: checkpointer,
-            sessions: TeamSessions(ledger: view.ledger, secureCookies: configuration.secureCookies, passwordCost: configuration.passwordCost, logger: logger),
+            sessions: TeamSessions(ledger: view.ledger, secureCookies: configuration.secureCookies, passwordCost: configuration.passwordCost,
+                                   readOnly: configuration.readOnly, logger: logger),
             configuration: configuration, logger: logger))
         return router
     }

@@ -42,9 +42,12 @@ struct TeamRoutes: Sendable {
 
     func language(_ request: Request) -> ReportLanguage { (try? LanguageChoice(request: request))?.language ?? .en }
 
-    func pages(_ request: Request) -> WorkspacePages {
+    /// The pages in the request's language, under the coalition's name as the public site shows it.
+    func pages(_ request: Request) async -> WorkspacePages {
         let path = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
-        return WorkspacePages(language: language(request), organisation: "People's Movement for Peace and Justice", path: path)
+        let language = language(request)
+        let organisation = (try? await view.withSnapshot { MonthlyReport.defaultOrganisation(state: $0.state, language: language) }) ?? "Accountability Ledger"
+        return WorkspacePages(language: language, organisation: organisation, path: path)
     }
 
     /// Where a link inside the workspace goes, keeping the page's language when the URL chose it.
@@ -72,7 +75,7 @@ struct TeamRoutes: Sendable {
     }
 
     func require(_ request: Request, write: Bool = false) async throws -> Access {
-        let pages = pages(request)
+        let pages = await pages(request)
         guard let current = try await sessions.current(request) else {
             if request.method == .get || request.method == .head {
                 let next = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
@@ -93,8 +96,8 @@ struct TeamRoutes: Sendable {
         return SecretToken.constantTimeEqual(sent, current.session.csrfToken)
     }
 
-    func csrfRefused(_ request: Request, person: WorkspacePages.Person?) -> Response {
-        let pages = pages(request)
+    func csrfRefused(_ request: Request, person: WorkspacePages.Person?) async -> Response {
+        let pages = await pages(request)
         logger.warning("form refused: missing or wrong form token", metadata: ["path": "\(request.uri.path)"])
         return Self.page(.forbidden, pages.messagePage(heading: "forbidden", text: "csrf", person: person), language: pages.language)
     }
@@ -109,12 +112,20 @@ struct TeamRoutes: Sendable {
     func signInPage(_ request: Request) async throws -> Response {
         if try await sessions.current(request) != nil { return Self.redirect(link("/team/", request)) }
         let (token, cookie) = formToken(request)
-        return Self.page(.ok, pages(request).signInPage(signInToken: token), language: language(request), cookies: cookie.map { [$0] } ?? [])
+        return Self.page(.ok, await pages(request).signInPage(signInToken: token), language: language(request), cookies: cookie.map { [$0] } ?? [])
+    }
+
+    /// A server with the ledger open for reading only cannot keep sessions: nobody signs in.
+    func readOnlyRefusal(_ request: Request) async -> Response? {
+        guard configuration.readOnly else { return nil }
+        let pages = await pages(request)
+        return Self.page(.serviceUnavailable, pages.messagePage(heading: "signIn", text: "readOnly", person: nil), language: pages.language)
     }
 
     func signIn(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        if let refusal = await readOnlyRefusal(request) { return refusal }
         let form = try await form(request)
-        let pages = pages(request)
+        let pages = await pages(request)
         let (token, cookie) = formToken(request)
         guard cookie == nil, let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
             return Self.page(.forbidden, pages.signInPage(error: "csrf", name: form["name"] ?? "", signInToken: token),
@@ -141,17 +152,18 @@ struct TeamRoutes: Sendable {
         switch try await require(request) {
         case .answered(let response): return response
         case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return csrfRefused(request, person: person) }
+            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
             try await sessions.end(current.session)
             return Self.redirect(link("/team/sign-in", request), cookies: [sessions.clearedSessionCookie])
         }
     }
 
     func setup(_ request: Request, secret: String) async throws -> Response {
-        let pages = pages(request)
+        let pages = await pages(request)
         guard let member = try await ledger.member(withSetupSecret: secret) else {
             return Self.page(.notFound, pages.messagePage(heading: "setupTitle", text: "setupExpired", person: nil), language: pages.language)
         }
+        if let refusal = await readOnlyRefusal(request) { return refusal }
         let (token, cookie) = formToken(request)
         let action = link("/team/setup/\(secret)", request)
         guard request.method == .post else {
@@ -185,7 +197,7 @@ struct TeamRoutes: Sendable {
         case .answered(let response): return response
         case .allowed(_, let person):
             let (records, state) = try await state()
-            return Self.page(.ok, pages(request).homePage(state: state, records: records, person: person, today: .today()), language: language(request))
+            return Self.page(.ok, await pages(request).homePage(state: state, records: records, person: person, today: .today()), language: language(request))
         }
     }
 
@@ -195,14 +207,14 @@ struct TeamRoutes: Sendable {
         case .allowed(_, let person):
             let filter = try Routes.filter(request)
             let (_, state) = try await state()
-            return Self.page(.ok, pages(request).listPage(kind, state: state, filter: filter, person: person, today: .today()), language: language(request))
+            return Self.page(.ok, await pages(request).listPage(kind, state: state, filter: filter, person: person, today: .today()), language: language(request))
         }
     }
 
     func newIndex(_ request: Request) async throws -> Response {
         switch try await require(request, write: true) {
         case .answered(let response): return response
-        case .allowed(_, let person): return Self.page(.ok, pages(request).newIndexPage(person: person), language: language(request))
+        case .allowed(_, let person): return Self.page(.ok, await pages(request).newIndexPage(person: person), language: language(request))
         }
     }
 
@@ -224,7 +236,7 @@ struct TeamRoutes: Sendable {
             if let subject = query.get("subject") { form.set("subject", [subject]) }
             if let demand = query.get("demand") { form.set("demands", [demand]) }
             if let basis = query.get("basis") { form.set("basis", [basis]) }
-            return Self.page(.ok, pages(request).formPage(kind, form: form, records: records, state: state, person: person), language: language(request))
+            return Self.page(.ok, await pages(request).formPage(kind, form: form, records: records, state: state, person: person), language: language(request))
         }
     }
 
@@ -237,8 +249,8 @@ struct TeamRoutes: Sendable {
         switch try await require(request, write: true) {
         case .answered(let response): return response
         case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return csrfRefused(request, person: person) }
-            let pages = pages(request)
+            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+            let pages = await pages(request)
             let (records, state) = try await state()
             let action = form["action"] ?? "review"
             // A second click on "Record it" (or a resent form) finds the entry its first wrote.
@@ -282,12 +294,12 @@ struct TeamRoutes: Sendable {
 
     /// When the server may not write: a ledger that failed verification, or opened read-only.
     func writesRefused(_ request: Request, person: WorkspacePages.Person) async throws -> Response? {
-        let pages = pages(request)
+        let pages = await pages(request)
         if let warning = await view.warning {
             return Self.page(.serviceUnavailable, pages.messagePage(heading: "forbidden", text: warning.text(pages.language), person: person), language: pages.language)
         }
         if configuration.readOnly {
-            return Self.page(.serviceUnavailable, pages.messagePage(heading: "forbidden", text: "this server has the ledger open for reading only", person: person),
+            return Self.page(.serviceUnavailable, pages.messagePage(heading: "forbidden", text: "readOnly", person: person),
                              language: pages.language)
         }
         return nil
@@ -297,7 +309,7 @@ struct TeamRoutes: Sendable {
         switch try await require(request) {
         case .answered(let response): return response
         case .allowed(_, let person):
-            let pages = pages(request)
+            let pages = await pages(request)
             let (records, state) = try await state()
             guard let seq = Int64(seqText), let record = records.record(seq: seq) else {
                 return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
@@ -313,7 +325,7 @@ struct TeamRoutes: Sendable {
     func requireAdmin(_ request: Request) async throws -> Access {
         let access = try await require(request)
         guard case .allowed(let current, let person) = access, current.member.role != .admin else { return access }
-        let pages = pages(request)
+        let pages = await pages(request)
         return .answered(Self.page(.forbidden, pages.messagePage(heading: "forbidden", text: "adminsOnly", person: person), language: pages.language))
     }
 
@@ -321,7 +333,7 @@ struct TeamRoutes: Sendable {
         switch try await requireAdmin(request) {
         case .answered(let response): return response
         case .allowed(_, let person):
-            return Self.page(.ok, pages(request).peoplePage(members: try await ledger.store.members(), tokens: try await ledger.store.tokens(), person: person),
+            return Self.page(.ok, await pages(request).peoplePage(members: try await ledger.store.members(), tokens: try await ledger.store.tokens(), person: person),
                              language: language(request))
         }
     }
@@ -333,8 +345,8 @@ struct TeamRoutes: Sendable {
         switch try await requireAdmin(request) {
         case .answered(let response): return response
         case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return csrfRefused(request, person: person) }
-            let pages = pages(request)
+            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+            let pages = await pages(request)
             var secret: WorkspacePages.OneTimeSecret?
             var problem: String?
             let member = (form["member"] ?? form["name"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -377,7 +389,7 @@ struct TeamRoutes: Sendable {
         switch try await require(request) {
         case .answered(let response): return response
         case .allowed(_, let person):
-            let pages = pages(request)
+            let pages = await pages(request)
             return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
         }
     }

@@ -13,6 +13,8 @@ struct TeamSessions: Sendable {
     let ledger: Ledger
     let secureCookies: Bool
     let passwordCost: UInt8
+    /// The ledger is open for reading only: sessions are checked but never written.
+    var readOnly = false
     let logger: Logger
 
     static let sessionCookie = "ledger_session"
@@ -60,7 +62,7 @@ struct TeamSessions: Sendable {
         guard let secret = Self.cookies(request)[Self.sessionCookie], !secret.isEmpty, secret.count < 200 else { return nil }
         guard var session = try await ledger.store.session(digest: SecretToken.digest(of: secret)), session.isLive(at: now) else { return nil }
         guard let member = try await ledger.store.members().first(where: { $0.name == session.member }), member.canSignIn else { return nil }
-        if now - session.lastSeenAt >= Self.touchInterval {
+        if now - session.lastSeenAt >= Self.touchInterval && !readOnly {
             session.lastSeenAt = now
             try await ledger.store.saveSession(session)
         }

@@ -59,6 +59,7 @@ enum WorkspaceWords {
         "tokenHelp": "Copy the token now: it is not shown again. Send it as Authorization: Bearer TOKEN.",
         "rolesHelp": "viewer reads everything; editor also writes entries; admin also manages people and tokens.",
         "adminsOnly": "Only admins manage people and tokens.",
+        "readOnly": "This server has the ledger open for reading only, so nobody can sign in or write here. Use a server that may write to the ledger.",
     ]
 
     static let spanish: [String: String] = [
@@ -112,6 +113,7 @@ enum WorkspaceWords {
         "tokenHelp": "Copie el token ahora: no se vuelve a mostrar. Envíelo como Authorization: Bearer TOKEN.",
         "rolesHelp": "viewer lee todo; editor además escribe entradas; admin además gestiona personas y tokens.",
         "adminsOnly": "Solo las personas administradoras gestionan personas y tokens.",
+        "readOnly": "Este servidor tiene el registro abierto solo para lectura: aquí nadie puede iniciar sesión ni escribir. Use un servidor que pueda escribir en el registro.",
     ]
 
     /// The core's messages in Spanish, by their fixed wording; a message not listed (rare

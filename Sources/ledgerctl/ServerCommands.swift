@@ -17,6 +17,9 @@ struct Serve: AsyncParsableCommand {
             Team writes: POST /api/v1/entries with JSON Lines (as `ledgerctl append` takes) and \
             `Authorization: Bearer TOKEN` (see `ledgerctl token add`).
 
+            The team workspace: /team/, where the policy team logs, reviews and searches \
+            everything in the browser after signing in (see `ledgerctl user add`).
+
             Several servers can share one PostgreSQL ledger: each hears the others' writes at once. \
             A SQLite ledger is checked for other processes' writes twice a second. Stops cleanly on \
             SIGINT or SIGTERM. Logs one line per request on standard error.

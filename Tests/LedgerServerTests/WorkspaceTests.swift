@@ -482,4 +482,20 @@ struct WorkspaceTests {
             #expect(checkpoint.size >= seq)
         }
     }
+
+    @Test func aReadOnlyServerSaysNobodyCanSignInThere() async throws {
+        var readOnly = try await Self.site(.sqlite)
+        readOnly.configuration.readOnly = true
+        let site = readOnly
+        let link = try await site.ledger.addMember(name: "maria", role: .editor, email: nil)
+        try await site.test { client in
+            var browser = Browser()
+            let page = try await browser.get(client, "/team/sign-in")
+            let refused = try await browser.post(client, "/team/sign-in", [("csrf", try Self.csrf(in: page.text)), ("name", "maria"), ("password", Self.password)])
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.text.contains("reading only"))
+            #expect(try await browser.get(client, link.path).status == .serviceUnavailable)
+        }
+        #expect(try await site.ledger.store.members().first?.passwordHash == nil)
+    }
 }
