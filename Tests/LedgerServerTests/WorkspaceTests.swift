@@ -84,15 +84,18 @@ struct WorkspaceTests {
         ("by", "pmpj"), ("targets", "gov-us"), ("sources", "https://example.org/arms\r\nhttps://example.org/armas"),
     ]
 
-    /// Reviews a form, then confirms what the review page carries.
-    static func record(_ kind: String, _ form: [(String, String)], as browser: inout Browser, _ client: some TestClientProtocol) async throws -> TestResponse {
-        let formPage = try await browser.get(client, "/team/new/\(kind)")
-        let token = try csrf(in: formPage.text)
+    /// Reviews a form; returns what "Record it" on the review page sends.
+    static func reviewed(_ kind: String, _ form: [(String, String)], as browser: inout Browser, _ client: some TestClientProtocol) async throws -> [(String, String)] {
+        let token = try csrf(in: try await browser.get(client, "/team/new/\(kind)").text)
         let review = try await browser.post(client, "/team/new/\(kind)", [("csrf", token), ("action", "review")] + form)
         #expect(review.status == .ok, "\(review.text)")
         let hidden = review.text.matches(of: /<input type="hidden" name="([^"]+)" value="([^"]*)">/).map { (String($0.1), unescape(String($0.2))) }
-        let carried = hidden.filter { $0.0 != "csrf" }
-        return try await browser.post(client, "/team/new/\(kind)", [("csrf", token), ("action", "confirm")] + carried)
+        return [("csrf", token), ("action", "confirm")] + hidden.filter { $0.0 != "csrf" }
+    }
+
+    /// Reviews a form, then confirms what the review page carries.
+    static func record(_ kind: String, _ form: [(String, String)], as browser: inout Browser, _ client: some TestClientProtocol) async throws -> TestResponse {
+        try await browser.post(client, "/team/new/\(kind)", try await reviewed(kind, form, as: &browser, client))
     }
 
     static func unescape(_ html: String) -> String {
@@ -167,11 +170,7 @@ struct WorkspaceTests {
         let head = try await site.ledger.store.head()
         try await site.test { client in
             var maria = try await Self.signUp("maria", .editor, on: site, client)
-            let formPage = try await maria.get(client, "/team/new/demand")
-            let token = try Self.csrf(in: formPage.text)
-            let review = try await maria.post(client, "/team/new/demand", [("csrf", token), ("action", "review")] + Self.demandForm)
-            let hidden = review.text.matches(of: /<input type="hidden" name="([^"]+)" value="([^"]*)">/).map { (String($0.1), Self.unescape(String($0.2))) }
-            let confirm = [("csrf", token), ("action", "confirm")] + hidden.filter { $0.0 != "csrf" }
+            let confirm = try await Self.reviewed("demand", Self.demandForm, as: &maria, client)
             let first = try await maria.post(client, "/team/new/demand", confirm)
             let second = try await maria.post(client, "/team/new/demand", confirm)
             #expect(first.status == .seeOther)
