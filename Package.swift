@@ -115,6 +115,13 @@ let package = Package(
             resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings
         ),
+        // Spreadsheets (CSV) of actors, demands and commitments: reading one into the entries
+        // that make the ledger say what it says, and writing the current state as one. Pure.
+        .target(
+            name: "Sheets",
+            dependencies: ["Ledger"],
+            swiftSettings: swiftSettings
+        ),
         // The team workspace's pages and forms, pure like Reports: what needs attention, lists,
         // entry forms built from the payloads' field declarations, review pages; en and es.
         .target(
@@ -153,6 +160,7 @@ let package = Package(
                 "Ledger",
                 "Transparency",
                 "Reports",
+                "Sheets",
                 "LedgerServer",
                 "LedgerStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -239,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "ledgerctlTests",
             dependencies: [
-                "Ledger", "Transparency", "Reports", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
+                "Ledger", "Transparency", "Reports", "Sheets", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Go's sumdb checker, run by the tests with `go run`.
