@@ -111,6 +111,14 @@ public enum LedgerServer {
             }
             return try await routes.edition(request, month: month, numberText: try context.parameters.require("number"))
         }
+        // One item's updates: a demand with its commitments, a commitment, an actor.
+        for kind in [SubjectKind.demand, .commitment, .actor] {
+            for format in ["atom", "json"] {
+                read(RouterPath(stringLiteral: "/\(kind.rawValue)s/:id/feed.\(format)")) { request, context in
+                    try await routes.itemFeed(request, kind: kind, id: try context.parameters.require("id"), format: format)
+                }
+            }
+        }
         read("/feed.atom") { request, _ in
             try await routes.page(request, key: "/feed.atom", contentType: "application/atom+xml; charset=utf-8") { snapshot, language in
                 routes.feed(snapshot, language).atom(templates: configuration.templates)

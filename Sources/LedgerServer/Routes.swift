@@ -50,6 +50,22 @@ struct Routes: Sendable {
                    language: language, baseURL: configuration.baseURL, warning: snapshot.warning, checkpoint: snapshot.checkpoint)
     }
 
+    /// `/demands/ID/feed.atom` (and `.json`, and for commitments and actors): the item's
+    /// public updates. The entries' hashes are read from the store, once per head.
+    func itemFeed(_ request: Request, kind: SubjectKind, id: String, format: String) async throws -> Response {
+        guard let ids = try await view.withSnapshot({ LedgerFeed.records(about: kind, id, in: $0.state)?.1.map(\.id) }) else {
+            return try await errorPage(request, status: .notFound, message: nil)
+        }
+        let hashes = Dictionary(try await ledger.store.entries(withIDs: ids).map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a })
+        let contentType = format == "atom" ? "application/atom+xml; charset=utf-8" : "application/feed+json; charset=utf-8"
+        return try await page(request, key: "/\(kind.rawValue)s/\(id)/feed.\(format)", contentType: contentType) { snapshot, language in
+            guard let (scope, records) = LedgerFeed.records(about: kind, id, in: snapshot.state) else { return nil }
+            let feed = LedgerFeed(state: snapshot.state, records: records, hashes: hashes, language: language, baseURL: configuration.baseURL,
+                                  warning: snapshot.warning, checkpoint: snapshot.checkpoint, scope: scope)
+            return format == "atom" ? feed.atom(templates: configuration.templates) : try feed.json()
+        }
+    }
+
     /// When the ledger failed verification or lost its guards: 503 with what failed, so a
     /// monitor polling the status sees it.
     func integrityFailure() async throws -> Response? {

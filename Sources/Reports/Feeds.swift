@@ -36,8 +36,37 @@ public struct LedgerFeed: Sendable {
     /// - Parameters:
     ///   - state: the public state today (for titles and names).
     ///   - hashes: the hash of each item's entry, by seq (records carry no hash).
+    /// What one item's feed is about (`/demands/ID/feed.atom`): its title and its page.
+    public struct Scope: Sendable {
+        public let kind: SubjectKind
+        public let id: String
+        /// The item's page, e.g. `/demands/ID`; its feeds are that path plus `/feed.atom`.
+        public var path: String { "/\(kind.rawValue)s/\(id)" }
+    }
+
+    /// The records an item's feed carries, newest first: a demand with its commitments, a
+    /// commitment, or an actor with the demands and commitments that name it. Nil when
+    /// there is no public item by that id.
+    public static func records(about kind: SubjectKind, _ id: String, in state: LedgerState, limit: Int = defaultLength) -> (Scope, [Record])? {
+        let subjects: [String]
+        switch kind {
+        case .demand:
+            guard let demand = state.demand(id) else { return nil }
+            subjects = [id] + demand.commitments
+        case .commitment:
+            guard state.commitment(id) != nil else { return nil }
+            subjects = [id]
+        case .actor:
+            guard state.actor(id) != nil else { return nil }
+            subjects = [id] + state.commitments.filter { $0.actor == id }.map(\.id)
+                + state.demands.filter { $0.by.contains(id) || $0.targets.contains(id) }.map(\.id)
+        }
+        return (Scope(kind: kind, id: id), Array(state.timeline(of: subjects).suffix(limit).reversed()))
+    }
+
     public init(state: LedgerState, records: some Sequence<Record>, hashes: [Int64: String], language: ReportLanguage, baseURL: String,
-                warning: IntegrityWarning? = nil, checkpoint: PublishedCheckpoint? = nil) {
+                warning: IntegrityWarning? = nil, checkpoint: PublishedCheckpoint? = nil, scope: Scope? = nil) {
+        self.scope = scope
         self.warning = warning
         self.checkpoint = checkpoint
         precondition(state.audience == .public, "feeds are built from the public view only")
@@ -45,7 +74,8 @@ public struct LedgerFeed: Sendable {
         let writer = site.writer
         self.language = language
         organisation = site.organisation
-        title = "\(organisation): \(site.labels.feedTitle)"
+        let about = scope.map { $0.kind == .actor ? writer.name(of: $0.id) : writer.title(of: $0.id) }
+        title = "\(organisation): \(about.map { "\($0) — \(site.labels.feedTitle)" } ?? site.labels.feedTitle)"
         self.baseURL = baseURL
         let home = baseURL + site.link("/")
         items = records.map { record in
@@ -65,10 +95,18 @@ public struct LedgerFeed: Sendable {
         Array(records.records.suffix(limit).reversed())
     }
 
+    /// Set for one item's feed.
+    public let scope: Scope?
+
     var updated: String { items.first?.recordedAt ?? "1970-01-01T00:00:00Z" }
-    var homePage: String { baseURL + "/?lang=\(language.rawValue)" }
+    /// The item's page (an actor has none: the status page).
+    var homePage: String {
+        guard let scope, scope.path.hasPrefix("/demands/") || scope.path.hasPrefix("/commitments/") else { return baseURL + "/?lang=\(language.rawValue)" }
+        return baseURL + scope.path + "?lang=\(language.rawValue)"
+    }
     var selfLink: (atom: String, json: String) {
-        (baseURL + "/feed.atom?lang=\(language.rawValue)", baseURL + "/feed.json?lang=\(language.rawValue)")
+        let base = baseURL + (scope.map { $0.path + "/" } ?? "/")
+        return (base + "feed.atom?lang=\(language.rawValue)", base + "feed.json?lang=\(language.rawValue)")
     }
 
     public static let namespace = "urn:x-accountability-ledger:feed:1"

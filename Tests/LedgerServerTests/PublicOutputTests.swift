@@ -27,7 +27,12 @@ struct PublicOutputTests {
             switch records.record(seq: seq)?.type {
             case .demandRecorded?: paths += ["/demands/\(subject)", "/commitments/\(subject)"]
             case .commitmentRecorded?: paths += ["/commitments/\(subject)", "/demands/\(subject)"]
+            case .actorRegistered?: paths += []
             default: break
+            }
+            // Every item's feeds, internal items' included (which must be 404).
+            for kind in ["demands", "commitments", "actors"] {
+                paths += ["/\(kind)/\(subject)/feed.atom", "/\(kind)/\(subject)/feed.json"]
             }
         }
         let today = CalendarDay.today()
@@ -95,6 +100,22 @@ struct PublicOutputTests {
             #expect(result["bozo"] as? Int == 0, "\(result["bozo_exception"] ?? "")")
             #expect(result["version"] as? String == "atom10")
             #expect((result["json_errors"] as? [String])?.isEmpty == true, "\(result["json_errors"] ?? "")")
+            // Each item's feed too: a demand with its commitments, a commitment, an actor.
+            for path in ["/demands/justice-juarez-fire", "/commitments/cndh-rec-juarez", "/actors/cndh"] {
+                let (itemAtom, itemJSON) = try await site.test { client in
+                    (try await client.get("\(path)/feed.atom?lang=\(language)").text, try await client.get("\(path)/feed.json?lang=\(language)").text)
+                }
+                try itemAtom.write(to: atomFile, atomically: true, encoding: .utf8)
+                try itemJSON.write(to: jsonFile, atomically: true, encoding: .utf8)
+                let itemChecked = try ExternalTools.run("python3", [Self.fixtures.appendingPathComponent("check_feeds.py").path, atomFile.path, jsonFile.path,
+                                                                  Self.fixtures.appendingPathComponent("jsonfeed-1.1.schema.json").path])
+                #expect(itemChecked.status == 0, "\(path): \(itemChecked.output)")
+                let itemResult = try #require(try JSONSerialization.jsonObject(with: Data(itemChecked.output.utf8)) as? [String: Any])
+                #expect(itemResult["bozo"] as? Int == 0 && (itemResult["json_errors"] as? [String])?.isEmpty == true, "\(path): \(itemResult)")
+                let itemEntries = try #require(itemResult["entries"] as? [[String: Any]])
+                #expect(!itemEntries.isEmpty && itemEntries.count < publicRecords.count, "\(path)")
+                #expect(itemAtom.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"\(TestSite.baseURL)\(path)/feed.atom?lang=\(language)\"/>"))
+            }
             let entries = try #require(result["entries"] as? [[String: Any]])
             let expected = Array(publicRecords.suffix(LedgerFeed.defaultLength).reversed())
             #expect(entries.count == expected.count)
