@@ -90,6 +90,24 @@ public protocol LedgerStore: Sendable {
     func signInFailures(key: String, since: Int64) async throws -> Int
     /// Forgets the key's failures (after a good sign-in).
     func clearSignInFailures(key: String) async throws
+
+    // MARK: Mail and webhooks (the server's outbox)
+
+    /// Keeps a message to send; false (and nothing changed) when one with its key exists.
+    func addMailDelivery(_ delivery: MailDelivery) async throws -> Bool
+    /// Messages not sent yet whose next attempt is due at `now`, oldest first.
+    func dueMailDeliveries(at now: Int64) async throws -> [MailDelivery]
+    /// Every message kept for a person, newest first (at most `limit`).
+    func mailDeliveries(member: String, limit: Int) async throws -> [MailDelivery]
+    func saveMailDelivery(_ delivery: MailDelivery) async throws
+    /// Keeps a webhook; returns it numbered.
+    func addWebhook(_ hook: Webhook) async throws -> Webhook
+    /// Every webhook, removed ones too, oldest first.
+    func webhooks() async throws -> [Webhook]
+    func saveWebhook(_ hook: Webhook) async throws
+    func addWebhookDelivery(_ delivery: WebhookDelivery) async throws
+    /// A webhook's latest attempts, newest first.
+    func webhookDeliveries(hookID: Int64, limit: Int) async throws -> [WebhookDelivery]
 }
 
 /// What a command may do to the database it opens. Reads never create, migrate or change

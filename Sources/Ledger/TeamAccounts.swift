@@ -26,6 +26,15 @@ public struct TeamMember: Sendable, Hashable, Codable {
     public var setupExpiresAt: Int64?
     public var disabledAt: Int64?
     public var createdAt: Int64
+    /// The SHA-256 of the secret in the person's calendar address (`/team/calendar.ics?key=…`).
+    public var calendarDigest: String?
+    /// `en` or `es`: the language of the mail they get.
+    public var language: String = "en"
+    /// The weekly digest and the overdue notices, when they opted in.
+    public var notifyWeekly = false
+    public var notifyOverdue = false
+    /// When they opted in to overdue notices: commitments overdue before then are not news.
+    public var notifySince: Int64?
 
     public init(name: String, role: TeamRole, email: String? = nil, passwordHash: String? = nil, setupDigest: String? = nil,
                 setupExpiresAt: Int64? = nil, disabledAt: Int64? = nil, createdAt: Int64) {
@@ -160,4 +169,55 @@ public enum SecretToken {
     public static func digest(of secret: String) -> String { APIToken.digest(of: secret) }
 
     public static func constantTimeEqual(_ a: String, _ b: String) -> Bool { APIToken.constantTimeEqual(a, b) }
+}
+
+extension Ledger {
+    /// A new secret calendar address for the person (the old one stops working); returns the secret.
+    public func resetCalendar(name: String) async throws -> String {
+        var member = try await member(named: name)
+        let secret = SecretToken.new()
+        member.calendarDigest = SecretToken.digest(of: secret)
+        try await store.saveMember(member)
+        return secret
+    }
+
+    /// The active person whose calendar address has this secret.
+    public func member(withCalendarSecret secret: String) async throws -> TeamMember? {
+        let digest = SecretToken.digest(of: secret)
+        var found: TeamMember?
+        for member in try await store.members() {
+            if let stored = member.calendarDigest, SecretToken.constantTimeEqual(stored, digest), member.canSignIn { found = member }
+        }
+        return found
+    }
+
+    /// Changes what mail the person gets, and in which language; nil leaves a setting as it is.
+    /// Opting in to overdue notices starts them from now: what was overdue before is not news.
+    @discardableResult
+    public func setNotifications(name: String, weekly: Bool?, overdue: Bool?, language: String?) async throws -> TeamMember {
+        var member = try await member(named: name)
+        if let language {
+            guard ["en", "es"].contains(language) else { throw LedgerError(field: "language", "must be en or es") }
+            member.language = language
+        }
+        if (weekly == true || overdue == true), member.email == nil {
+            throw LedgerError(field: "email", "\(name) has no e-mail address; add one first")
+        }
+        if let weekly { member.notifyWeekly = weekly }
+        if let overdue {
+            if overdue && !member.notifyOverdue { member.notifySince = Self.now() }
+            member.notifyOverdue = overdue
+        }
+        try await store.saveMember(member)
+        return member
+    }
+
+    /// Sets the person's e-mail address (mail goes there).
+    public func setEmail(name: String, email: String?) async throws {
+        var member = try await member(named: name)
+        if let email { try Self.checkEmail(email) }
+        member.email = email
+        if email == nil { (member.notifyWeekly, member.notifyOverdue) = (false, false) }
+        try await store.saveMember(member)
+    }
 }

@@ -72,6 +72,9 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public func adding(days: Int) -> CalendarDay { CalendarDay(dayNumber: dayNumber + days) }
 
+    /// ISO 8601's day of the week: Monday 1 … Sunday 7 (1970-01-01, day 0, was a Thursday).
+    public var isoWeekday: Int { ((dayNumber + 3) % 7 + 7) % 7 + 1 }
+
     public func days(until other: CalendarDay) -> Int { other.dayNumber - dayNumber }
 
     public var description: String {

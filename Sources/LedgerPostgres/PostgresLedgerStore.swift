@@ -369,14 +369,15 @@ public final class PostgresLedgerStore: LedgerStore, Service {
 
     // MARK: The team's people and sessions
 
-    private static let memberColumns = "name, role, email, password_hash, setup_digest, setup_expires_at, disabled_at, created_at"
+    private static let memberColumns = "name, role, email, password_hash, setup_digest, setup_expires_at, disabled_at, created_at, calendar_digest, language, notify_weekly, notify_overdue, notify_since"
 
     public func addMember(_ member: TeamMember) async throws {
         do {
             _ = try await client.query("""
                 INSERT INTO team_members (\(unescaped: Self.memberColumns))
                 VALUES (\(member.name), \(member.role.rawValue), \(member.email), \(member.passwordHash), \(member.setupDigest),
-                        \(member.setupExpiresAt), \(member.disabledAt), \(member.createdAt))
+                        \(member.setupExpiresAt), \(member.disabledAt), \(member.createdAt), \(member.calendarDigest), \(member.language),
+                        \(member.notifyWeekly), \(member.notifyOverdue), \(member.notifySince))
                 """, logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.constraintName] == "team_members_pkey" {
             throw TeamMember.nameTaken(member.name)
@@ -389,9 +390,12 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         try await run("read the team") {
             var members: [TeamMember] = []
             let rows = try await self.client.query("SELECT \(unescaped: Self.memberColumns) FROM team_members ORDER BY created_at, name", logger: self.logger)
-            for try await (name, role, email, hash, setup, expires, disabled, created) in rows.decode((String, String, String?, String?, String?, Int64?, Int64?, Int64).self) {
-                members.append(TeamMember(name: name, role: TeamRole(rawValue: role) ?? .viewer, email: email, passwordHash: hash, setupDigest: setup,
-                                          setupExpiresAt: expires, disabledAt: disabled, createdAt: created))
+            for try await (name, role, email, hash, setup, expires, disabled, created, calendar, language, weekly, overdue, since)
+                in rows.decode((String, String, String?, String?, String?, Int64?, Int64?, Int64, String?, String, Bool, Bool, Int64?).self) {
+                var member = TeamMember(name: name, role: TeamRole(rawValue: role) ?? .viewer, email: email, passwordHash: hash, setupDigest: setup,
+                                        setupExpiresAt: expires, disabledAt: disabled, createdAt: created)
+                (member.calendarDigest, member.language, member.notifyWeekly, member.notifyOverdue, member.notifySince) = (calendar, language, weekly, overdue, since)
+                members.append(member)
             }
             return members
         }
@@ -400,7 +404,9 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     public func saveMember(_ member: TeamMember) async throws {
         try await execute("save the person", """
             UPDATE team_members SET role = \(member.role.rawValue), email = \(member.email), password_hash = \(member.passwordHash),
-                setup_digest = \(member.setupDigest), setup_expires_at = \(member.setupExpiresAt), disabled_at = \(member.disabledAt)
+                setup_digest = \(member.setupDigest), setup_expires_at = \(member.setupExpiresAt), disabled_at = \(member.disabledAt),
+                calendar_digest = \(member.calendarDigest), language = \(member.language), notify_weekly = \(member.notifyWeekly),
+                notify_overdue = \(member.notifyOverdue), notify_since = \(member.notifySince)
             WHERE name = \(member.name)
             """)
     }
@@ -451,6 +457,107 @@ public final class PostgresLedgerStore: LedgerStore, Service {
 
     public func clearSignInFailures(key: String) async throws {
         try await execute("clear the failed sign-ins", "DELETE FROM sign_in_failures WHERE key = \(key)")
+    }
+
+    // MARK: Mail and webhooks
+
+    private static let mailColumns = "key, member, message, created_at, sent_at, attempts, next_attempt_at, last_error"
+
+    private func mail(_ query: PostgresQuery) async throws -> [MailDelivery] {
+        try await run("read the outbox") {
+            var deliveries: [MailDelivery] = []
+            let rows = try await self.client.query(query, logger: self.logger)
+            for try await (key, member, message, created, sent, attempts, next, error) in rows.decode((String, String, String, Int64, Int64?, Int, Int64, String?).self) {
+                deliveries.append(MailDelivery(key: key, member: member, message: message, createdAt: created, sentAt: sent, attempts: attempts,
+                                               nextAttemptAt: next, lastError: error))
+            }
+            return deliveries
+        }
+    }
+
+    public func addMailDelivery(_ delivery: MailDelivery) async throws -> Bool {
+        try await run("keep the message") {
+            let rows = try await self.client.query("""
+                INSERT INTO mail_deliveries (\(unescaped: Self.mailColumns))
+                VALUES (\(delivery.key), \(delivery.member), \(delivery.message), \(delivery.createdAt), \(delivery.sentAt), \(delivery.attempts),
+                        \(delivery.nextAttemptAt), \(delivery.lastError))
+                ON CONFLICT (key) DO NOTHING RETURNING key
+                """, logger: self.logger)
+            var added = false
+            for try await _ in rows { added = true }
+            return added
+        }
+    }
+
+    public func dueMailDeliveries(at now: Int64) async throws -> [MailDelivery] {
+        try await mail("SELECT \(unescaped: Self.mailColumns) FROM mail_deliveries WHERE sent_at IS NULL AND next_attempt_at <= \(now) ORDER BY created_at, key")
+    }
+
+    public func mailDeliveries(member: String, limit: Int) async throws -> [MailDelivery] {
+        try await mail("SELECT \(unescaped: Self.mailColumns) FROM mail_deliveries WHERE member = \(member) ORDER BY created_at DESC, key LIMIT \(limit)")
+    }
+
+    public func saveMailDelivery(_ delivery: MailDelivery) async throws {
+        try await execute("update the message", """
+            UPDATE mail_deliveries SET sent_at = \(delivery.sentAt), attempts = \(delivery.attempts), next_attempt_at = \(delivery.nextAttemptAt),
+                last_error = \(delivery.lastError) WHERE key = \(delivery.key)
+            """)
+    }
+
+    public func addWebhook(_ hook: Webhook) async throws -> Webhook {
+        try await run("add the webhook") {
+            let rows = try await self.client.query("""
+                INSERT INTO webhooks (url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error)
+                VALUES (\(hook.url), \(hook.secret), \(hook.publicOnly), \(hook.createdAt), \(hook.removedAt), \(hook.deliveredSeq), \(hook.attempts),
+                        \(hook.nextAttemptAt), \(hook.lastError))
+                RETURNING id
+                """, logger: self.logger)
+            var added = hook
+            for try await id in rows.decode(Int64.self) { added.id = id }
+            return added
+        }
+    }
+
+    public func webhooks() async throws -> [Webhook] {
+        try await run("read the webhooks") {
+            var hooks: [Webhook] = []
+            let rows = try await self.client.query(
+                "SELECT id, url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error FROM webhooks ORDER BY id",
+                logger: self.logger)
+            for try await (id, url, secret, publicOnly, created, removed, delivered, attempts, next, error)
+                in rows.decode((Int64, String, String, Bool, Int64, Int64?, Int64, Int, Int64, String?).self) {
+                hooks.append(Webhook(id: id, url: url, secret: secret, publicOnly: publicOnly, createdAt: created, removedAt: removed,
+                                     deliveredSeq: delivered, attempts: attempts, nextAttemptAt: next, lastError: error))
+            }
+            return hooks
+        }
+    }
+
+    public func saveWebhook(_ hook: Webhook) async throws {
+        try await execute("update the webhook", """
+            UPDATE webhooks SET removed_at = \(hook.removedAt), delivered_seq = \(hook.deliveredSeq), attempts = \(hook.attempts),
+                next_attempt_at = \(hook.nextAttemptAt), last_error = \(hook.lastError) WHERE id = \(hook.id)
+            """)
+    }
+
+    public func addWebhookDelivery(_ delivery: WebhookDelivery) async throws {
+        try await execute("log the delivery", """
+            INSERT INTO webhook_deliveries (hook_id, seq, at, status, error)
+            VALUES (\(delivery.hookID), \(delivery.seq), \(delivery.at), \(delivery.status), \(delivery.error))
+            """)
+    }
+
+    public func webhookDeliveries(hookID: Int64, limit: Int) async throws -> [WebhookDelivery] {
+        try await run("read the deliveries") {
+            var deliveries: [WebhookDelivery] = []
+            let rows = try await self.client.query(
+                "SELECT hook_id, seq, at, status, error FROM webhook_deliveries WHERE hook_id = \(hookID) ORDER BY at DESC, ctid DESC LIMIT \(limit)",
+                logger: self.logger)
+            for try await (hook, seq, at, status, error) in rows.decode((Int64, Int64, Int64, Int?, String?).self) {
+                deliveries.append(WebhookDelivery(hookID: hook, seq: seq, at: at, status: status, error: error))
+            }
+            return deliveries
+        }
     }
 
     /// One statement whose rows, if any, are read to the end so a refusal is never lost.

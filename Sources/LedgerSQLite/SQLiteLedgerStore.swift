@@ -360,17 +360,19 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: The team's people and sessions
 
-    private static let memberColumns = "name, role, email, password_hash, setup_digest, setup_expires_at, disabled_at, created_at"
+    private static let memberColumns = "name, role, email, password_hash, setup_digest, setup_expires_at, disabled_at, created_at, calendar_digest, language, notify_weekly, notify_overdue, notify_since"
     private static let sessionColumns = "digest, member, csrf_token, created_at, last_seen_at, ended_at"
 
     private static func member(_ row: Row) -> TeamMember {
-        TeamMember(name: row[0], role: TeamRole(rawValue: row[1]) ?? .viewer, email: row[2], passwordHash: row[3], setupDigest: row[4],
-                   setupExpiresAt: row[5], disabledAt: row[6], createdAt: row[7])
+        var member = TeamMember(name: row[0], role: TeamRole(rawValue: row[1]) ?? .viewer, email: row[2], passwordHash: row[3], setupDigest: row[4],
+                                setupExpiresAt: row[5], disabledAt: row[6], createdAt: row[7])
+        (member.calendarDigest, member.language, member.notifyWeekly, member.notifyOverdue, member.notifySince) = (row[8], row[9], row[10], row[11], row[12])
+        return member
     }
 
     private static func memberArguments(_ member: TeamMember) -> StatementArguments {
         [member.name, member.role.rawValue, member.email, member.passwordHash, member.setupDigest, member.setupExpiresAt,
-         member.disabledAt, member.createdAt]
+         member.disabledAt, member.createdAt, member.calendarDigest, member.language, member.notifyWeekly, member.notifyOverdue, member.notifySince]
     }
 
     /// One write transaction for the team's tables.
@@ -384,7 +386,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM team_members WHERE name = ?", arguments: [member.name]) != nil {
                 throw TeamMember.nameTaken(member.name)
             }
-            try db.execute(sql: "INSERT INTO team_members (\(Self.memberColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: Self.memberArguments(member))
+            try db.execute(sql: "INSERT INTO team_members (\(Self.memberColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: Self.memberArguments(member))
         }
     }
 
@@ -402,7 +404,8 @@ public final class SQLiteLedgerStore: LedgerStore {
             arguments += [member.name]
             try db.execute(sql: """
                 UPDATE team_members SET name = ?, role = ?, email = ?, password_hash = ?, setup_digest = ?, setup_expires_at = ?,
-                    disabled_at = ?, created_at = ? WHERE name = ?
+                    disabled_at = ?, created_at = ?, calendar_digest = ?, language = ?, notify_weekly = ?, notify_overdue = ?, notify_since = ?
+                WHERE name = ?
                 """, arguments: arguments)
         }
     }
@@ -456,6 +459,97 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func clearSignInFailures(key: String) async throws {
         try await writeTeam("clear the failed sign-ins") { db in
             try db.execute(sql: "DELETE FROM sign_in_failures WHERE key = ?", arguments: [key])
+        }
+    }
+
+    // MARK: Mail and webhooks
+
+    private static let mailColumns = "key, member, message, created_at, sent_at, attempts, next_attempt_at, last_error"
+
+    private static func mail(_ row: Row) -> MailDelivery {
+        MailDelivery(key: row[0], member: row[1], message: row[2], createdAt: row[3], sentAt: row[4], attempts: row[5], nextAttemptAt: row[6], lastError: row[7])
+    }
+
+    public func addMailDelivery(_ delivery: MailDelivery) async throws -> Bool {
+        try await writeTeam("keep the message") { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO mail_deliveries (\(Self.mailColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [delivery.key, delivery.member, delivery.message, delivery.createdAt, delivery.sentAt, delivery.attempts,
+                                       delivery.nextAttemptAt, delivery.lastError])
+            return db.changesCount > 0
+        }
+    }
+
+    public func dueMailDeliveries(at now: Int64) async throws -> [MailDelivery] {
+        try await run("read the outbox") {
+            try await self.reader.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(Self.mailColumns) FROM mail_deliveries WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY created_at, key",
+                                 arguments: [now]).map(Self.mail)
+            }
+        }
+    }
+
+    public func mailDeliveries(member: String, limit: Int) async throws -> [MailDelivery] {
+        try await run("read the outbox") {
+            try await self.reader.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(Self.mailColumns) FROM mail_deliveries WHERE member = ? ORDER BY created_at DESC, key LIMIT ?",
+                                 arguments: [member, limit]).map(Self.mail)
+            }
+        }
+    }
+
+    public func saveMailDelivery(_ delivery: MailDelivery) async throws {
+        try await writeTeam("update the message") { db in
+            try db.execute(sql: "UPDATE mail_deliveries SET sent_at = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE key = ?",
+                           arguments: [delivery.sentAt, delivery.attempts, delivery.nextAttemptAt, delivery.lastError, delivery.key])
+        }
+    }
+
+    private static let hookColumns = "id, url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error"
+
+    public func addWebhook(_ hook: Webhook) async throws -> Webhook {
+        try await writeTeam("add the webhook") { db in
+            try db.execute(sql: "INSERT INTO webhooks (url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [hook.url, hook.secret, hook.publicOnly, hook.createdAt, hook.removedAt, hook.deliveredSeq, hook.attempts,
+                                       hook.nextAttemptAt, hook.lastError])
+            var added = hook
+            added.id = db.lastInsertedRowID
+            return added
+        }
+    }
+
+    public func webhooks() async throws -> [Webhook] {
+        try await run("read the webhooks") {
+            try await self.reader.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(Self.hookColumns) FROM webhooks ORDER BY id").map {
+                    Webhook(id: $0[0], url: $0[1], secret: $0[2], publicOnly: $0[3], createdAt: $0[4], removedAt: $0[5], deliveredSeq: $0[6],
+                            attempts: $0[7], nextAttemptAt: $0[8], lastError: $0[9])
+                }
+            }
+        }
+    }
+
+    public func saveWebhook(_ hook: Webhook) async throws {
+        try await writeTeam("update the webhook") { db in
+            try db.execute(sql: "UPDATE webhooks SET removed_at = ?, delivered_seq = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                           arguments: [hook.removedAt, hook.deliveredSeq, hook.attempts, hook.nextAttemptAt, hook.lastError, hook.id])
+        }
+    }
+
+    public func addWebhookDelivery(_ delivery: WebhookDelivery) async throws {
+        try await writeTeam("log the delivery") { db in
+            try db.execute(sql: "INSERT INTO webhook_deliveries (hook_id, seq, at, status, error) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [delivery.hookID, delivery.seq, delivery.at, delivery.status, delivery.error])
+        }
+    }
+
+    public func webhookDeliveries(hookID: Int64, limit: Int) async throws -> [WebhookDelivery] {
+        try await run("read the deliveries") {
+            try await self.reader.read { db in
+                try Row.fetchAll(db, sql: "SELECT hook_id, seq, at, status, error FROM webhook_deliveries WHERE hook_id = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+                                 arguments: [hookID, limit]).map {
+                    WebhookDelivery(hookID: $0[0], seq: $0[1], at: $0[2], status: $0[3], error: $0[4])
+                }
+            }
         }
     }
 

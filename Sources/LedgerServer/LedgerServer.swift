@@ -21,7 +21,12 @@ public enum LedgerServer {
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let view = PublicView(ledger: ledger, templates: configuration.templates, address: configuration.baseURL, logger: logger)
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: logger)
-        var background: [any Service] = [EditionService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger)]
+        var background: [any Service] = [
+            EditionService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger),
+            OutboxService(outbox: Outbox(ledger: ledger, baseURL: configuration.baseURL, sendmail: configuration.sendmail, from: configuration.mailFrom, logger: logger),
+                          interval: configuration.outboxInterval, logger: logger),
+        ]
+        if configuration.readOnly { background.removeLast() }
         if configuration.signer != nil {
             background.append(CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger))
         }
@@ -119,6 +124,14 @@ public enum LedgerServer {
                 }
             }
         }
+        read("/calendar.ics") { request, _ in
+            try await routes.page(request, key: "/calendar.ics", contentType: "text/calendar; charset=utf-8") { snapshot, language in
+                let site = snapshot.site(language)
+                return DueDateCalendar(state: snapshot.state, language: language, baseURL: configuration.baseURL) {
+                    configuration.baseURL + site.link("/commitments/\($0.id)")
+                }.ics(name: "\(site.organisation): " + language.pick("due dates", "plazos"))
+            }
+        }
         read("/feed.atom") { request, _ in
             try await routes.page(request, key: "/feed.atom", contentType: "application/atom+xml; charset=utf-8") { snapshot, language in
                 routes.feed(snapshot, language).atom(templates: configuration.templates)
@@ -173,6 +186,11 @@ public enum LedgerServer {
             guard let kind = FormKind(rawValue: try context.parameters.require("kind")) else { return try await team.notFound(request) }
             return try await team.submit(request, kind: kind)
         }
+        router.get("/team/calendar.ics") { request, _ in try await team.calendar(request) }
+        router.get("/team/settings") { request, _ in try await team.settings(request) }
+        router.post("/team/settings") { request, _ in try await team.changeSettings(request) }
+        router.get("/team/webhooks") { request, _ in try await team.webhooks(request) }
+        router.post("/team/webhooks") { request, _ in try await team.changeWebhooks(request) }
         router.get("/team/people") { request, _ in try await team.people(request) }
         router.post("/team/people") { request, _ in try await team.changePeople(request) }
         router.get("/team/entries/:seq") { request, context in try await team.entry(request, seqText: try context.parameters.require("seq")) }

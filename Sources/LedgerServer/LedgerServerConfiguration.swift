@@ -30,6 +30,12 @@ public struct LedgerServerConfiguration: Sendable {
     public var checkpointInterval: Duration = .seconds(1)
     /// bcrypt's work factor for the workspace's passwords (2^cost rounds). Tests lower it.
     public var passwordCost: UInt8 = 12
+    /// The machine's sendmail, for the team's reminders; nil sends no mail.
+    public var sendmail: String? = "/usr/sbin/sendmail"
+    /// The reminders' From address (default ledger@ the public URL's host).
+    public var mailFrom: String?
+    /// How often the outbox delivers to webhooks (mail: once a minute).
+    public var outboxInterval: Duration = .seconds(2)
 
     public init() {}
 

@@ -385,6 +385,113 @@ struct TeamRoutes: Sendable {
         }
     }
 
+    // MARK: Calendar, settings, webhooks
+
+    /// `/team/calendar.ics?key=SECRET`: every due date, internal ones too, for calendar apps
+    /// (which cannot sign in): the person's secret address is the key. 404 without a valid one.
+    func calendar(_ request: Request) async throws -> Response {
+        let pages = await pages(request)
+        guard let key = request.uri.queryParameters.get("key"), key.count < 200,
+              let member = try await ledger.member(withCalendarSecret: String(key)) else {
+            return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: nil), language: pages.language)
+        }
+        let language = request.uri.queryParameters.get("lang").flatMap { ReportLanguage(rawValue: String($0)) } ?? ReportLanguage(rawValue: member.language) ?? .en
+        let (_, state) = try await state()
+        let base = configuration.baseURL
+        let text = DueDateCalendar(state: state, language: language, baseURL: base) { commitment in
+            commitment.visibility == .public ? base + "/commitments/\(commitment.id)?lang=\(language.rawValue)"
+                : base + "/team/commitments?q=\(commitment.id)&lang=\(language.rawValue)"
+        }.ics(name: "\(pages.organisation): " + (language == .es ? "plazos (equipo)" : "due dates (team)"))
+        var headers = Self.headers
+        headers[.contentType] = "text/calendar; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func settings(_ request: Request) async throws -> Response {
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(let current, let person):
+            return Self.page(.ok, await pages(request).settingsPage(member: current.member, mail: try await ledger.store.mailDeliveries(member: current.member.name, limit: 20),
+                                                                    person: person), language: language(request))
+        }
+    }
+
+    /// `POST /team/settings`: `action=mail` saves the reminders and their language;
+    /// `action=calendar` makes a new calendar address, shown once.
+    func changeSettings(_ request: Request) async throws -> Response {
+        let form = try await form(request)
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(let current, let person):
+            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+            let pages = await pages(request)
+            var calendarURL: String?
+            var notice: String?
+            var problem: String?
+            do {
+                switch form["action"] ?? "" {
+                case "mail":
+                    try await ledger.setNotifications(name: current.member.name, weekly: form["weekly"] != nil, overdue: form["overdue"] != nil,
+                                                      language: form["language"] ?? current.member.language)
+                    notice = "saved"
+                case "calendar":
+                    calendarURL = configuration.baseURL + "/team/calendar.ics?key=" + (try await ledger.resetCalendar(name: current.member.name))
+                default:
+                    throw LedgerError(field: "action", "is not one this page offers")
+                }
+            } catch let error as LedgerError where error.kind != .storage {
+                problem = error.description
+            }
+            let member = try await ledger.member(named: current.member.name)
+            return Self.page(problem == nil ? .ok : .unprocessableContent,
+                             pages.settingsPage(member: member, mail: try await ledger.store.mailDeliveries(member: member.name, limit: 20), person: person,
+                                                calendarURL: calendarURL, notice: notice, error: problem), language: pages.language)
+        }
+    }
+
+    func webhookList() async throws -> [(Webhook, [WebhookDelivery])] {
+        var hooks: [(Webhook, [WebhookDelivery])] = []
+        for hook in try await ledger.store.webhooks() { hooks.append((hook, try await ledger.store.webhookDeliveries(hookID: hook.id, limit: 10))) }
+        return hooks
+    }
+
+    func webhooks(_ request: Request) async throws -> Response {
+        switch try await requireAdmin(request) {
+        case .answered(let response): return response
+        case .allowed(_, let person):
+            return Self.page(.ok, await pages(request).webhooksPage(hooks: try await webhookList(), person: person), language: language(request))
+        }
+    }
+
+    /// `POST /team/webhooks`: `action=add` (the signing secret is shown once) or `remove`.
+    func changeWebhooks(_ request: Request) async throws -> Response {
+        let form = try await form(request)
+        switch try await requireAdmin(request) {
+        case .answered(let response): return response
+        case .allowed(let current, let person):
+            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+            var secret: (url: String, secret: String)?
+            var problem: String?
+            do {
+                switch form["action"] ?? "" {
+                case "add":
+                    let hook = try await ledger.addWebhook(url: (form["url"] ?? "").trimmingCharacters(in: .whitespaces), publicOnly: form["public_only"] != nil)
+                    secret = (hook.url, hook.secret)
+                case "remove":
+                    try await ledger.removeWebhook(id: Int64(form["id"] ?? "") ?? 0)
+                default:
+                    throw LedgerError(field: "action", "is not one this page offers")
+                }
+                logger.info("webhooks changed", metadata: ["by": "\(current.member.name)", "action": "\(form["action"] ?? "")"])
+            } catch let error as LedgerError where error.kind != .storage {
+                problem = error.description
+            }
+            return Self.page(problem == nil ? .ok : .unprocessableContent,
+                             await pages(request).webhooksPage(hooks: try await webhookList(), person: person, newSecret: secret, error: problem),
+                             language: language(request))
+        }
+    }
+
     func notFound(_ request: Request) async throws -> Response {
         switch try await require(request) {
         case .answered(let response): return response

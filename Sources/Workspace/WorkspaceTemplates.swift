@@ -23,6 +23,8 @@ struct WorkspaceTemplates: Sendable {
         "team-entry": PackageResources.team_entry_mustache,
         "team-new": PackageResources.team_new_mustache,
         "team-people": PackageResources.team_people_mustache,
+        "team-settings": PackageResources.team_settings_mustache,
+        "team-webhooks": PackageResources.team_webhooks_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 
     private let library: MustacheLibrary

@@ -60,6 +60,19 @@ enum WorkspaceWords {
         "rolesHelp": "viewer reads everything; editor also writes entries; admin also manages people and tokens.",
         "adminsOnly": "Only admins manage people and tokens.",
         "readOnly": "This server has the ledger open for reading only, so nobody can sign in or write here. Use a server that may write to the ledger.",
+        "settings": "My settings", "reminders": "Reminders by e-mail",
+        "remindersIntro": "A weekly digest of what needs attention, and a notice when a commitment becomes overdue, sent to your address.",
+        "noEmail": "none: ask an admin to add one", "sendMe": "Send me", "weeklyDigest": "the weekly digest (Mondays)",
+        "overdueNotices": "a notice when a commitment becomes overdue", "mailLanguage": "Language of the mail", "save": "Save",
+        "saved": "Saved.", "mailLog": "Mail sent to you", "subjectLine": "Subject", "when": "When",
+        "mailSent": "sent", "mailWaiting": "waiting", "mailRetrying": "will retry",
+        "calendar": "Calendar of due dates", "calendarIntro": "Every due date, internal ones included, in your calendar app: subscribe to your own secret address. Anyone with the address can read the calendar; make a new one if it leaks.",
+        "calendarHelp": "Subscribe to this address in your calendar app. It is shown once; the previous one, if any, no longer works.",
+        "calendarMake": "Make my calendar address", "calendarReset": "Make a new calendar address (the old one stops working)",
+        "webhooks": "Webhooks", "webhooksIntro": "Every new entry is POSTed as JSON to each address below, signed with HMAC-SHA256 over the body (header X-Ledger-Signature: sha256=…), in order, retried with backoff until it is taken.",
+        "publicOnly": "public entries only", "allEntries": "all entries, internal ones included", "deliveredUpTo": "delivered up to seq",
+        "removed": "removed", "outcome": "Outcome", "remove": "Remove", "addWebhook": "Add a webhook",
+        "webhookSecretFor": "Signing secret for", "webhookSecretHelp": "Give it to the receiver now: it checks each body's signature with it. It is not shown again.",
     ]
 
     static let spanish: [String: String] = [
@@ -114,6 +127,19 @@ enum WorkspaceWords {
         "rolesHelp": "viewer lee todo; editor además escribe entradas; admin además gestiona personas y tokens.",
         "adminsOnly": "Solo las personas administradoras gestionan personas y tokens.",
         "readOnly": "Este servidor tiene el registro abierto solo para lectura: aquí nadie puede iniciar sesión ni escribir. Use un servidor que pueda escribir en el registro.",
+        "settings": "Mis ajustes", "reminders": "Recordatorios por correo",
+        "remindersIntro": "Un resumen semanal de lo que requiere atención, y un aviso cuando un compromiso vence, enviados a su dirección.",
+        "noEmail": "ninguno: pida a una persona administradora que lo añada", "sendMe": "Enviarme", "weeklyDigest": "el resumen semanal (los lunes)",
+        "overdueNotices": "un aviso cuando un compromiso vence", "mailLanguage": "Idioma del correo", "save": "Guardar",
+        "saved": "Guardado.", "mailLog": "Correo que se le envió", "subjectLine": "Asunto", "when": "Cuándo",
+        "mailSent": "enviado", "mailWaiting": "en espera", "mailRetrying": "se reintentará",
+        "calendar": "Calendario de plazos", "calendarIntro": "Todos los plazos, también los internos, en su aplicación de calendario: suscríbase a su dirección secreta. Cualquiera con la dirección puede leer el calendario; cree una nueva si se filtra.",
+        "calendarHelp": "Suscríbase a esta dirección en su aplicación de calendario. Se muestra una vez; la anterior, si la había, deja de funcionar.",
+        "calendarMake": "Crear mi dirección de calendario", "calendarReset": "Crear una nueva dirección de calendario (la anterior deja de funcionar)",
+        "webhooks": "Webhooks", "webhooksIntro": "Cada entrada nueva se envía por POST como JSON a cada dirección de abajo, firmada con HMAC-SHA256 sobre el cuerpo (cabecera X-Ledger-Signature: sha256=…), en orden, y se reintenta con espera creciente hasta que se recibe.",
+        "publicOnly": "solo entradas públicas", "allEntries": "todas las entradas, también las internas", "deliveredUpTo": "entregado hasta el número",
+        "removed": "eliminado", "outcome": "Resultado", "remove": "Eliminar", "addWebhook": "Añadir un webhook",
+        "webhookSecretFor": "Secreto de firma para", "webhookSecretHelp": "Déselo ahora al receptor: con él comprueba la firma de cada cuerpo. No se vuelve a mostrar.",
     ]
 
     /// The core's messages in Spanish, by their fixed wording; a message not listed (rare

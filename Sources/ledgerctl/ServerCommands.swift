@@ -20,6 +20,9 @@ struct Serve: AsyncParsableCommand {
             The team workspace: /team/, where the policy team logs, reviews and searches \
             everything in the browser after signing in (see `ledgerctl user add`).
 
+            The outbox: every new entry goes to the webhooks (`ledgerctl webhook add`), and the \
+            reminders people opted in to go out through --sendmail, once a minute.
+
             Several servers can share one PostgreSQL ledger: each hears the others' writes at once. \
             A SQLite ledger is checked for other processes' writes twice a second. Stops cleanly on \
             SIGINT or SIGTERM. Logs one line per request on standard error.
@@ -39,6 +42,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp(
         "With a signing key: how many seconds after the head moves a checkpoint is signed.", valueName: "seconds"))
     var checkpointInterval = 1.0
+    @OptionGroup var mail: MailOptions
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port: must be from 0 to 65535") }
@@ -59,6 +63,8 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBody
         configuration.signer = try signingKey.load()
         configuration.checkpointInterval = .milliseconds(Int(checkpointInterval * 1_000))
+        configuration.sendmail = mail.sendmail
+        configuration.mailFrom = mail.from
         var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         // A file this user may only read is served read-only: the public pages work and

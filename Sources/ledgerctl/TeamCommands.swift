@@ -15,7 +15,7 @@ struct UserCommand: AsyncParsableCommand {
             hours, where they choose their password; it is shown once. Passwords are stored as \
             bcrypt hashes only.
             """,
-        subcommands: [Add.self, List.self, Disable.self, Reset.self])
+        subcommands: [Add.self, List.self, Disable.self, Reset.self, Notify.self, Calendar.self])
 
     /// Where the link points: the server's public address.
     struct LinkOptions: ParsableArguments {
@@ -23,12 +23,16 @@ struct UserCommand: AsyncParsableCommand {
             "The workspace's address as people reach it (as given to `serve --public-url`).", valueName: "url"))
         var publicURL = ProcessInfo.processInfo.environment["LEDGER_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
 
-        func announce(_ link: SetupLink, what: String) throws {
+        /// The address without a trailing slash.
+        func base() throws -> String {
             guard (publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")), URL(string: publicURL)?.host != nil else {
                 throw ValidationError("--public-url: '\(publicURL)' is not an http(s) address such as https://ledger.example.org")
             }
-            let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
-            printLine(base + link.path)
+            return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
+
+        func announce(_ link: SetupLink, what: String) throws {
+            printLine(try base() + link.path)
             let expires = Date(timeIntervalSince1970: TimeInterval(link.expiresAt))
             FileHandle.standardError.write(Data("""
                 \(what) Send this link to \(PlainText.oneLine(link.member)) yourself: it is shown once and lets them choose a
@@ -103,6 +107,42 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let setup = try await options.withLedger(.write) { try await $0.resetMember(name: name) }
             try link.announce(setup, what: "Reset \(PlainText.oneLine(name)): their password no longer works.")
+        }
+    }
+
+    struct Notify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Choose the reminders a person gets by e-mail, and their language.",
+            discussion: "The weekly digest (what needs attention, on Mondays) and a notice when a commitment becomes overdue; editors and admins only.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "Their name.") var name: String
+        @Flag(inversion: .prefixedNo, help: "The weekly digest.") var weekly: Bool?
+        @Flag(inversion: .prefixedNo, help: "A notice when a commitment becomes overdue.") var overdue: Bool?
+        @Option(help: "The mail's language: en or es.") var language: String?
+        @Option(help: "Their e-mail address (replaces the one kept).") var email: String?
+
+        func run() async throws {
+            let member = try await options.withLedger(.write) { ledger in
+                if let email { try await ledger.setEmail(name: name, email: email) }
+                return try await ledger.setNotifications(name: name, weekly: weekly, overdue: overdue, language: language)
+            }
+            printLine("\(PlainText.oneLine(member.name)): weekly digest \(member.notifyWeekly ? "on" : "off"), overdue notices \(member.notifyOverdue ? "on" : "off"), in \(member.language), to \(member.email.map(PlainText.oneLine) ?? "no address").")
+        }
+    }
+
+    struct Calendar: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a new secret calendar address for a person: every due date, internal ones too.",
+            discussion: "The previous address stops working. Public due dates are at /calendar.ics for everyone.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "Their name.") var name: String
+        @OptionGroup var link: LinkOptions
+
+        func run() async throws {
+            let secret = try await options.withLedger(.write) { try await $0.resetCalendar(name: name) }
+            printLine(try link.base() + "/team/calendar.ics?key=" + secret)
         }
     }
 }
