@@ -36,6 +36,14 @@ public struct RawDatabase: Sendable {
         }
     }
 
+    /// The database a `ledgerctl --database` names: a SQLite path or a PostgreSQL URL.
+    public static func at(_ database: String) -> RawDatabase {
+        if database.hasPrefix("postgres"), let name = URLComponents(string: database)?.path.dropFirst() {
+            return RawDatabase(target: .postgres(database: String(name)))
+        }
+        return RawDatabase(target: .sqlite(path: database))
+    }
+
     /// Runs each statement in order; the first refusal, or nil when every one succeeded.
     public func refusal(of statements: String...) async throws -> Refusal? {
         do {
