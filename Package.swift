@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "Reports",
+                "Sheets",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.embedInCode("Templates")],
@@ -142,6 +143,7 @@ let package = Package(
                 "Ledger",
                 "Transparency",
                 "Reports",
+                "Sheets",
                 "Workspace",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -124,6 +124,12 @@ public enum LedgerServer {
                 }
             }
         }
+        // The current public state as spreadsheets (what `ledgerctl sheet export --public` writes).
+        read("/sheets/:file") { request, context in
+            let records = try await view.withSnapshot { $0.records }
+            if let file = TeamRoutes.sheetFile(try context.parameters.require("file"), records: records) { return file }
+            return try await routes.errorPage(request, status: .notFound, message: nil)
+        }
         read("/calendar.ics") { request, _ in
             try await routes.page(request, key: "/calendar.ics", contentType: "text/calendar; charset=utf-8") { snapshot, language in
                 let site = snapshot.site(language)
@@ -186,6 +192,9 @@ public enum LedgerServer {
             guard let kind = FormKind(rawValue: try context.parameters.require("kind")) else { return try await team.notFound(request) }
             return try await team.submit(request, kind: kind)
         }
+        router.get("/team/sheets") { request, _ in try await team.sheets(request) }
+        router.post("/team/sheets") { request, _ in try await team.uploadSheet(request) }
+        router.get("/team/sheets/:file") { request, context in try await team.teamSheetFile(request, name: try context.parameters.require("file")) }
         router.get("/team/calendar.ics") { request, _ in try await team.calendar(request) }
         router.get("/team/settings") { request, _ in try await team.settings(request) }
         router.post("/team/settings") { request, _ in try await team.changeSettings(request) }

@@ -5,6 +5,7 @@ import Ledger
 import Logging
 import NIOCore
 import Reports
+import Sheets
 import Workspace
 
 /// `/team/…`: the policy team's workspace. Every page needs a session; a GET without one is
@@ -56,9 +57,20 @@ struct TeamRoutes: Sendable {
         return path + (path.contains("?") ? "&" : "?") + "lang=\(lang)"
     }
 
-    /// The form body, at most 1 MiB; nil when it is not a urlencoded form.
+    /// The form body, urlencoded or (a file upload) multipart, at most `configuration.maxBodyBytes`.
     func form(_ request: Request) async throws -> FormValues {
-        let buffer = try await request.body.collect(upTo: 1 << 20)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, field: "body", "is larger than \(configuration.maxBodyBytes) bytes")
+        }
+        if let boundary = request.headers[.contentType].flatMap(Multipart.boundary(contentType:)) {
+            guard let form = Multipart.form(Array(buffer.readableBytesView), boundary: boundary) else {
+                throw APIError(.badRequest, field: "body", "is not a well-formed multipart form of UTF-8 text")
+            }
+            return form
+        }
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self), let form = FormValues(urlEncoded: text) else {
             throw APIError(.badRequest, field: "body", "is not a form")
         }
@@ -489,6 +501,61 @@ struct TeamRoutes: Sendable {
             return Self.page(problem == nil ? .ok : .unprocessableContent,
                              await pages(request).webhooksPage(hooks: try await webhookList(), person: person, newSecret: secret, error: problem),
                              language: language(request))
+        }
+    }
+
+    // MARK: Spreadsheets
+
+    func sheets(_ request: Request) async throws -> Response {
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed(_, let person): return Self.page(.ok, await pages(request).sheetsPage(person: person), language: language(request))
+        }
+    }
+
+    /// `/team/sheets/KIND.csv` (everything) and, with `audience: .public`, `/sheets/KIND.csv`.
+    static func sheetFile(_ name: String, records: LedgerRecords) -> Response? {
+        guard name.hasSuffix("s.csv"), let kind = SubjectKind(rawValue: String(name.dropLast(5))) else { return nil }
+        var headers = Self.headers
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+        let csv = SheetExport.csv(kind: kind, state: LedgerState(records: records, asOf: .today()), records: records)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
+    }
+
+    func teamSheetFile(_ request: Request, name: String) async throws -> Response {
+        switch try await require(request) {
+        case .answered(let response): return response
+        case .allowed:
+            if let file = Self.sheetFile(name, records: try await ledger.records()) { return file }
+            return try await notFound(request)
+        }
+    }
+
+    /// `POST /team/sheets`: `action=preview` (the upload) shows what the sheet would write,
+    /// or every problem by row and column; `action=confirm` writes it, all or nothing, judged
+    /// again against the ledger as it is then (so a second click writes nothing more).
+    func uploadSheet(_ request: Request) async throws -> Response {
+        let form = try await form(request)
+        switch try await require(request, write: true) {
+        case .answered(let response): return response
+        case .allowed(let current, let person):
+            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+            let pages = await pages(request)
+            guard let kind = form["kind"].flatMap(SubjectKind.init(rawValue:)) else { throw APIError(.badRequest, field: "kind", "must be actor, demand or commitment") }
+            let csv = form["csv"] ?? "", reason = form["reason"] ?? ""
+            let plan = SheetPlan(csv: csv, kind: kind, records: try await ledger.records(), author: current.member.name, reason: reason.isEmpty ? nil : reason)
+            guard plan.problems.isEmpty else {
+                return Self.page(.unprocessableContent, pages.sheetsPage(person: person, problems: plan.problems, kind: kind, reason: reason), language: pages.language)
+            }
+            guard form["action"] == "confirm", !plan.drafts.isEmpty else {
+                return Self.page(.ok, pages.sheetReviewPage(plan, kind: kind, csv: csv, reason: reason, person: person), language: pages.language)
+            }
+            if let refusal = try await writesRefused(request, person: person) { return refusal }
+            let written = try await ledger.append(plan.drafts)
+            logger.info("sheet imported from the workspace", metadata: ["author": "\(current.member.name)", "kind": "\(kind.rawValue)", "added": "\(written.added)"])
+            do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+            return Self.redirect(link("/team/entries/\(written.entries.last!.seq)?written=1", request))
         }
     }
 

@@ -8,6 +8,7 @@ struct SiteLabels {
     let atomFeed, jsonFeed, skipToContent, navigation, footer, feedTitle, notFound, notFoundMessage, badRequest: String
     let verifyTitle, verifyIntro, verifyKey, verifyCommand, verifyCheckpoint: String
     let search, searchHelp, filter, clear, any, actor, country, shownOf: String
+    let downloads, sheetDemands, sheetCommitments, sheetActors, calendarLink: String
 
     init(_ language: ReportLanguage) {
         switch language {
@@ -30,6 +31,8 @@ struct SiteLabels {
             (verifyKey, verifyCommand, verifyCheckpoint) = ("The coalition's verifier key", "Check it from a terminal", "The latest signed checkpoint")
             (search, searchHelp, filter, clear) = ("Search", "Words in demands, commitments and follow-ups, in English or Spanish", "Filter", "Show all")
             (any, actor, country, shownOf) = ("Any", "Actor", "Country", "demands shown")
+            (downloads, sheetDemands, sheetCommitments, sheetActors, calendarLink) = ("Data to take away", "Demands (CSV spreadsheet)",
+                "Commitments (CSV spreadsheet)", "Actors (CSV spreadsheet)", "Due dates (calendar to subscribe to)")
         case .es:
             (statusTitle, intro, ledgerHead) = ("En qué están las demandas",
                 "Las demandas que la coalición ha hecho a gobiernos e instituciones, los compromisos que asumieron y lo que ha pasado desde entonces. Cada entrada queda en un registro a prueba de alteraciones.",
@@ -49,6 +52,8 @@ struct SiteLabels {
             (verifyKey, verifyCommand, verifyCheckpoint) = ("La clave pública de la coalición", "Compruébelo desde una terminal", "El último punto de control firmado")
             (search, searchHelp, filter, clear) = ("Buscar", "Palabras de demandas, compromisos y seguimientos, en español o en inglés", "Filtrar", "Mostrar todo")
             (any, actor, country, shownOf) = ("Cualquiera", "Actor", "País", "demandas mostradas")
+            (downloads, sheetDemands, sheetCommitments, sheetActors, calendarLink) = ("Datos para llevar", "Demandas (hoja de cálculo CSV)",
+                "Compromisos (hoja de cálculo CSV)", "Actores (hoja de cálculo CSV)", "Plazos (calendario para suscribirse)")
         }
     }
 }

@@ -140,6 +140,14 @@ public struct SheetPlan: Sendable {
             do throws(Problem) {
                 rowDrafts = try reader.drafts(records: validator.records, state: state, author: author, reason: reason, today: today, changes: &plan.changes)
                 for draft in rowDrafts {
+                    // A new item: every column's problem at once, as a form shows each beside its field.
+                    if draft.type.definesSubject != nil, case .object(let payload) = draft.payload {
+                        let found = validator.fieldProblems(payload, of: draft.type, visibility: draft.visibility)
+                        if let last = found.last {
+                            problems += found.dropLast().map { reader.problem(for: $0, of: draft) }
+                            throw reader.problem(for: last, of: draft)
+                        }
+                    }
                     do throws(LedgerError) {
                         try validator.accept(draft)
                     } catch {

@@ -24,6 +24,8 @@ struct WorkspaceTemplates: Sendable {
         "team-new": PackageResources.team_new_mustache,
         "team-people": PackageResources.team_people_mustache,
         "team-settings": PackageResources.team_settings_mustache,
+        "team-sheets": PackageResources.team_sheets_mustache,
+        "team-sheet-review": PackageResources.team_sheet_review_mustache,
         "team-webhooks": PackageResources.team_webhooks_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 

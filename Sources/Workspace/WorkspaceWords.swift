@@ -72,6 +72,12 @@ enum WorkspaceWords {
         "webhooks": "Webhooks", "webhooksIntro": "Every new entry is POSTed as JSON to each address below, signed with HMAC-SHA256 over the body (header X-Ledger-Signature: sha256=…), in order, retried with backoff until it is taken.",
         "publicOnly": "public entries only", "allEntries": "all entries, internal ones included", "deliveredUpTo": "delivered up to seq",
         "removed": "removed", "outcome": "Outcome", "remove": "Remove", "addWebhook": "Add a webhook",
+        "sheets": "Spreadsheets", "sheetsIntro": "The current state as a spreadsheet, and a spreadsheet back into the ledger: a row with a new id records the item, a different status records a status change, a changed field records a correction, an unchanged row writes nothing.",
+        "download": "Download (everything, internal included)", "publicSheets": "As the public sees them", "upload": "Upload a sheet",
+        "sheetKind": "The rows are", "sheetFile": "CSV file", "sheetFileHelp": "Saved from any spreadsheet as CSV (comma or semicolon), with a header row of column names, in English or Spanish.",
+        "sheetReasonWhen": "needed when a row changes a field", "preview": "Preview", "sheetProblems": "The sheet was not read into the ledger. Fix these rows and upload it again:",
+        "row": "Row", "unchanged": "unchanged", "sheetNothing": "The ledger already says what the sheet says: nothing to write.",
+        "recordEntries": "Record these entries", "cancel": "Cancel", "sheetWritten": "The sheet's entries are in the ledger.",
         "webhookSecretFor": "Signing secret for", "webhookSecretHelp": "Give it to the receiver now: it checks each body's signature with it. It is not shown again.",
     ]
 
@@ -139,6 +145,12 @@ enum WorkspaceWords {
         "webhooks": "Webhooks", "webhooksIntro": "Cada entrada nueva se envía por POST como JSON a cada dirección de abajo, firmada con HMAC-SHA256 sobre el cuerpo (cabecera X-Ledger-Signature: sha256=…), en orden, y se reintenta con espera creciente hasta que se recibe.",
         "publicOnly": "solo entradas públicas", "allEntries": "todas las entradas, también las internas", "deliveredUpTo": "entregado hasta el número",
         "removed": "eliminado", "outcome": "Resultado", "remove": "Eliminar", "addWebhook": "Añadir un webhook",
+        "sheets": "Hojas de cálculo", "sheetsIntro": "El estado actual como hoja de cálculo, y una hoja de vuelta al registro: una fila con un id nuevo registra el elemento, un estado distinto registra un cambio de estado, un campo cambiado registra una corrección, una fila sin cambios no escribe nada.",
+        "download": "Descargar (todo, también lo interno)", "publicSheets": "Como las ve el público", "upload": "Subir una hoja",
+        "sheetKind": "Las filas son", "sheetFile": "Archivo CSV", "sheetFileHelp": "Guardado desde cualquier hoja de cálculo como CSV (coma o punto y coma), con una fila de encabezados con los nombres de las columnas, en español o en inglés.",
+        "sheetReasonWhen": "necesario si una fila cambia un campo", "preview": "Vista previa", "sheetProblems": "La hoja no se llevó al registro. Corrija estas filas y vuelva a subirla:",
+        "row": "Fila", "unchanged": "sin cambios", "sheetNothing": "El registro ya dice lo que dice la hoja: no hay nada que escribir.",
+        "recordEntries": "Registrar estas entradas", "cancel": "Cancelar", "sheetWritten": "Las entradas de la hoja están en el registro.",
         "webhookSecretFor": "Secreto de firma para", "webhookSecretHelp": "Déselo ahora al receptor: con él comprueba la firma de cada cuerpo. No se vuelve a mostrar.",
     ]
 

@@ -104,7 +104,7 @@ struct WorkspaceTests {
     }
 
     static let teamPages = ["/team/", "/team/demands", "/team/commitments?overdue=1", "/team/actors", "/team/new", "/team/new/demand",
-                            "/team/new/correction", "/team/new/correction?seq=3", "/team/entries/1", "/team/people", "/team/no-such-page"]
+                            "/team/new/correction", "/team/new/correction?seq=3", "/team/entries/1", "/team/people", "/team/sheets", "/team/settings", "/team/webhooks", "/team/no-such-page"]
 
     @Test(arguments: StoreKind.allCases)
     func everyTeamPageNeedsASession(_ kind: StoreKind) async throws {
@@ -496,5 +496,64 @@ struct WorkspaceTests {
             #expect(try await browser.get(client, link.path).status == .serviceUnavailable)
         }
         #expect(try await site.ledger.store.members().first?.passwordHash == nil)
+    }
+
+    /// A file upload as a browser sends it.
+    static func multipart(_ fields: [(String, String)], file: (name: String, filename: String, content: String)) -> (String, ByteBuffer) {
+        let boundary = "----ledgerTestBoundary\(UUID().uuidString.prefix(8))"
+        var body = ""
+        for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n"
+        body += "--\(boundary)--\r\n"
+        return ("multipart/form-data; boundary=\(boundary)", ByteBuffer(string: body))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSheetUploadedInTheWorkspaceIsPreviewedThenWrittenOnce(_ kind: StoreKind) async throws {
+        let site = try await Self.site(kind)
+        let head = try await site.ledger.store.head()
+        try await site.test { client in
+            var maria = try await Self.signUp("maria", .editor, on: site, client)
+            let page = try await maria.get(client, "/team/sheets")
+            #expect(page.status == .ok)
+            let token = try Self.csrf(in: page.text)
+            let sheet = "\u{FEFF}id;título;visibilidad;fuentes\r\nban-assault-weapons;\"Ban assault weapons; now\";public;https://example.org/ban\r\n"
+            let (type, body) = Self.multipart([("csrf", token), ("kind", "demand"), ("reason", ""), ("action", "preview")],
+                                              file: ("csv", "demandas.csv", sheet))
+            var headers = maria.headers
+            headers[.contentType] = type
+            let preview = try await client.execute(uri: "/team/sheets", method: .post, headers: headers, body: body)
+            #expect(preview.status == .ok, "\(preview.text)")
+            #expect(preview.text.contains("ban-assault-weapons") && preview.text.contains("new demand"))
+            #expect(try await site.ledger.store.head() == head, "a preview writes nothing")
+            let carried = preview.text.matches(of: /<input type="hidden" name="([^"]+)" value="([^"]*)">/).map { (String($0.1), Self.unescape(String($0.2))) }
+                .filter { $0.0 != "csrf" }
+            let confirm = [("csrf", token), ("action", "confirm")] + carried
+            let written = try await maria.post(client, "/team/sheets", confirm)
+            #expect(written.status == .seeOther)
+            let again = try await maria.post(client, "/team/sheets", confirm)
+            #expect(again.status == .ok && again.text.contains("nothing to write"), "a second click writes nothing more")
+            // A bad sheet: every problem by row and column, nothing written.
+            let (badType, badBody) = Self.multipart([("csrf", token), ("kind", "commitment"), ("action", "preview")],
+                                                    file: ("csv", "bad.csv", "id,due,visibility\nx,2023-02-30,public\n"))
+            headers[.contentType] = badType
+            let bad = try await client.execute(uri: "/team/sheets", method: .post, headers: headers, body: badBody)
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("row 2, column due: &#39;2023-02-30&#39; is not a real date"), "\(bad.text)")
+            // Downloads: the team's sheet has internal items; the public one does not.
+            let teamSheet = try await maria.get(client, "/team/sheets/commitments.csv")
+            #expect(teamSheet.headers[.contentType] == "text/csv; charset=utf-8" && teamSheet.text.contains("segob-first-session"))
+            let publicSheet = try await client.get("/sheets/commitments.csv")
+            #expect(publicSheet.status == .ok && !publicSheet.text.contains("segob-first-session") && publicSheet.text.contains("cndh-rec-juarez"))
+            #expect(try await client.get("/team/sheets/commitments.csv").status == .seeOther, "the team's sheet needs a session")
+            #expect(try await client.get("/sheets/nothing.csv").status == .notFound)
+            // A viewer downloads but does not upload.
+            var ana = try await Self.signUp("ana", .viewer, on: site, client)
+            #expect(try await ana.get(client, "/team/sheets/demands.csv").status == .ok)
+            #expect(try await ana.post(client, "/team/sheets", [("csrf", try Self.csrf(in: try await ana.get(client, "/team/sheets").text))] + confirm.dropFirst()).status == .forbidden)
+        }
+        let added = try await site.ledger.store.entries(after: head.seq, limit: 10)
+        #expect(added.map(\.type) == [.demandRecorded])
+        #expect(DemandPayload(try #require(added.first).payload)?.title == "Ban assault weapons; now")
     }
 }

@@ -245,7 +245,8 @@ try:
     check_page("actors")
 
     # The other pages: people and tokens (maria is an admin), every form, a page not found.
-    for path, name in [("/team/people", "people"), ("/team/new", "new"), ("/team/new/actor", "actor-form"),
+    for path, name in [("/team/people", "people"), ("/team/sheets", "sheets"), ("/team/settings", "settings"), ("/team/webhooks", "webhooks"),
+                       ("/team/new", "new"), ("/team/new/actor", "actor-form"),
                        ("/team/entries/1", "entry"), ("/team/no-such-page", "not-found")]:
         go(path)
         check_page(name)
