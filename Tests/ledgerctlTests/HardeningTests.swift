@@ -270,7 +270,7 @@ struct HardeningTests {
             "CREATE ROLE \(role) LOGIN",
             "GRANT CONNECT ON DATABASE \(name) TO \(role)",
             "GRANT USAGE ON SCHEMA public TO \(role)",
-            "GRANT SELECT ON ledger_entries, schema_migrations, api_tokens, log_checkpoints, report_editions TO \(role)",
+            "GRANT SELECT ON ledger_entries, schema_migrations, api_tokens, log_checkpoints, report_editions, team_members, team_sessions, sign_in_failures, mail_deliveries, webhooks, webhook_deliveries TO \(role)",
         ], database: name)
         defer {
             // Roles belong to the whole server, not the test's database.

@@ -181,4 +181,28 @@ struct OutboxCommandTests {
         #expect(try cli.ok("webhook", "list").stdout.contains("removed"))
         #expect(try cli.run(["webhook", "add", "not a url"]).status == 65)
     }
+
+    @Test(.enabled(if: python.isEnabled, "\(python.skipMessage)"))
+    func serveDeliversNewEntriesOnItsOwn() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let port = try Self.freePort()
+        let secret = try cli.ok("webhook", "add", "http://127.0.0.1:\(port)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let log = cli.directory.appendingPathComponent("received.jsonl").path
+        let receiver = try Self.background([Self.fixtures.appendingPathComponent("webhook_receiver.py").path, String(port), secret, "0", log])
+        defer { receiver.terminate() }
+        try await Self.waitForPort(port)
+        let server = try await ServeCommandTests.Server.start(cli)
+        let (status, _) = try await ServeCommandTests.request(server.base + "/api/v1/status")
+        #expect(status == 200)
+        try cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "Written while serve runs.")
+        var delivered = false
+        for _ in 0..<100 where !delivered {
+            try await Task.sleep(for: .milliseconds(100))
+            delivered = (try? String(contentsOfFile: log, encoding: .utf8))?.contains("Written while serve runs.") == true
+        }
+        #expect(try await server.stop() == 0)
+        #expect(delivered, "serve delivered the entry to the webhook within 10 s: \(server.log)")
+    }
 }
