@@ -89,8 +89,10 @@ public struct Outbox: Sendable {
             } catch {
                 throw SendmailFailure(description: "cannot run \(sendmail): \(error.localizedDescription)")
             }
-            try input.fileHandleForWriting.write(contentsOf: Data(message.replacingOccurrences(of: "\r\n", with: "\n").utf8))
-            try input.fileHandleForWriting.close()
+            // A sendmail that exits without reading (a relay it cannot reach) closes the pipe:
+            // its exit status and what it said are the failure to report, not the pipe.
+            try? input.fileHandleForWriting.write(contentsOf: Data(message.replacingOccurrences(of: "\r\n", with: "\n").utf8))
+            try? input.fileHandleForWriting.close()
             let said = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
