@@ -102,6 +102,22 @@ struct TeamRoutes: Sendable {
         return .allowed(current, person)
     }
 
+    /// A POST's form and person, the form token checked; or what to answer instead.
+    enum Posted {
+        case allowed(FormValues, TeamSessions.Current, WorkspacePages.Person)
+        case answered(Response)
+    }
+
+    func posted(_ request: Request, write: Bool = false, admin: Bool = false) async throws -> Posted {
+        let form = try await form(request)
+        switch admin ? try await requireAdmin(request) : try await require(request, write: write) {
+        case .answered(let response): return .answered(response)
+        case .allowed(let current, let person):
+            guard formTokenMatches(form, current) else { return .answered(await csrfRefused(request, person: person)) }
+            return .allowed(form, current, person)
+        }
+    }
+
     /// Whether a POST carries its session's form token.
     func formTokenMatches(_ form: FormValues, _ current: TeamSessions.Current) -> Bool {
         guard let sent = form["csrf"] else { return false }
@@ -160,11 +176,9 @@ struct TeamRoutes: Sendable {
     }
 
     func signOut(_ request: Request) async throws -> Response {
-        let form = try await form(request)
-        switch try await require(request) {
+        switch try await posted(request) {
         case .answered(let response): return response
-        case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+        case .allowed(_, let current, _):
             try await sessions.end(current.session)
             return Self.redirect(link("/team/sign-in", request), cookies: [sessions.clearedSessionCookie])
         }
@@ -257,11 +271,9 @@ struct TeamRoutes: Sendable {
     /// it (its id comes from the review page, so a second click writes nothing more);
     /// `action=edit` goes back to the form with the values kept.
     func submit(_ request: Request, kind: FormKind) async throws -> Response {
-        let form = try await form(request)
-        switch try await require(request, write: true) {
+        switch try await posted(request, write: true) {
         case .answered(let response): return response
-        case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+        case .allowed(let form, let current, let person):
             let pages = await pages(request)
             let (records, state) = try await state()
             let action = form["action"] ?? "review"
@@ -353,11 +365,9 @@ struct TeamRoutes: Sendable {
     /// `POST /team/people`: `action` is add, reset, disable (people) or token, revoke (API
     /// tokens). A new set-up link or token is shown once, on the page answered.
     func changePeople(_ request: Request) async throws -> Response {
-        let form = try await form(request)
-        switch try await requireAdmin(request) {
+        switch try await posted(request, admin: true) {
         case .answered(let response): return response
-        case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+        case .allowed(let form, let current, let person):
             let pages = await pages(request)
             var secret: WorkspacePages.OneTimeSecret?
             var problem: String?
@@ -431,11 +441,9 @@ struct TeamRoutes: Sendable {
     /// `POST /team/settings`: `action=mail` saves the reminders and their language;
     /// `action=calendar` makes a new calendar address, shown once.
     func changeSettings(_ request: Request) async throws -> Response {
-        let form = try await form(request)
-        switch try await require(request) {
+        switch try await posted(request) {
         case .answered(let response): return response
-        case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+        case .allowed(let form, let current, let person):
             let pages = await pages(request)
             var calendarURL: String?
             var notice: String?
@@ -477,11 +485,9 @@ struct TeamRoutes: Sendable {
 
     /// `POST /team/webhooks`: `action=add` (the signing secret is shown once) or `remove`.
     func changeWebhooks(_ request: Request) async throws -> Response {
-        let form = try await form(request)
-        switch try await requireAdmin(request) {
+        switch try await posted(request, admin: true) {
         case .answered(let response): return response
-        case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+        case .allowed(let form, let current, let person):
             var secret: (url: String, secret: String)?
             var problem: String?
             do {
@@ -536,11 +542,9 @@ struct TeamRoutes: Sendable {
     /// or every problem by row and column; `action=confirm` writes it, all or nothing, judged
     /// again against the ledger as it is then (so a second click writes nothing more).
     func uploadSheet(_ request: Request) async throws -> Response {
-        let form = try await form(request)
-        switch try await require(request, write: true) {
+        switch try await posted(request, write: true) {
         case .answered(let response): return response
-        case .allowed(let current, let person):
-            guard formTokenMatches(form, current) else { return await csrfRefused(request, person: person) }
+        case .allowed(let form, let current, let person):
             let pages = await pages(request)
             guard let kind = form["kind"].flatMap(SubjectKind.init(rawValue:)) else { throw APIError(.badRequest, field: "kind", "must be actor, demand or commitment") }
             let csv = form["csv"] ?? "", reason = form["reason"] ?? ""

@@ -8,7 +8,7 @@ import Reports
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the public status pages, feeds and API, and the team's write API.",
+        abstract: "Serve the public status pages, feeds and API, the team workspace and write API, and the outbox.",
         discussion: """
             Public, read-only (public entries only): / (status page), /demands/ID, /commitments/ID, \
             /reports/YYYY-MM, /feed.atom, /feed.json, /api/v1/status, /api/v1/entries?after=SEQ&limit=N. \
