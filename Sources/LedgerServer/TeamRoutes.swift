@@ -16,6 +16,8 @@ struct TeamRoutes: Sendable {
     let sessions: TeamSessions
     let configuration: LedgerServerConfiguration
     let logger: Logger
+    /// The team's view of the ledger, built once per head and day, as the public one is.
+    let teamState = TeamState()
     var ledger: Ledger { view.ledger }
 
     /// Pages with forms that post to this server, and nothing else from anywhere.
@@ -215,7 +217,7 @@ struct TeamRoutes: Sendable {
 
     func state() async throws -> (LedgerRecords, LedgerState) {
         let records = try await ledger.records()
-        return (records, LedgerState(records: records, asOf: .today()))
+        return (records, await teamState.state(of: records, on: .today()))
     }
 
     func home(_ request: Request) async throws -> Response {
@@ -570,5 +572,18 @@ struct TeamRoutes: Sendable {
             let pages = await pages(request)
             return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
         }
+    }
+}
+
+/// The internal `LedgerState` of the latest head, kept between requests: every workspace
+/// page reads it, and building it is a pass over every record.
+actor TeamState {
+    private var kept: (head: ChainHead, day: CalendarDay, state: LedgerState)?
+
+    func state(of records: LedgerRecords, on day: CalendarDay) -> LedgerState {
+        if let kept, kept.head == records.head, kept.day == day { return kept.state }
+        let state = LedgerState(records: records, asOf: day)
+        kept = (records.head, day, state)
+        return state
     }
 }
