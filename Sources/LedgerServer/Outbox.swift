@@ -38,17 +38,22 @@ public struct Outbox: Sendable {
     public func sendMail(now: Date = Date()) async throws -> MailPass {
         var pass = MailPass()
         guard let sendmail else { return pass }
+        let seconds = Int64(now.timeIntervalSince1970)
+        // Nobody asked for mail and nothing waits: no pass over the ledger.
+        let people = try await ledger.store.members()
+        if !people.contains(where: { $0.notifyWeekly || $0.notifyOverdue }), try await ledger.store.dueMailDeliveries(at: seconds).isEmpty {
+            return pass
+        }
         let records = try await ledger.records()
         let today = CalendarDay(now)
         let state = LedgerState(records: records, asOf: today)
         let organisation = MonthlyReport.defaultOrganisation(state: state, language: .en)
-        let seconds = Int64(now.timeIntervalSince1970)
-        for message in Reminders.due(state: state, members: try await ledger.store.members(), today: today, now: now, from: from,
+        for message in Reminders.due(state: state, members: people, today: today, now: now, from: from,
                                      baseURL: baseURL, organisation: organisation) {
             let kept = MailDelivery(key: message.key, member: message.member, message: message.text, createdAt: seconds, nextAttemptAt: seconds)
             if try await ledger.store.addMailDelivery(kept) { pass.made += 1 }
         }
-        let members = Dictionary(try await ledger.store.members().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let members = Dictionary(people.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for var delivery in try await ledger.store.dueMailDeliveries(at: seconds) {
             guard let address = members[delivery.member]?.email else { continue }
             delivery.attempts += 1
