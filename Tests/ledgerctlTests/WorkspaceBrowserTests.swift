@@ -35,22 +35,23 @@ struct WorkspaceBrowserTests {
         #expect(try await server.stop() == 0)
         try #require(run.status == 0, "\(run.output)")
 
-        // Exactly the week's seven entries, written by maria, in the order she logged them.
+        // Exactly the week's eight entries (seven forms and a sheet), written by maria, in the order she logged them.
         let json = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") })
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let written = try #require(report["written"] as? [String: Int])
-        #expect(written.count == 7)
+        #expect(written.count == 8)
         let lines = try cli.run(["export"]).stdout.split(separator: "\n")
         let entries = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         let byMaria = entries.filter { $0["author"] as? String == "maria" }
         #expect(byMaria.compactMap { $0["seq"] as? Int } == written.values.sorted())
         #expect(byMaria.compactMap { $0["type"] as? String } == ["demand.recorded", "commitment.recorded", "status.changed", "status.changed",
-                                                              "followup.logged", "entry.corrected", "entry.retracted"])
+                                                              "followup.logged", "entry.corrected", "entry.retracted", "demand.recorded"])
         let demand = try #require(byMaria.first?["payload"] as? [String: Any])
         #expect(demand["sources"] as? [String] == ["https://example.org/arms-flow", "https://example.org/flujo-de-armas"])
         let verify = try cli.run(["verify"])
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(try cli.run(["show", "stop-arms-flow-2"]).stdout.contains("Stop the flow of US firearms into Mexico"))
+        #expect(try cli.run(["show", "ban-assault-weapons"]).stdout.contains("Prohibir las armas de asalto; ya"))
         // A screenshot of every step, for people to look at and for the README.
         let shots = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }
         #expect(shots.count >= 20)

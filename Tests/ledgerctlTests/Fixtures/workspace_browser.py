@@ -244,6 +244,23 @@ try:
     go("/team/actors?country=MX")
     check_page("actors")
 
+    # A spreadsheet uploaded as a Spanish-locale Excel would save it: previewed, then recorded.
+    sheet = os.path.join(SHOTS, "demandas.csv")
+    with open(sheet, "w", encoding="utf-8-sig", newline="") as file:
+        file.write('id;título;visibilidad;fuentes\r\nban-assault-weapons;"Prohibir las armas de asalto; ya";public;https://example.org/ban\r\n')
+    go("/team/sheets")
+    choose("kind", "demand")
+    driver.find_element(By.NAME, "csv").send_keys(sheet)
+    click("button[value='preview']")
+    if "ban-assault-weapons" not in text() or "new demand" not in text():
+        fail("the sheet's preview")
+    check_page("sheet-preview")
+    click("button[value='confirm']")
+    match = re.search(r"/team/entries/(\d+)", driver.current_url)
+    if not match:
+        fail("the sheet was not recorded")
+    written["sheet"] = int(match.group(1))
+
     # The other pages: people and tokens (maria is an admin), every form, a page not found.
     for path, name in [("/team/people", "people"), ("/team/sheets", "sheets"), ("/team/settings", "settings"), ("/team/webhooks", "webhooks"),
                        ("/team/new", "new"), ("/team/new/actor", "actor-form"),
