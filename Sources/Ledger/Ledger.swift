@@ -144,7 +144,9 @@ public struct Ledger: Sendable {
     /// chain's Merkle tree against every signed checkpoint not checked before, so a chain
     /// rewritten with recomputed hashes, or cut short, is caught; with `verifier`, each
     /// checkpoint's signature must be that key's (by default, the key stored beside it).
-    public func verify(continuing earlier: Verification? = nil, verifier: SignedNote.Verifier? = nil) async throws -> Verification {
+    /// - Parameter progress: told how many entries are verified, after each page.
+    public func verify(continuing earlier: Verification? = nil, verifier: SignedNote.Verifier? = nil,
+                       progress: (@Sendable (Int64) -> Void)? = nil) async throws -> Verification {
         var verification = earlier ?? Verification(entries: 0, head: .empty)
         guard verification.isIntact else { return verification }
         let pageSize = 4_096
@@ -172,6 +174,7 @@ public struct Ledger: Sendable {
             }
             // The tree is built from rows just verified, so it is not read a second time.
             try await merkle.extend(with: rows.map { ($0.seq, $0.hash) })
+            progress?(verification.entries)
         }
         try await checkCheckpoints(&verification, verifier: verifier)
         return verification
@@ -222,8 +225,9 @@ public struct Ledger: Sendable {
     /// Reads exported lines, checks that they continue this ledger's chain with every hash
     /// right and that each entry passes the rules of `append`, and writes them in one
     /// transaction. Nothing is written if any line is wrong.
+    /// - Parameter progress: told how many lines are checked of how many, as it goes.
     @discardableResult
-    public func importLines(_ lines: [Substring]) async throws -> Int {
+    public func importLines(_ lines: [Substring], progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> Int {
         // Parsing and hashing each line is independent: done on two cores, checked in order.
         let parsed = await TwoCores.map(Array(lines.enumerated())) { number, line -> (line: Int, entry: Result<Entry, LedgerError>, hashMatches: Bool)? in
             if line.allSatisfy(\.isWhitespace) { return nil }
@@ -279,7 +283,9 @@ public struct Ledger: Sendable {
             }
             expected = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
             entries.append(entry)
+            if entries.count % 4_096 == 0 { progress?(Int64(entries.count), Int64(parsed.count { $0 != nil })) }
         }
+        progress?(Int64(entries.count), Int64(entries.count))
         try await store.importEntries(entries)
         return entries.count
     }

@@ -71,13 +71,19 @@ struct Append: AsyncParsableCommand {
 
     @OptionGroup var options: LedgerOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: "The file to read, or - for standard input.") var file: String
 
     func run() async throws {
         let text = try readInput(file)
         let batch = try DraftBatch(jsonLines: text, defaultAuthor: options.authorName, source: "FILE")
         let drafts = batch.drafts
+        // One atomic batch: how many, while it is checked and written.
+        let line = drafts.count >= 1_000 ? progress.line("Checking and writing") : nil
+        line?.update(0, of: Int64(drafts.count))
         let result = try await options.withLedger(.write) { try await $0.append(drafts, labels: batch.labels) }
+        line?.update(Int64(drafts.count), of: Int64(drafts.count))
+        line?.finish()
         if output.json {
             printLine(try ReportJSON.encode(AppendReceipt(result)))
         } else {
@@ -93,12 +99,21 @@ struct Export: AsyncParsableCommand {
         abstract: "Write every entry, with its hashes, as JSON Lines (one canonical JSON object per line).")
 
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var progress: ProgressOptions
     @Option(help: "Write to this file instead of standard output (replaced only when the export is complete).") var output: String?
 
     func run() async throws {
         try await options.withLedger { ledger in
+            let line = progress.line("Exporting")
+            let total = try await ledger.store.head().seq
+            defer { line?.finish() }
             guard let output else {
-                try await ledger.export { printLine($0) }
+                var count: Int64 = 0
+                try await ledger.export { text in
+                    printLine(text)
+                    count += 1
+                    if count % 1_024 == 0 || count == total { line?.update(count, of: total) }
+                }
                 return
             }
             let temporary = output + ".partial"
@@ -107,9 +122,10 @@ struct Export: AsyncParsableCommand {
             }
             var count = 0
             do {
-                try await ledger.export { line in
-                    try handle.write(contentsOf: Data((line + "\n").utf8))
+                try await ledger.export { text in
+                    try handle.write(contentsOf: Data((text + "\n").utf8))
                     count += 1
+                    if count % 1_024 == 0 || count == total { line?.update(Int64(count), of: total) }
                 }
                 try handle.close()
                 _ = try? FileManager.default.removeItem(atPath: output)
@@ -129,6 +145,7 @@ struct Import: AsyncParsableCommand {
         discussion: "Every hash and link is checked first; the import is all-or-nothing.")
 
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: "The file to read, or - for standard input.") var file: String
 
     func run() async throws {
@@ -139,9 +156,13 @@ struct Import: AsyncParsableCommand {
         if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { createdPath = path }
         try await options.withLedger(.create) { ledger in
             let count: Int
+            let line = progress.line("Checking")
             do {
-                count = try await ledger.importLines(text.lines)
+                let report: (@Sendable (Int64, Int64) -> Void)? = line.map { line in { @Sendable done, total in line.update(done, of: total) } }
+                count = try await ledger.importLines(text.lines, progress: report)
+                line?.finish()
             } catch {
+                line?.finish()
                 if let createdPath {
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: createdPath + suffix) }
                 }

@@ -127,6 +127,7 @@ struct Verify: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var progress: ProgressOptions
     @OptionGroup var output: OutputOptions
     @Option(help: ArgumentHelp("The log's verifier key (as `ledgerctl key generate` printed it), or a file holding it.", valueName: "key"))
     var key: String?
@@ -161,7 +162,11 @@ struct Verify: AsyncParsableCommand {
             return
         }
         let verification = try await options.withLedger { ledger in
-            var verification = try await ledger.verify(verifier: verifier)
+            let line = progress.line("Verifying")
+            let total = try await ledger.store.head().seq
+            let report: (@Sendable (Int64) -> Void)? = line.map { line in { @Sendable done in line.update(done, of: total) } }
+            var verification = try await ledger.verify(verifier: verifier, progress: report)
+            line?.finish()
             verification.guardProblems = try await warnAboutGuards(ledger)
             return verification
         }

@@ -123,3 +123,32 @@ struct StoreCommandsTests {
         #expect(badURL.stderr.contains("--database: sslmode 'maybe' is not one of"))
     }
 }
+
+/// Long commands show how far they are on a terminal, and stay silent in scripts.
+@Suite("Progress")
+struct ProgressTests {
+    @Test func progressIsShownWhenAskedAndNeverInAScriptOtherwise() async throws {
+        let source = try CLI()
+        defer { source.cleanUp() }
+        try source.ok("demo")
+        let exported = try source.ok("export").stdout
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let file = cli.directory.appendingPathComponent("ledger.jsonl").path
+        try exported.write(toFile: file, atomically: true, encoding: .utf8)
+        let count = exported.split(separator: "\n").count
+        let imported = try cli.run(["import", file, "--progress"])
+        #expect(imported.status == 0)
+        #expect(imported.stderr.contains("\r\u{1B}[KChecking: \(count) of \(count) entries (100%)"), "\(imported.stderr)")
+        for command in [["verify"], ["export"]] {
+            let shown = try cli.run(command + ["--progress"])
+            #expect(shown.stderr.contains("of \(count) entries (100%)"), "\(command): \(shown.stderr)")
+            // Standard error is a file here, as in a script: nothing unless asked.
+            let silent = try cli.run(command)
+            #expect(!silent.stderr.contains("\u{1B}[K"), "\(command): \(silent.stderr)")
+            #expect(!(try cli.run(command + ["--quiet"]).stderr.contains("\u{1B}[K")))
+        }
+        let both = try cli.run(["verify", "--progress", "--quiet"])
+        #expect(both.status != 0 && both.stderr.contains("--progress or --quiet"))
+    }
+}
