@@ -72,8 +72,10 @@ public enum LedgerServer {
 
         read("/") { request, _ in
             let filter = try Routes.filter(request)
-            return try await routes.page(request, key: "/", contentType: html, variant: filter.canonicalQuery) { snapshot, language in
-                snapshot.site(language).statusPage(filter: filter)
+            let page = try Routes.integer(request.uri.queryParameters.get("page"), field: "page", default: 1, range: 1...1_000_000)
+            let variant = filter.canonicalQuery + (page == 1 ? "" : "&page=\(page)")
+            return try await routes.page(request, key: "/", contentType: html, variant: variant) { snapshot, language in
+                snapshot.site(language).statusPage(filter: filter, page: Int(page))
             }
         }
         read("/demands/:id") { request, context in

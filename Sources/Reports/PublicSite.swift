@@ -16,6 +16,8 @@ public struct PublicSite: Sendable {
     public let checkpoint: PublishedCheckpoint?
     /// How many changes the overview lists.
     public static let latestChangesShown = 10
+    /// Demands on one page of the status page.
+    public static let demandsPerPage = 50
 
     /// - Parameter state: a public state (internal entries must not reach a public page).
     public init(state: LedgerState, language: ReportLanguage, months: [ReportMonth], warning: IntegrityWarning? = nil,
@@ -64,7 +66,8 @@ public struct PublicSite: Sendable {
     /// `/`: every demand with its status and commitments, latest changes first.
     /// - Parameter filter: narrows the list of demands (search, status, actor, country);
     ///   the counts above it stay those of the whole ledger.
-    public func statusPage(filter: SubjectFilter = SubjectFilter()) -> String {
+    /// - Parameter page: which page of `demandsPerPage` demands (1-based); nil when there is no such page.
+    public func statusPage(filter: SubjectFilter = SubjectFilter(), page: Int = 1) -> String? {
         let overdue = state.commitments.filter { ($0.daysOverdue(on: state.asOf) ?? 0) > 0 }
         // Latest activity first: a demand that moved this week leads.
         let activity = Dictionary(state.events.map { ($0.subject, $0.effective) }, uniquingKeysWith: max)
@@ -73,6 +76,20 @@ public struct PublicSite: Sendable {
         }
         // `events` is in date order already.
         let latest = state.events.reversed().lazy.filter { $0.type != .actorRegistered }.prefix(Self.latestChangesShown)
+        // A page at a time: a national ledger has thousands of demands.
+        let listed = filter.demands(in: state)
+        let pageCount = max(1, (listed.count + Self.demandsPerPage - 1) / Self.demandsPerPage)
+        guard (1...pageCount).contains(page) else { return nil }
+        let shown = listed.count <= Self.demandsPerPage ? listed.sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) })
+            : Array(listed.sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) })[((page - 1) * Self.demandsPerPage)..<min(page * Self.demandsPerPage, listed.count)])
+        func pageLink(_ number: Int) -> String {
+            let query = [filter.canonicalQuery, number == 1 ? "" : "page=\(number)"].filter { !$0.isEmpty }.joined(separator: "&")
+            return link("/") + (query.isEmpty ? "" : "&" + query)
+        }
+        let pages = pageCount == 1 ? nil : StatusView.Pages(
+            current: page, count: pageCount, previous: page > 1 ? pageLink(page - 1) : nil, next: page < pageCount ? pageLink(page + 1) : nil,
+            label: language.pick("Page \(page) of \(pageCount)", "Página \(page) de \(pageCount)"),
+            previousText: language.pick("Newer", "Más recientes"), nextText: language.pick("Older", "Anteriores"))
         let view = StatusView(
             frame: frame(title: labels.statusTitle, path: "/"),
             asOf: state.asOf.description, asOfText: language.date(state.asOf),
@@ -82,7 +99,8 @@ public struct PublicSite: Sendable {
                 let count = state.demands.filter { $0.status == status }.count
                 return count == 0 ? nil : StatusView.StatusCount(status: status.rawValue, statusLabel: language.word(status), count: count)
             },
-            demands: filter.demands(in: state).sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) }).map(demandItem),
+            demands: shown.map(demandItem),
+            pages: pages,
             latest: latest.map { change($0, linkSubject: true, brief: true) },
             months: months.map { StatusView.Month(href: link("/reports/\($0)"), name: language.month($0)) },
             checkpoint: checkpoint.map { StatusView.Verify(note: $0.note, verifierKey: $0.verifierKey, command: $0.command, size: $0.size) },

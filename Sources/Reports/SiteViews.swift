@@ -58,6 +58,7 @@ struct StatusView: SitePageView {
     let demandCount, commitmentCount, overdueCount: Int
     let byStatus: [StatusCount]
     let demands: [SiteFrame.DemandItem]
+    let pages: Pages?
     let latest: [SiteFrame.Change]
     let months: [Month]
     let checkpoint: Verify?
@@ -67,6 +68,7 @@ struct StatusView: SitePageView {
     struct Option { let value, text: String; let selected: Bool }
     struct Filter { let name, label: String; let options: [Option] }
     struct Search { let query: String; let filtered: Bool; let shown: Int; let clearHref: String; let filters: [Filter] }
+    struct Pages { let current, count: Int; let previous, next: String?; let label, previousText, nextText: String }
 }
 
 struct DemandView: SitePageView {

@@ -556,4 +556,29 @@ struct WorkspaceTests {
         #expect(added.map(\.type) == [.demandRecorded])
         #expect(DemandPayload(try #require(added.first).payload)?.title == "Ban assault weapons; now")
     }
+
+    @Test func thePublicStatusPageShowsFiftyDemandsAPage() async throws {
+        let many = (1...120).map { number in
+            EntryDraft(type: .demandRecorded, subject: "paged-demand-\(number)", effective: EffectiveTime("2023-06-01")!, author: "policy-team",
+                       visibility: .public, payload: .object(["title": .string("Paged demand number \(number)")]))
+        }
+        let site = try await TestSite(extra: many)
+        let total = try await site.ledger.state(asOf: .today(), audience: .public).demands.count
+        let pages = (total + 49) / 50
+        try await site.test { client in
+            let first = try await client.get("/")
+            #expect(first.text.matches(of: /<article class="demand">/).count == 50)
+            #expect(first.text.contains("Page 1 of \(pages)") && first.text.contains("rel=\"next\""))
+            let last = try await client.get("/?page=\(pages)&lang=es")
+            #expect(last.status == .ok)
+            #expect(last.text.matches(of: /<article class="demand">/).count == total - 50 * (pages - 1))
+            #expect(last.text.contains("Página \(pages) de \(pages)") && last.text.contains("rel=\"prev\"") && !last.text.contains("rel=\"next\""))
+            #expect(last.headers[.eTag] != first.headers[.eTag])
+            #expect(try await client.get("/?page=\(pages + 1)").status == .notFound)
+            #expect(try await client.get("/?page=0").status == .badRequest)
+            // A filtered list pages too, and its links keep the filter.
+            let filtered = try await client.get("/?q=paged")
+            #expect(filtered.text.contains("href=\"/?lang=en&amp;q=paged&amp;page=2\""), "\(filtered.text.prefix(0))")
+        }
+    }
 }

@@ -75,7 +75,7 @@ struct HostileTextTests {
             let records = try await ledger.records(audience: .public)
             let state = LedgerState(records: records, asOf: today)
             let site = PublicSite(state: state, language: language, months: [month], warning: IntegrityWarning(failedAtSeq: 3))
-            outputs.append(("status page \(language)", "html", site.statusPage()))
+            outputs.append(("status page \(language)", "html", try #require(site.statusPage())))
             for demand in state.demands { outputs.append(("demand \(demand.id) \(language)", "html", try #require(site.demandPage(demand.id)))) }
             for commitment in state.commitments {
                 outputs.append(("commitment \(commitment.id) \(language)", "html", try #require(site.commitmentPage(commitment.id))))
