@@ -48,7 +48,7 @@ public struct Outbox: Sendable {
         let today = CalendarDay(now)
         let state = LedgerState(records: records, asOf: today)
         let organisation = MonthlyReport.defaultOrganisation(state: state, language: .en)
-        for message in Reminders.due(state: state, members: people, today: today, now: now, from: from,
+        for message in Reminders.due(state: state, latest: records.records.suffix(10).reversed(), members: people, today: today, now: now, from: from,
                                      baseURL: baseURL, organisation: organisation) {
             let kept = MailDelivery(key: message.key, member: message.member, message: message.text, createdAt: seconds, nextAttemptAt: seconds)
             if try await ledger.store.addMailDelivery(kept) { pass.made += 1 }

@@ -18,7 +18,8 @@ public enum Reminders {
     /// Every message due on `today` for these people: this week's digest (the week starts on
     /// Monday) and a notice per commitment that fell overdue since they opted in. Keys
     /// already kept are the caller's to skip.
-    public static func due(state: LedgerState, members: [TeamMember], today: CalendarDay, now: Date, from: String,
+    /// - Parameter latest: the team's latest entries, newest first (the home page's last section).
+    public static func due(state: LedgerState, latest: [Record] = [], members: [TeamMember], today: CalendarDay, now: Date, from: String,
                            baseURL: String, organisation: String) -> [Message] {
         var messages: [Message] = []
         let attention = Attention(state: state, today: today)
@@ -32,7 +33,7 @@ public enum Reminders {
                 messages.append(Message(key: key, member: member.name, to: address, text: mail.message(
                     key: key, from: from, to: (member.name, address), now: now,
                     subject: language.pick("What needs attention this week", "Lo que requiere atención esta semana") + " — \(organisation)",
-                    sections: mail.digest(attention))))
+                    sections: mail.digest(attention, latest: latest))))
             }
             if member.notifyOverdue {
                 let since = CalendarDay(RecordedAt.string(from: Date(timeIntervalSince1970: TimeInterval(member.notifySince ?? 0))).prefix(10)) ?? today
@@ -85,14 +86,19 @@ struct MailText {
         })
     }
 
-    func digest(_ attention: Attention) -> [Section] {
+    /// What the workspace's home page shows, section by section.
+    func digest(_ attention: Attention, latest: [Record]) -> [Section] {
         let words = WorkspaceWords.table(language)
+        let writer = Sentences(state: state, language: language)
         return [
             section(words["overdue"]!, attention.overdue),
             section(words["dueSoon"]!, attention.dueSoon),
             section(words["claimedOnly"]!, attention.claimedNotVerified),
             Section(heading: words["noResponse"]!, lines: attention.unanswered.map { demand in
                 (language.pick(text: demand.title, spanish: demand.titleES), baseURL + "/team/demands?q=\(demand.id)&lang=\(language.rawValue)")
+            }),
+            Section(heading: words["latest"]!, lines: latest.map { record in
+                ("#\(record.seq) \(writer.describe(record).text) (\(record.author))", baseURL + "/team/entries/\(record.seq)?lang=\(language.rawValue)")
             }),
         ]
     }

@@ -104,6 +104,12 @@ struct OutboxCommandTests {
         #expect((toLucia["plain"] as? String)?.contains("Un registro de armas incautadas") == true)
         #expect((toLucia["plain"] as? String)?.contains("https://ledger.example.org/team/commitments?q=segob-registry&lang=es") == true)
         #expect(!messages.contains { ($0["to"] as? String)?.contains("ana@") == true })
+        // The digest has what the home page has, down to the team's latest entries.
+        let digest = try #require(toMaria.first { ($0["subject"] as? String)?.hasPrefix("What needs attention this week") == true })
+        for heading in ["Overdue commitments", "Due in the next 30 days", "Demands with no response", "Latest entries by the team"] {
+            #expect((digest["plain"] as? String)?.contains(heading) == true, "\(heading)")
+        }
+        #expect((digest["html"] as? String)?.contains("/team/entries/") == true)
 
         // A restart (another process): nothing twice.
         let second = try cli.ok("remind", "--sendmail", sendmail.path)
