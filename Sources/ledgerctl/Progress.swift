@@ -28,6 +28,7 @@ final class ProgressLine: @unchecked Sendable {
     private let started = Date()
     private var drawnAt: Date?
     private var drawn = false
+    private var advanced: Int64 = 0
 
     init(what: String, unit: String) {
         self.what = what
@@ -52,6 +53,15 @@ final class ProgressLine: @unchecked Sendable {
         text += ", \(Self.grouped(Int64(rate)))/s"
         if let total, rate > 0, done < total { text += ", \(Self.duration(Double(total - done) / rate)) left" }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    }
+
+    /// Adds `count` to what is done, for work finished in pieces on several tasks.
+    func advance(_ count: Int64, of total: Int64?) {
+        lock.lock()
+        advanced += count
+        let done = advanced
+        lock.unlock()
+        update(done, of: total)
     }
 
     /// Ends the line, so what follows starts on its own.

@@ -193,7 +193,9 @@ struct Verify: AsyncParsableCommand {
             throw LedgerError(field: "--remote", "is not an http:// or https:// address: \(address)")
         }
         if !base.absoluteString.hasSuffix("/") { base = URL(string: base.absoluteString + "/")! }
-        let checker = RemoteVerification(base: base, verifier: verifier)
+        var checker = RemoteVerification(base: base, verifier: verifier)
+        checker.progress = progress.line("Checking \(base.host ?? "the log")")
+        defer { checker.progress?.finish() }
         if let sinceReport {
             let note = ReportCheckpoint.signedNote(inReport: try readInput(sinceReport))
             guard let note else { throw LedgerError(field: "--since-report", "\(sinceReport) carries no signed checkpoint (none of its size was signed when it was built)") }

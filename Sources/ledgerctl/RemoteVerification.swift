@@ -10,6 +10,8 @@ import Transparency
 struct RemoteVerification {
     let base: URL
     let verifier: SignedNote.Verifier
+    /// Told of every page of entries checked (`verify --remote --progress`).
+    var progress: ProgressLine? = nil
     /// Requests in flight at once.
     let parallelism = 8
 
@@ -46,7 +48,9 @@ struct RemoteVerification {
         let bundles = TileAddress.tiles(forTreeSize: size).filter { $0.level == .entries }
         // The entries pages are fetched and hashed while the tiles are checked.
         async let fetchedPages = inParallel(Array(stride(from: Int64(0), to: size, by: Int(Self.pageSize)))) { after in
-            try await page(after: after)
+            let items = try await page(after: after)
+            progress?.advance(Int64(items.count), of: size)
+            return items
         }
         let tileData = try await fetchAll(level0 + bundles)
         var tree = MerkleTree()

@@ -92,8 +92,10 @@ struct TransparencyCommandTests {
         let outside = try cli.ok("verify", "--remote", server.base, "--key", verifierKey, "--state", statePath)
         #expect(outside.stdout.contains("checkpoint of 600 entries signed by the key"), "\(outside.stdout)")
         #expect(outside.stdout.contains("First check of this log"))
-        let second = try cli.ok("verify", "--remote", server.base, "--key", verifierKey, "--state", statePath)
+        #expect(!outside.stderr.contains("\u{1B}[K"), "no progress in a script")
+        let second = try cli.ok("verify", "--remote", server.base, "--key", verifierKey, "--state", statePath, "--progress")
         #expect(second.stdout.contains("It extends the checkpoint of 600 entries"))
+        #expect(second.stderr.contains("Checking 127.0.0.1: 600 of 600 entries (100%)"), "\(second.stderr)")
 
         // A server showing this client a fork: same size, another root; or a smaller tree.
         let state = try String(contentsOfFile: statePath, encoding: .utf8)
