@@ -33,7 +33,8 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 enum AccessLog {
-    static let loggedParameters: Set<Substring> = ["lang", "after", "limit"]
+    // Search words (`q`) are what a reader typed: not logged.
+    static let loggedParameters: Set<Substring> = ["lang", "after", "limit", "page", "status", "basis", "kind", "actor", "country", "visibility", "overdue"]
 
     /// A path as logged: a workspace set-up link's secret is REDACTED (it lets whoever holds
     /// it choose the person's password).

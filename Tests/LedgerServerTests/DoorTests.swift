@@ -82,5 +82,7 @@ struct DoorTests {
         // A workspace set-up link is a secret too.
         #expect(AccessLog.loggable(path: "/team/setup/fvrHP85azxlLW7NZFCLr", query: "lang=es") == "/team/setup/REDACTED?lang=es")
         #expect(AccessLog.loggable(path: "/team/sign-in", query: "next=%2Fteam%2F") == "/team/sign-in?next=REDACTED")
+        // Filters and pages are logged; what a reader searched for is not.
+        #expect(AccessLog.loggable(path: "/", query: "q=desaparecidos&status=no-response&page=2") == "/?q=REDACTED&status=no-response&page=2")
     }
 }
