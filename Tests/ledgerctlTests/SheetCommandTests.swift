@@ -88,26 +88,19 @@ struct SheetCommandTests {
         defer { cli.cleanUp() }
         try cli.ok("demo")
         let before = try cli.snapshot()
-        let sheet = try write("""
+        let rows = """
             id,demands,actor,kind,summary,due,sources,visibility
             good-one,stop-arms-flow,segob,pledge,A good row,2023-12-31,https://example.org/a,public
             bad-date,stop-arms-flow,segob,pledge,A bad date,2023-02-30,https://example.org/b,public
             no-visibility,stop-arms-flow,segob,pledge,No visibility,,https://example.org/c,
             unknown-actor,stop-arms-flow,nobody,pledge,An actor nobody registered,,https://example.org/d,public
             Bad Id,stop-arms-flow,segob,pledge,An id with capitals,,https://example.org/e,public
-            "unclosed,stop-arms-flow
-            """, "bad.csv", in: cli)
+            """
+        let sheet = try write(rows + "\n\"unclosed,stop-arms-flow", "bad.csv", in: cli)
         let result = try cli.run(["sheet", "import", sheet, "--kind", "commitment"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("row 7: a quoted field is not closed"), "\(result.stderr)")
-        let unquoted = try write("""
-            id,demands,actor,kind,summary,due,sources,visibility
-            good-one,stop-arms-flow,segob,pledge,A good row,2023-12-31,https://example.org/a,public
-            bad-date,stop-arms-flow,segob,pledge,A bad date,2023-02-30,https://example.org/b,public
-            no-visibility,stop-arms-flow,segob,pledge,No visibility,,https://example.org/c,
-            unknown-actor,stop-arms-flow,nobody,pledge,An actor nobody registered,,https://example.org/d,public
-            Bad Id,stop-arms-flow,segob,pledge,An id with capitals,,https://example.org/e,public
-            """, "bad2.csv", in: cli)
+        let unquoted = try write(rows, "bad2.csv", in: cli)
         let named = try cli.run(["sheet", "import", unquoted, "--kind", "commitment"])
         #expect(named.status == 65)
         for expected in ["row 3, column due: '2023-02-30' is not a real date", "row 4, column visibility: is empty",
