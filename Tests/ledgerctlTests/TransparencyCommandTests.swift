@@ -63,7 +63,7 @@ struct TransparencyCommandTests {
         // The server signs the new head on its own, within the interval.
         let server = try await ServeCommandTests.Server.start(cli, ["--signing-key", keyPath, "--checkpoint-interval", "0.2"])
         var checkpoint = ""
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             checkpoint = try await ServeCommandTests.request(server.base + "/log/checkpoint").1
             if checkpoint.contains("\n600\n") { break }
             try await Task.sleep(for: .milliseconds(100))
