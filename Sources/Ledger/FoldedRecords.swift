@@ -19,11 +19,16 @@ actor FoldedRecords {
         }
     }
 
-    func latest(_ audience: Visibility, of ledger: Ledger) async throws -> LedgerRecords {
+    func latest(_ audience: Visibility, of ledger: Ledger, progress: (@Sendable (Int64) -> Void)? = nil) async throws -> LedgerRecords {
         // Taken out while folding so the fold mutates the only copy instead of duplicating it.
-        var records = byAudience.removeValue(forKey: audience) ?? LedgerRecords(audience: audience)
+        var records: LedgerRecords
+        if let kept = byAudience.removeValue(forKey: audience) {
+            records = kept
+        } else {
+            records = await ledger.snapshotRecords(audience) ?? LedgerRecords(audience: audience)
+        }
         do {
-            try await ledger.catchUp(&records)
+            try await ledger.catchUp(&records, progress: progress)
         } catch {
             // Whatever was folded is still a correct prefix of the chain.
             keep(records)

@@ -7,7 +7,7 @@ public struct Ledger: Sendable {
     public let store: any LedgerStore
     /// The chain folded so far, kept between calls: a long-lived ledger (the server, a
     /// benchmark) folds only what is new on each append or read, not the whole chain.
-    private let folded = FoldedRecords()
+    let folded = FoldedRecords()
     /// The Merkle tree of the chain, kept the same way (see `withMerkleTree`).
     let merkle = MerkleCache()
 
@@ -21,18 +21,21 @@ public struct Ledger: Sendable {
 
     /// Every entry known at `knownAt` (default: the head), folded.
     public func records(knownAt: Int64? = nil, audience: Visibility = .internal) async throws -> LedgerRecords {
-        if knownAt == nil { return try await folded.latest(audience, of: self) }
-        var records = LedgerRecords(audience: audience)
+        guard let knownAt else { return try await folded.latest(audience, of: self) }
+        var records = await snapshotRecords(audience, upTo: knownAt) ?? LedgerRecords(audience: audience)
         try await catchUp(&records, until: knownAt)
         return records
     }
 
     /// Folds in the entries written after `records.head`.
-    public func catchUp(_ records: inout LedgerRecords, until knownAt: Int64? = nil) async throws {
+    /// - Parameter progress: told the seq folded up to, every few thousand entries.
+    public func catchUp(_ records: inout LedgerRecords, until knownAt: Int64? = nil, progress: (@Sendable (Int64) -> Void)? = nil) async throws {
         for try await entry in store.entries(after: records.head.seq) {
             if let knownAt, entry.seq > knownAt { break }
             records.apply(entry)
+            if entry.seq % 4_096 == 0 { progress?(entry.seq) }
         }
+        progress?(records.head.seq)
     }
 
     public func state(asOf: CalendarDay, knownAt: Int64? = nil, audience: Visibility = .internal) async throws -> LedgerState {

@@ -108,6 +108,13 @@ public protocol LedgerStore: Sendable {
     func addWebhookDelivery(_ delivery: WebhookDelivery) async throws
     /// A webhook's latest attempts, newest first.
     func webhookDeliveries(hookID: Int64, limit: Int) async throws -> [WebhookDelivery]
+
+    // MARK: Snapshots of the fold (a cache beside the chain, see `ProjectionSnapshot`)
+
+    /// The audience's stored snapshot, if any, as stored: the caller checks it against the chain.
+    func snapshot(audience: Visibility) async throws -> ProjectionSnapshot?
+    /// Keeps a snapshot in place of the audience's previous one.
+    func saveSnapshot(_ snapshot: ProjectionSnapshot) async throws
 }
 
 /// What a command may do to the database it opens. Reads never create, migrate or change

@@ -21,6 +21,24 @@ public struct Record: Sendable, Hashable {
 
     public var isRetracted: Bool { retractedBy != nil }
 
+    init(seq: Int64, id: UUID, type: EntryType, subject: String, recordedAt: String, author: String, visibility: Visibility,
+         originalEffective: EffectiveTime, originalPayload: JSONValue, effective: EffectiveTime, payload: JSONValue,
+         correctedBy: [Int64], retractedBy: Int64?) {
+        self.seq = seq
+        self.id = id
+        self.type = type
+        self.subject = subject
+        self.recordedAt = recordedAt
+        self.author = author
+        self.visibility = visibility
+        self.originalEffective = originalEffective
+        self.originalPayload = originalPayload
+        self.effective = effective
+        self.payload = payload
+        self.correctedBy = correctedBy
+        self.retractedBy = retractedBy
+    }
+
     init(_ entry: Entry) {
         seq = entry.seq
         id = entry.id
@@ -49,10 +67,19 @@ public struct LedgerRecords: Sendable {
     public private(set) var definitions: [String: Int64] = [:]
     /// Subject id -> seqs of the status changes and follow-ups about it, so a correction of
     /// a subject's date is checked against them without a scan of the chain.
-    private var activityBySubject: [String: [Int64]] = [:]
+    private(set) var activityBySubject: [String: [Int64]] = [:]
 
     public init(audience: Visibility = .internal) {
         self.audience = audience
+    }
+
+    /// A fold exactly as a snapshot kept it (see `ProjectionSnapshot`).
+    init(audience: Visibility, head: ChainHead, records: [Record], definitions: [String: Int64], activityBySubject: [String: [Int64]]) {
+        self.audience = audience
+        self.head = head
+        self.records = records
+        self.definitions = definitions
+        self.activityBySubject = activityBySubject
     }
 
     public init(entries: some Sequence<Entry>, audience: Visibility = .internal) {

@@ -560,6 +560,34 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
+    // MARK: Snapshots of the fold
+
+    public func snapshot(audience: Visibility) async throws -> ProjectionSnapshot? {
+        try await run("read the snapshot") {
+            let rows = try await self.client.query("""
+                SELECT seq, head_hash, head_recorded_at, merkle_root, format, created_at, body
+                FROM projection_snapshots WHERE audience = \(audience.rawValue)
+                """, logger: self.logger)
+            var snapshot: ProjectionSnapshot?
+            for try await (seq, hash, recordedAt, root, format, createdAt, body) in rows.decode((Int64, String, String?, String, Int, Int64, ByteBuffer).self) {
+                snapshot = ProjectionSnapshot(audience: audience, head: ChainHead(seq: seq, hash: hash, recordedAt: recordedAt), merkleRoot: root,
+                                              format: format, createdAt: createdAt, body: Data(body.readableBytesView))
+            }
+            return snapshot
+        }
+    }
+
+    public func saveSnapshot(_ snapshot: ProjectionSnapshot) async throws {
+        try await execute("keep the snapshot", """
+            INSERT INTO projection_snapshots (audience, seq, head_hash, head_recorded_at, merkle_root, format, created_at, body)
+            VALUES (\(snapshot.audience.rawValue), \(snapshot.head.seq), \(snapshot.head.hash), \(snapshot.head.recordedAt),
+                    \(snapshot.merkleRoot), \(snapshot.format), \(snapshot.createdAt), \(ByteBuffer(bytes: snapshot.body)))
+            ON CONFLICT (audience) DO UPDATE SET seq = excluded.seq, head_hash = excluded.head_hash,
+                head_recorded_at = excluded.head_recorded_at, merkle_root = excluded.merkle_root, format = excluded.format,
+                created_at = excluded.created_at, body = excluded.body
+            """)
+    }
+
     /// One statement whose rows, if any, are read to the end so a refusal is never lost.
     private func execute(_ doing: String, _ query: PostgresQuery) async throws {
         try await run(doing) {

@@ -27,6 +27,9 @@ public enum LedgerServer {
                           interval: configuration.outboxInterval, logger: logger),
         ]
         if configuration.readOnly { background.removeLast() }
+        if !configuration.readOnly, let threshold = configuration.snapshotThreshold {
+            background.append(SnapshotService(view: view, threshold: threshold, logger: logger))
+        }
         if configuration.signer != nil {
             background.append(CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger))
         }

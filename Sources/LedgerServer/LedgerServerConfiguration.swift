@@ -36,6 +36,9 @@ public struct LedgerServerConfiguration: Sendable {
     public var mailFrom: String?
     /// How often the outbox delivers to webhooks (mail: once a minute).
     public var outboxInterval: Duration = .seconds(2)
+    /// The server stores new snapshots of the fold (see `ProjectionSnapshot`) once the head
+    /// is this many entries past the last ones; nil never does.
+    public var snapshotThreshold: Int64? = 10_000
 
     public init() {}
 

@@ -19,6 +19,24 @@ struct LedgerWatcher: Service {
     }
 }
 
+/// Keeps the stored snapshots of the fold near the head, so that the next start of a server
+/// or a command folds little. A read-only server never writes them.
+struct SnapshotService: Service {
+    let view: PublicView
+    let threshold: Int64
+    let logger: Logger
+
+    func run() async throws {
+        // Looking costs two numbers compared; only a lagging snapshot is written.
+        await repeatUntilShutdown(logger: logger, failure: "could not keep the snapshots; retrying", retryAfter: .seconds(60)) {
+            try await Task.sleep(for: .seconds(1))
+            if let seq = try await view.saveSnapshotsIfBehind(threshold: threshold) {
+                logger.info("kept the snapshots of the fold", metadata: ["seq": "\(seq)"])
+            }
+        }
+    }
+}
+
 /// Runs `step` again and again until the server shuts down; a failed step is logged and
 /// tried again after `retryAfter`.
 func repeatUntilShutdown(logger: Logger, failure: String, level: Logger.Level = .warning, retryAfter: Duration,

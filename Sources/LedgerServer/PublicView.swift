@@ -49,6 +49,8 @@ actor PublicView {
     private let logger: Logger
     private let today: @Sendable () -> CalendarDay
     private var records = LedgerRecords(audience: .public)
+    /// The seq of the latest snapshot of the public fold this view began from or saved.
+    private(set) var snapshotSeq: Int64 = 0
     private var snapshot: Snapshot?
     private var pages: [String: Rendered] = [:]
     private var hasRefreshed = false
@@ -107,6 +109,11 @@ actor PublicView {
         }
         publish(try await ledger.store.latestCheckpoint())
         var next = records
+        // A server starting on a large ledger begins from the stored snapshot, if it matches.
+        if next.head.seq == 0, let stored = await ledger.snapshotRecords(.public) {
+            next = stored
+            snapshotSeq = max(snapshotSeq, stored.head.seq)
+        }
         do {
             try await ledger.catchUp(&next)
         } catch where warning != nil {
@@ -121,6 +128,23 @@ actor PublicView {
         pages = [:]
         logger.debug("public view refreshed", metadata: ["seq": "\(next.head.seq)"])
     }
+
+    /// Keeps the folds as snapshots when the head is `threshold` entries or more past the
+    /// last ones, so the next start (of this server, or of a command) folds only what is
+    /// newer. The encoding runs outside the actor: pages are served meanwhile.
+    /// - Returns: the seq of the snapshots kept, if any were.
+    nonisolated func saveSnapshotsIfBehind(threshold: Int64) async throws -> Int64? {
+        let (publicRecords, saved, intact) = await (records, snapshotSeq, warning == nil)
+        // A ledger that failed verification is not summarised for later starts.
+        guard intact, publicRecords.head.seq - saved >= threshold else { return nil }
+        let teamRecords = try await ledger.records()
+        try await ledger.saveSnapshot(of: teamRecords)
+        try await ledger.saveSnapshot(of: publicRecords)
+        await snapshotSaved(at: publicRecords.head.seq)
+        return publicRecords.head.seq
+    }
+
+    private func snapshotSaved(at seq: Int64) { snapshotSeq = max(snapshotSeq, seq) }
 
     /// Shows `checkpoint` (the latest signed) on the pages and feeds from now on.
     func publish(_ checkpoint: StoredCheckpoint?) {

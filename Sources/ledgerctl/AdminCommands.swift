@@ -173,3 +173,50 @@ struct Import: AsyncParsableCommand {
         }
     }
 }
+
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Keep the fold of the chain in the database, so that reads fold only what is newer.",
+        discussion: """
+            Every read (status, show, log, reports, the server's pages) folds the chain into the world it describes. \
+            A snapshot keeps that fold at the head, the team's view and the public's; the next read loads it and folds \
+            only the entries written since. A snapshot is used only while the chain still holds the entry it was built \
+            up to, with the same hash; otherwise it is ignored and the chain folded from seq 1. It is a cache, never \
+            evidence: deleting it changes nothing but speed, and `verify` never reads it.
+
+            `ledgerctl serve` keeps the snapshots current on its own. Run this after a large import, or from a nightly job \
+            on a ledger only the command line writes to.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+    @OptionGroup var progress: ProgressOptions
+
+    func run() async throws {
+        try await options.withLedger(.write) { ledger in
+            let started = Date()
+            let head = try await ledger.store.head().seq
+            let lines = (team: progress.line("Folding the team's view"), public: progress.line("Folding the public view"))
+            let saved: [Ledger.SnapshotSaving]
+            defer { lines.team?.finish(); lines.public?.finish() }  // on failure; finished before the answer otherwise
+            saved = try await ledger.saveSnapshots(progress: progress.isShown ? { @Sendable audience, seq in
+                if audience == .internal {
+                    lines.team?.update(seq, of: head)
+                } else {
+                    lines.team?.finish()
+                    lines.public?.update(seq, of: head)
+                }
+            } : nil)
+            lines.team?.finish()
+            lines.public?.finish()
+            guard let seq = saved.first?.seq else {
+                printLine("The ledger is empty: there is nothing to keep yet.")
+                return
+            }
+            let sizes = saved.map { "\($0.audience == .public ? "public view" : "team's view") \(Self.megabytes($0.bytes))" }
+            printLine("Kept the snapshots at seq \(seq) (\(sizes.joined(separator: ", "))) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+        }
+    }
+
+    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_000_000) }
+}

@@ -27,7 +27,7 @@ struct Ledgerctl: AsyncParsableCommand {
             Init.self, Demo.self, ActorCommand.self, DemandCommand.self, CommitmentCommand.self,
             FollowupCommand.self, EntryCommand.self, Status.self, Show.self, Log.self, Verify.self,
             ReportCommand.self, Append.self, Export.self, Import.self, Serve.self, TokenCommand.self,
-            KeyCommand.self, CheckpointCommand.self, Receipt.self, UserCommand.self, SheetCommand.self, Remind.self, WebhookCommand.self,
+            KeyCommand.self, CheckpointCommand.self, Receipt.self, SnapshotCommand.self, UserCommand.self, SheetCommand.self, Remind.self, WebhookCommand.self,
         ]
     )
 

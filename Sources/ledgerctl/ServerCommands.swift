@@ -42,11 +42,16 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp(
         "With a signing key: how many seconds after the head moves a checkpoint is signed.", valueName: "seconds"))
     var checkpointInterval = 1.0
+    @Option(name: .customLong("snapshot-every"), help: ArgumentHelp(
+        "Keep a new snapshot of the fold (see `ledgerctl snapshot`) once the head is this many entries past the last one; 0 never does.",
+        valueName: "entries"))
+    var snapshotEvery: Int64 = 10_000
     @OptionGroup var mail: MailOptions
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port: must be from 0 to 65535") }
         guard maxBody > 0 else { throw ValidationError("--max-body: must be 1 or more") }
+        guard snapshotEvery >= 0 else { throw ValidationError("--snapshot-every: must be 0 or more") }
         guard checkpointInterval > 0, checkpointInterval <= 86_400 else { throw ValidationError("--checkpoint-interval: must be more than 0 and at most 86400 seconds") }
         if let publicURL, !((publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) && URL(string: publicURL)?.host != nil) {
             throw ValidationError("--public-url: '\(publicURL)' is not an http(s) address such as https://ledger.example.org")
@@ -63,6 +68,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBody
         configuration.signer = try signingKey.load()
         configuration.checkpointInterval = .milliseconds(Int(checkpointInterval * 1_000))
+        configuration.snapshotThreshold = snapshotEvery == 0 ? nil : snapshotEvery
         configuration.sendmail = mail.sendmail
         configuration.mailFrom = mail.from
         var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }

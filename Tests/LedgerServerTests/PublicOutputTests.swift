@@ -81,6 +81,27 @@ struct PublicOutputTests {
         await site.ledger.close()
     }
 
+    /// A server starting from a stored snapshot serves every public URL byte for byte as one
+    /// that folded the chain from seq 1.
+    @Test(arguments: StoreKind.allCases)
+    func everyPublicURLIsTheSameFromASnapshot(_ kind: StoreKind) async throws {
+        let site = try await TestSite(kind, withSecrets: true, signed: true)
+        let cold = try await site.test { client in try await Self.crawl(site, client) }
+        let saved = try await site.ledger.saveSnapshots()
+        let restarted = try await TestSite(reopening: site, kind)
+        let warm = try await restarted.test { client in try await Self.crawl(restarted, client) }
+        #expect(await restarted.view.snapshotSeq == saved.last?.seq, "the restarted view began from the snapshot")
+        let coldByPath = Dictionary(cold.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        #expect(Set(warm.map(\.0)) == Set(coldByPath.keys) && warm.count > 200)
+        for (path, response) in warm {
+            let before = try #require(coldByPath[path])
+            #expect(response.status == before.status && response.text == before.text && response.headers[.eTag] == before.headers[.eTag],
+                    "\(path) differs once the server starts from a snapshot")
+        }
+        await site.ledger.close()
+        await restarted.ledger.close()
+    }
+
     @Test(.enabled(if: tools.isEnabled, Comment(rawValue: tools.skipMessage)))
     func feedsReadInAFeedParserAndMatchTheJSONFeedSchema() async throws {
         let site = try await TestSite(withSecrets: true, signed: true)

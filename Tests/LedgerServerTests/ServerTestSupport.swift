@@ -47,6 +47,14 @@ struct TestSite {
         configuration.publicURL = Self.baseURL
     }
 
+    /// The same ledger as `site`, as a server starting anew would open it.
+    init(reopening site: TestSite, _ kind: StoreKind) async throws {
+        directory = site.directory
+        ledger = Ledger(store: try await kind.reopenStore(in: directory))
+        view = PublicView(ledger: ledger, address: Self.baseURL, logger: Self.logger)
+        configuration = site.configuration
+    }
+
     static let lateJulyNews = EntryDraft(
         type: .followupLogged, subject: "justice-juarez-fire", effective: EffectiveTime("2023-07-25")!, author: "policy-team",
         visibility: .public, payload: .object(["note": .string("A hearing held in July, reported late"), "sources": .array([.string("https://example.org/late-july")])]))

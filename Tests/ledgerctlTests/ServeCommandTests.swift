@@ -104,6 +104,38 @@ struct ServeCommandTests {
         #expect(!first.log.contains(token), "the token is never logged")
     }
 
+    /// The server keeps the snapshots current on its own, and starts again from them.
+    @Test(arguments: StoreKind.allCases)
+    func theServerKeepsSnapshotsAndStartsFromThem(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let head = try Self.headOf(cli)
+        let server = try await Server.start(cli, ["--snapshot-every", "1"])
+        var kept: [String] = []
+        // Bounded by attempts rather than by the clock: the suite's other tests block threads.
+        for _ in 0..<300 where kept.count < 2 {
+            try await Task.sleep(for: .milliseconds(200))
+            kept = try await RawDatabase.at(cli.database).strings("SELECT audience || ' ' || seq FROM projection_snapshots ORDER BY audience")
+        }
+        #expect(kept == ["internal \(head)", "public \(head)"], "\(server.log)")
+        let (_, before) = try await Self.request(server.base + "/")
+        #expect(try await server.stop() == 0)
+        #expect(server.log.contains("kept the snapshots of the fold"))
+
+        let again = try await Server.start(cli, ["--snapshot-every", "0"])
+        let (_, after) = try await Self.request(again.base + "/")
+        #expect(after == before, "the page from the snapshot is the page from the chain")
+        #expect(try await again.stop() == 0)
+        let wrong = try cli.run("serve", "--snapshot-every=-1")
+        #expect(wrong.status != 0 && wrong.stderr.contains("--snapshot-every: must be 0 or more"))
+    }
+
+    static func headOf(_ cli: CLI) throws -> Int64 {
+        let status = try #require(try cli.json("status") as? [String: Any])
+        return try #require((status["head"] as? [String: Any])?["seq"] as? Int).map(Int64.init) ?? 0
+    }
+
     @Test func badFlagsAreNamed() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }

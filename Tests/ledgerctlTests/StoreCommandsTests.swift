@@ -124,6 +124,55 @@ struct StoreCommandsTests {
     }
 }
 
+/// Snapshots of the fold are a cache: every read answers byte for byte as it would from
+/// the chain alone.
+@Suite("Snapshots from the command line")
+struct SnapshotCommandTests {
+    /// What the reads print, each from a new process.
+    static func reads(_ cli: CLI) throws -> [String: String] {
+        var commands: [[String]] = [
+            ["status", "--json"], ["status"], ["status", "--public", "--json"], ["status", "--as-of", "2023-08-01"],
+            ["status", "--known-at", "12", "--json"], ["show", "cndh-rec-juarez"], ["show", "justice-juarez-fire", "--json"],
+            ["log", "--json", "--limit", "500"], ["log", "--public"], ["sheet", "export", "--kind", "commitment"],
+        ]
+        for format in ["html", "md", "json"] {
+            commands.append(["report", "monthly", "2023-07", "--format", format])
+            commands.append(["report", "monthly", "2023-07", "--format", format, "--audience", "public"])
+        }
+        var outputs: [String: String] = [:]
+        for command in commands {
+            let result = try cli.run(command)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+            outputs[command.joined(separator: " ")] = result.stdout
+        }
+        return outputs
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func readsThroughASnapshotAreByteIdenticalToAColdFold(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let cold = try Self.reads(cli)
+        let kept = try cli.ok("snapshot")
+        #expect(kept.stdout.contains("Kept the snapshots at seq \(DemoLedger.drafts.count)"), "\(kept.stdout)")
+        #expect(try await RawDatabase.at(cli.database).strings("SELECT audience FROM projection_snapshots ORDER BY audience") == ["internal", "public"])
+        for (command, output) in try Self.reads(cli) {
+            #expect(output == cold[command], "\(command) differs once a snapshot exists")
+        }
+        // Written after the snapshot: folded on top of it, the same as from seq 1.
+        try cli.ok("followup", "add", "cndh-rec-juarez", "--on", "2023-07-20", "--kind", "meeting", "--note", "Después de la instantánea <b>")
+        try cli.ok("commitment", "set-status", "cndh-rec-juarez", "in-progress", "--basis", "claimed", "--on", "2023-07-21",
+                   "--rationale", "Said so", "--source", "https://www.cndh.org.mx/")
+        let warm = try Self.reads(cli)
+        try await RawDatabase.at(cli.database).run("DELETE FROM projection_snapshots")
+        for (command, output) in try Self.reads(cli) {
+            #expect(output == warm[command], "\(command) differs between the snapshot and the chain")
+        }
+        #expect(warm["status --json"] != cold["status --json"], "the new entries show")
+    }
+}
+
 /// Long commands show how far they are on a terminal, and stay silent in scripts.
 @Suite("Progress")
 struct ProgressTests {
@@ -140,7 +189,7 @@ struct ProgressTests {
         let imported = try cli.run(["import", file, "--progress"])
         #expect(imported.status == 0)
         #expect(imported.stderr.contains("\r\u{1B}[KChecking: \(count) of \(count) entries (100%)"), "\(imported.stderr)")
-        for command in [["verify"], ["export"]] {
+        for command in [["verify"], ["export"], ["snapshot"]] {
             let shown = try cli.run(command + ["--progress"])
             #expect(shown.stderr.contains("of \(count) entries (100%)"), "\(command): \(shown.stderr)")
             // Standard error is a file here, as in a script: nothing unless asked.

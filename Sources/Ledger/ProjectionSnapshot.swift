@@ -1,0 +1,352 @@
+import Foundation
+import Transparency
+
+/// The fold of the chain at a seq, stored beside it so that a command, or a server starting
+/// up, folds only the entries written since. A cache, never a source: it is used only when
+/// the chain still holds the entry it was built up to (the same seq with the same hash, so
+/// by the chain's links the same history) and its format is this program's; otherwise it
+/// is ignored and the chain folded from seq 1. Deleting every snapshot changes nothing
+/// but speed.
+public struct ProjectionSnapshot: Sendable {
+    /// Raised whenever what a fold holds or how it is encoded changes, so that an older
+    /// snapshot is ignored and rebuilt instead of misread.
+    public static let currentFormat = 1
+
+    public let audience: Visibility
+    public let head: ChainHead
+    /// The RFC 6962 root of the first `head.seq` entries, hex: the snapshot names the same
+    /// tree a checkpoint of that size signs.
+    public let merkleRoot: String
+    public let format: Int
+    /// Seconds since 1970, UTC.
+    public let createdAt: Int64
+    public let body: Data
+
+    public init(audience: Visibility, head: ChainHead, merkleRoot: String, format: Int, createdAt: Int64, body: Data) {
+        self.audience = audience
+        self.head = head
+        self.merkleRoot = merkleRoot
+        self.format = format
+        self.createdAt = createdAt
+        self.body = body
+    }
+
+    /// The snapshot of a fold; `merkleRoot` is the tree's at `records.head.seq`.
+    public init(of records: LedgerRecords, merkleRoot: String, now: Date = Date()) {
+        var writer = SnapshotWriter()
+        writer.write(records)
+        self.init(audience: records.audience, head: records.head, merkleRoot: merkleRoot, format: Self.currentFormat,
+                  createdAt: Int64(now.timeIntervalSince1970), body: Data(writer.bytes))
+    }
+
+    /// The fold it holds; throws when the body does not read as one of this format.
+    public func records() throws -> LedgerRecords {
+        guard format == Self.currentFormat else {
+            throw LedgerError(kind: .integrity, "the snapshot at seq \(head.seq) is of format \(format), not \(Self.currentFormat)")
+        }
+        return try body.withUnsafeBytes { bytes throws(LedgerError) in
+            var reader = SnapshotReader(bytes: bytes)
+            let records = try reader.readRecords(audience: audience, head: head)
+            guard reader.isAtEnd else { throw reader.damaged }
+            return records
+        }
+    }
+}
+
+/// Varints, and short strings written once and then by number: subjects, authors, field
+/// names and kinds repeat on most entries, and the reader shares one copy of each.
+struct SnapshotWriter {
+    private(set) var bytes: [UInt8] = []
+    private var stringNumbers: [String: Int] = [:]
+    private var numbered: [String] = []
+    static let longestSharedString = 48
+
+    mutating func unsigned(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func signed(_ value: Int64) { unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+
+    mutating func string(_ text: String, shared: Bool = true) {
+        let utf8 = text.utf8
+        if shared && utf8.count <= Self.longestSharedString {
+            // Swift's == treats canonically equivalent spellings (é, e + ◌́) as equal; the
+            // ledger's bytes must come back as they were, so a number stands only for the same bytes.
+            if let number = stringNumbers[text], numbered[number].utf8.elementsEqual(utf8) {
+                unsigned(UInt64(number) << 1 | 1)
+                return
+            }
+            if stringNumbers[text] == nil { stringNumbers[text] = numbered.count }
+            numbered.append(text)  // the reader numbers every short string it reads in full
+        }
+        unsigned(UInt64(utf8.count) << 1)
+        bytes.append(contentsOf: utf8)
+    }
+
+    mutating func time(_ time: EffectiveTime) {
+        unsigned(UInt64(time.day.year))
+        bytes.append(UInt8(time.day.month))
+        bytes.append(UInt8(time.day.day))
+        unsigned(time.secondOfDay.map { UInt64($0) + 1 } ?? 0)
+    }
+
+    mutating func json(_ value: JSONValue) {
+        switch value {
+        case .null: bytes.append(0)
+        case .bool(let flag): bytes.append(flag ? 2 : 1)
+        case .int(let number): bytes.append(3); signed(number)
+        case .string(let text): bytes.append(4); string(text)
+        case .array(let items):
+            bytes.append(5)
+            unsigned(UInt64(items.count))
+            for item in items { json(item) }
+        case .object(let members):
+            bytes.append(6)
+            unsigned(UInt64(members.count))
+            for (name, member) in members {
+                string(name)
+                json(member)
+            }
+        }
+    }
+
+    mutating func seqs(_ seqs: [Int64]) {
+        unsigned(UInt64(seqs.count))
+        for seq in seqs { signed(seq) }
+    }
+
+    mutating func write(_ fold: LedgerRecords) {
+        unsigned(UInt64(fold.records.count))
+        var previousSeq: Int64 = 0
+        for record in fold.records {
+            unsigned(UInt64(record.seq - previousSeq))
+            previousSeq = record.seq
+            withUnsafeBytes(of: record.id.uuid) { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(EntryType.allCases.firstIndex(of: record.type)!))
+            string(record.subject)
+            string(record.recordedAt, shared: false)
+            string(record.author)
+            bytes.append(record.visibility == .public ? 0 : 1)
+            time(record.originalEffective)
+            json(record.originalPayload)
+            // Corrections are reapplied from the original whenever one is added or retracted, so
+            // a record with none in force reads as its original.
+            let corrected = !record.correctedBy.isEmpty
+            bytes.append((corrected ? 1 : 0) | (record.retractedBy != nil ? 2 : 0))
+            if corrected {
+                seqs(record.correctedBy)
+                time(record.effective)
+                json(record.payload)
+            }
+            if let retractedBy = record.retractedBy { signed(retractedBy) }
+        }
+        unsigned(UInt64(fold.definitions.count))
+        for (subject, seq) in fold.definitions {
+            string(subject)
+            signed(seq)
+        }
+        unsigned(UInt64(fold.activityBySubject.count))
+        for (subject, activity) in fold.activityBySubject {
+            string(subject)
+            seqs(activity)
+        }
+    }
+}
+
+/// Reads in place, over the stored bytes: a snapshot is hundreds of megabytes at a million entries.
+struct SnapshotReader {
+    let bytes: UnsafeRawBufferPointer
+    private var position = 0
+    private var strings: [String] = []
+
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    var isAtEnd: Bool { position == bytes.count }
+    var damaged: LedgerError { LedgerError(kind: .integrity, "the snapshot is damaged at byte \(position)") }
+
+    mutating func byte() throws(LedgerError) -> UInt8 {
+        guard position < bytes.count else { throw damaged }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func unsigned() throws(LedgerError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let next = try byte()
+            value |= UInt64(next & 0x7f) << shift
+            if next < 0x80 { return value }
+            shift += 7
+            if shift > 63 { throw damaged }
+        }
+    }
+
+    mutating func count() throws(LedgerError) -> Int {
+        let value = try unsigned()
+        // No count can exceed the bytes left: a damaged length must not reserve gigabytes.
+        guard value <= UInt64(bytes.count - position) else { throw damaged }
+        return Int(value)
+    }
+
+    mutating func signed() throws(LedgerError) -> Int64 {
+        let value = try unsigned()
+        return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+    }
+
+    /// As the writer wrote it: a short shared string read in full is numbered for later.
+    mutating func string(shared: Bool = true) throws(LedgerError) -> String {
+        let tagged = try unsigned()
+        if tagged & 1 == 1 {
+            guard tagged >> 1 < UInt64(strings.count) else { throw damaged }
+            return strings[Int(tagged >> 1)]
+        }
+        let length = Int(clamping: tagged >> 1)
+        guard length <= bytes.count - position else { throw damaged }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + length]), as: UTF8.self)
+        position += length
+        if shared && length <= SnapshotWriter.longestSharedString { strings.append(text) }
+        return text
+    }
+
+    mutating func time() throws(LedgerError) -> EffectiveTime {
+        let year = try unsigned(), month = try byte(), day = try byte()
+        let seconds = try unsigned()
+        guard year <= 9999, let calendarDay = CalendarDay(year: Int(year), month: Int(month), day: Int(day)), seconds <= 86_400 else { throw damaged }
+        return EffectiveTime(day: calendarDay, secondOfDay: seconds == 0 ? nil : Int(seconds - 1))
+    }
+
+    mutating func json() throws(LedgerError) -> JSONValue {
+        switch try byte() {
+        case 0: return .null
+        case 1: return .bool(false)
+        case 2: return .bool(true)
+        case 3: return .int(try signed())
+        case 4: return .string(try string())
+        case 5:
+            let count = try count()
+            var items: [JSONValue] = []
+            items.reserveCapacity(count)
+            for _ in 0..<count { items.append(try json()) }
+            return .array(items)
+        case 6:
+            let count = try count()
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(count)
+            for _ in 0..<count {
+                let name = try string()
+                members[name] = try json()
+            }
+            return .object(members)
+        default: throw damaged
+        }
+    }
+
+    mutating func seqs() throws(LedgerError) -> [Int64] {
+        let count = try count()
+        var seqs: [Int64] = []
+        seqs.reserveCapacity(count)
+        for _ in 0..<count { seqs.append(try signed()) }
+        return seqs
+    }
+
+    mutating func readRecords(audience: Visibility, head: ChainHead) throws(LedgerError) -> LedgerRecords {
+        let count = try count()
+        var records: [Record] = []
+        records.reserveCapacity(count)
+        var seq: Int64 = 0
+        for _ in 0..<count {
+            seq += Int64(try unsigned())
+            guard position + 17 <= bytes.count else { throw damaged }
+            let id = UUID(uuid: bytes.loadUnaligned(fromByteOffset: position, as: uuid_t.self))
+            position += 16
+            let typeIndex = Int(try byte())
+            guard EntryType.allCases.indices.contains(typeIndex) else { throw damaged }
+            let type = EntryType.allCases[typeIndex]
+            let subject = try string()
+            let recordedAt = try string(shared: false)
+            let author = try string()
+            let visibility: Visibility = try byte() == 0 ? .public : .internal
+            let originalEffective = try time()
+            let originalPayload = try json()
+            let flags = try byte()
+            var correctedBy: [Int64] = []
+            var effective = originalEffective
+            var payload = originalPayload
+            if flags & 1 != 0 {
+                correctedBy = try seqs()
+                effective = try time()
+                payload = try json()
+            }
+            let retractedBy = flags & 2 != 0 ? try signed() : nil
+            records.append(Record(
+                seq: seq, id: id, type: type, subject: subject, recordedAt: recordedAt, author: author, visibility: visibility,
+                originalEffective: originalEffective, originalPayload: originalPayload, effective: effective, payload: payload,
+                correctedBy: correctedBy, retractedBy: retractedBy))
+        }
+        guard records.last?.seq ?? 0 <= head.seq else { throw damaged }
+        var definitions: [String: Int64] = [:]
+        for _ in 0..<(try self.count()) {
+            let subject = try string()
+            definitions[subject] = try signed()
+        }
+        var activity: [String: [Int64]] = [:]
+        for _ in 0..<(try self.count()) {
+            let subject = try string()
+            activity[subject] = try seqs()
+        }
+        return LedgerRecords(audience: audience, head: head, records: records, definitions: definitions, activityBySubject: activity)
+    }
+}
+
+extension Ledger {
+    /// The fold kept in the audience's snapshot, when it still matches the chain (the entry
+    /// at its seq has its hash) and is no later than `knownAt`; nil otherwise, and the
+    /// caller folds from seq 1. A snapshot that cannot be read is a missed cache, not an error.
+    public func snapshotRecords(_ audience: Visibility, upTo knownAt: Int64? = nil) async -> LedgerRecords? {
+        guard let snapshot = try? await store.snapshot(audience: audience),
+              snapshot.format == ProjectionSnapshot.currentFormat,
+              snapshot.head.seq <= knownAt ?? .max,
+              let entry = try? await store.rows(after: snapshot.head.seq - 1, limit: 1).first,
+              entry.seq == snapshot.head.seq, entry.hash == snapshot.head.hash
+        else { return nil }
+        return try? snapshot.records()
+    }
+
+    public struct SnapshotSaving: Sendable {
+        public let audience: Visibility
+        public let seq: Int64
+        public let bytes: Int
+    }
+
+    /// Folds the chain to its head for both audiences (from the stored snapshots, when they
+    /// match) and stores the folds as the new snapshots. Needs write access.
+    /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
+    @discardableResult
+    public func saveSnapshots(now: Date = Date(), progress: (@Sendable (Visibility, Int64) -> Void)? = nil) async throws -> [SnapshotSaving] {
+        var saved: [SnapshotSaving] = []
+        for audience in [Visibility.internal, .public] {
+            var folding: (@Sendable (Int64) -> Void)?
+            if let progress { folding = { seq in progress(audience, seq) } }
+            let records = try await folded.latest(audience, of: self, progress: folding)
+            if let saving = try await saveSnapshot(of: records, now: now) { saved.append(saving) }
+        }
+        return saved
+    }
+
+    /// Stores a fold of this ledger's chain as its audience's snapshot (nothing for an empty one).
+    @discardableResult
+    public func saveSnapshot(of records: LedgerRecords, now: Date = Date()) async throws -> SnapshotSaving? {
+        let seq = records.head.seq
+        guard seq > 0 else { return nil }
+        let root = try await withMerkleTree(atLeast: seq) { tree in try tree.root(size: seq).hex }
+        let snapshot = ProjectionSnapshot(of: records, merkleRoot: root, now: now)
+        try await store.saveSnapshot(snapshot)
+        return SnapshotSaving(audience: records.audience, seq: seq, bytes: snapshot.body.count)
+    }
+}

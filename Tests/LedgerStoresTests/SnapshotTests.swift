@@ -1,0 +1,125 @@
+import Foundation
+import LedgerTestSupport
+import Testing
+@testable import Ledger
+import LedgerSynthetic
+import Transparency
+
+/// Snapshots of the fold are a cache: whatever a command reads through one must be exactly
+/// what folding the chain from seq 1 gives, and a snapshot that does not match the chain
+/// must be ignored.
+@Suite("Snapshots of the fold")
+struct SnapshotTests {
+    /// A synthetic chain (corrections, retractions, internal entries), then two actors whose
+    /// names are the same to Swift's `==` but not in bytes (é, and e with a combining accent).
+    static func ledger(_ kind: StoreKind, in directory: TemporaryDirectory, count: Int = 2_500, seed: UInt64 = 11) async throws -> Ledger {
+        let ledger = try await kind.makeLedger(in: directory)
+        try await ledger.importLines(SyntheticLedger(count: count, seed: seed).map { Substring($0.exchangeJSON.canonicalText) })
+        let today = EffectiveTime(day: .today())
+        _ = try await ledger.append([
+            EntryDraft(type: .actorRegistered, subject: "jose-composed", effective: today, author: "equipo-política",
+                       payload: ActorPayload(name: "José \u{E9}", kind: .organisation).json),
+            EntryDraft(type: .actorRegistered, subject: "jose-decomposed", effective: today, author: "equipo-poli\u{301}tica",
+                       visibility: .internal, payload: ActorPayload(name: "José e\u{301}", kind: .organisation).json),
+        ])
+        return ledger
+    }
+
+    /// The fold as the chain gives it, read without any snapshot.
+    static func coldFold(_ ledger: Ledger, _ audience: Visibility, knownAt: Int64? = nil) async throws -> LedgerRecords {
+        var records = LedgerRecords(audience: audience)
+        try await ledger.catchUp(&records, until: knownAt)
+        return records
+    }
+
+    static func right(_ records: LedgerRecords) -> ProjectionSnapshot {
+        ProjectionSnapshot(of: records, merkleRoot: String(repeating: "0", count: 64))
+    }
+
+    static func expectSame(_ warm: LedgerRecords, _ cold: LedgerRecords, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(warm.head == cold.head, sourceLocation: sourceLocation)
+        #expect(warm.records == cold.records, sourceLocation: sourceLocation)
+        #expect(warm.definitions == cold.definitions, sourceLocation: sourceLocation)
+        #expect(warm.activityBySubject == cold.activityBySubject, sourceLocation: sourceLocation)
+        // `==` on strings forgives canonically equivalent spellings; the bytes must be the same.
+        #expect(warm.records.map { Array($0.author.utf8) + Array($0.payload["name"]?.stringValue?.utf8 ?? "".utf8) }
+                == cold.records.map { Array($0.author.utf8) + Array($0.payload["name"]?.stringValue?.utf8 ?? "".utf8) },
+                sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSnapshotGivesExactlyTheFoldOfTheChainAndOnlyNewEntriesAreFolded(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let writer = try await Self.ledger(kind, in: directory)
+        let saved = try await writer.saveSnapshots()
+        #expect(saved.map(\.audience) == [.internal, .public] && saved.allSatisfy { $0.seq == 2_502 && $0.bytes > 0 })
+        let stored = try #require(try await writer.store.snapshot(audience: .internal))
+        #expect(stored.merkleRoot == (try await writer.withMerkleTree { try $0.root(size: 2_502).hex }))
+
+        // A new process: its first read starts from the snapshot.
+        let reader = Ledger(store: try await kind.reopenStore(in: directory))
+        for audience in [Visibility.internal, .public] {
+            Self.expectSame(try await reader.records(audience: audience), try await Self.coldFold(reader, audience))
+        }
+        // Entries written after the snapshot are folded on top of it.
+        _ = try await writer.append([EntryDraft(type: .actorRegistered, subject: "after-the-snapshot", effective: EffectiveTime(day: .today()),
+                                                author: "equipo", payload: ActorPayload(name: "Después", kind: .organisation).json)])
+        let later = Ledger(store: try await kind.reopenStore(in: directory))
+        let warm = try await later.records()
+        #expect(warm.head.seq == 2_503)
+        Self.expectSame(warm, try await Self.coldFold(later, .internal))
+        // A read of an earlier point of the chain never starts past it.
+        Self.expectSame(try await later.records(knownAt: 1_000), try await Self.coldFold(later, .internal, knownAt: 1_000))
+        Self.expectSame(try await later.records(knownAt: 2_502, audience: .public), try await Self.coldFold(later, .public, knownAt: 2_502))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSnapshotOfAnotherChainATruncatedChainOrAnotherFormatIsIgnored(_ kind: StoreKind) async throws {
+        // The same length, other content: the entry at the snapshot's seq has another hash.
+        let other = try TemporaryDirectory()
+        let otherLedger = try await Self.ledger(kind, in: other, seed: 12)
+        try await otherLedger.saveSnapshots()
+        let foreign = try #require(try await otherLedger.store.snapshot(audience: .internal))
+
+        let directory = try TemporaryDirectory()
+        let ledger = try await Self.ledger(kind, in: directory)
+        try await ledger.store.saveSnapshot(foreign)
+        let cold = try await Self.coldFold(ledger, .internal)
+        Self.expectSame(try await Ledger(store: try await kind.reopenStore(in: directory)).records(), cold)
+
+        // A snapshot past the head: a chain cut short (here, one that never grew that far).
+        let short = try TemporaryDirectory()
+        let shortLedger = try await kind.makeLedger(in: short)
+        try await shortLedger.importLines(SyntheticLedger(count: 2_000, seed: 11).map { Substring($0.exchangeJSON.canonicalText) })
+        let own = try await Self.coldFold(ledger, .internal)
+        try await shortLedger.store.saveSnapshot(Self.right(own))
+        let shortReader = Ledger(store: try await kind.reopenStore(in: short))
+        let shortFold = try await shortReader.records()
+        #expect(shortFold.head.seq == 2_000)
+        Self.expectSame(shortFold, try await Self.coldFold(shortReader, .internal))
+
+        // The checks are what keep a snapshot out, not luck: one whose head matches but whose
+        // body is another chain's fold is read as it says (a snapshot is trusted as far as its
+        // head, which is why only the ledger's writers may store one)...
+        let foreignBody = ProjectionSnapshot(of: try await Self.coldFold(otherLedger, .internal), merkleRoot: Self.right(own).merkleRoot).body
+        let matching = ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: Self.right(own).merkleRoot,
+                                          format: ProjectionSnapshot.currentFormat, createdAt: 0, body: foreignBody)
+        try await ledger.store.saveSnapshot(matching)
+        let misled = try await Ledger(store: try await kind.reopenStore(in: directory)).records()
+        #expect(misled.records.map(\.id) != cold.records.map(\.id), "the head matched, so the snapshot was used")
+        // ...but the same body under an older format number, or cut short, is not.
+        for wrong in [
+            ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat - 1,
+                               createdAt: 0, body: foreignBody),
+            ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat,
+                               createdAt: 0, body: foreignBody.prefix(foreignBody.count / 2)),
+        ] {
+            try await ledger.store.saveSnapshot(wrong)
+            Self.expectSame(try await Ledger(store: try await kind.reopenStore(in: directory)).records(), cold)
+        }
+        #expect(throws: LedgerError.self) {
+            try ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat,
+                                   createdAt: 0, body: foreignBody.dropLast()).records()
+        }
+    }
+}
