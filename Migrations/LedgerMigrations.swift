@@ -15,6 +15,7 @@ public enum LedgerMigrations {
         Migration(version: 4, name: "0004_team.sql", sql: String(decoding: PackageResources._004_team_sql, as: UTF8.self)),
         Migration(version: 5, name: "0005_outbox.sql", sql: String(decoding: PackageResources._005_outbox_sql, as: UTF8.self)),
         Migration(version: 6, name: "0006_snapshots.sql", sql: String(decoding: PackageResources._006_snapshots_sql, as: UTF8.self)),
+        Migration(version: 7, name: "0007_recorded_at.sql", sql: String(decoding: PackageResources._007_recorded_at_sql, as: UTF8.self)),
     ]
 
     /// In order, as above for Migrations/postgres. The files end in `.pg.sql` because the
@@ -26,5 +27,6 @@ public enum LedgerMigrations {
         Migration(version: 4, name: "0004_team.pg.sql", sql: String(decoding: PackageResources._004_team_pg_sql, as: UTF8.self)),
         Migration(version: 5, name: "0005_outbox.pg.sql", sql: String(decoding: PackageResources._005_outbox_pg_sql, as: UTF8.self)),
         Migration(version: 6, name: "0006_snapshots.pg.sql", sql: String(decoding: PackageResources._006_snapshots_pg_sql, as: UTF8.self)),
+        Migration(version: 7, name: "0007_recorded_at.pg.sql", sql: String(decoding: PackageResources._007_recorded_at_pg_sql, as: UTF8.self)),
     ]
 }

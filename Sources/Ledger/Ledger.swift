@@ -83,7 +83,7 @@ public struct Ledger: Sendable {
             }
             let head = records.head.seq
             do {
-                let appended = try await store.append(drafts, expectedHead: head)
+                let appended = try await store.append(drafts, following: records.head)
                 records = LedgerRecords()  // drop this copy so the kept fold is extended in place
                 await folded.extend(with: appended.new, after: head)
                 try await merkle.extend(with: appended.new.map { ($0.seq, $0.hash) })

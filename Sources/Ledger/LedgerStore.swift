@@ -18,6 +18,12 @@ public protocol LedgerStore: Sendable {
     ///   `AppendConflict` if another writer moved the head since the caller validated.
     func append(_ drafts: [EntryDraft], expectedHead: Int64?) async throws -> AppendedEntries
 
+    /// Appends drafts that follow `head` (the caller's fold of the chain) as one atomic
+    /// batch. The store may make the entries from `head` itself rather than read it (on
+    /// PostgreSQL, one round trip); it throws `AppendConflict` when the chain has moved past
+    /// `head`. By default, `append(_:expectedHead:)`.
+    func append(_ drafts: [EntryDraft], following head: ChainHead) async throws -> AppendedEntries
+
     /// Writes entries exported from another ledger exactly as they are (seq, time, salt,
     /// hashes), atomically. They must continue this chain: the first seq is head + 1 and
     /// its prev_hash is the head's hash.
@@ -148,9 +154,18 @@ public struct AppendedEntries: Sendable {
 public struct AppendConflict: Error, Sendable {
     public let expected: Int64
     public let actual: Int64
+
+    public init(expected: Int64, actual: Int64) {
+        self.expected = expected
+        self.actual = actual
+    }
 }
 
 extension LedgerStore {
+    public func append(_ drafts: [EntryDraft], following head: ChainHead) async throws -> AppendedEntries {
+        try await append(drafts, expectedHead: head.seq)
+    }
+
     public func waitForChange(after seq: Int64, pollInterval: Duration) async throws {
         while try await head().seq == seq {
             try await Task.sleep(for: pollInterval)

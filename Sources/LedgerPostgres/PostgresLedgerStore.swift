@@ -25,6 +25,8 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     private let logger: Logger
     /// The client's run, when `startInBackground()` started it rather than a service group.
     private let backgroundRun = Mutex<Task<Void, Never>?>(nil)
+    /// Set until the first append the database refused for this server's clock, which is logged once.
+    private let clockWarning = Atomic<Bool>(true)
 
     /// Connects, then applies pending migrations when `create` is true. With `create`
     /// false, a database without a ledger is reported rather than given one, so a wrong
@@ -159,6 +161,44 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
+    /// One round trip: the entries are made here from the caller's head, on this server's
+    /// clock, and inserted by one autocommitted statement. The database's triggers check
+    /// that they follow its head and that recorded_at is in order and within 10 s of its own
+    /// clock (0007_recorded_at). A moved head is a conflict for the caller to fold and retry;
+    /// a stored id (a retry) or a clock the database refuses takes the locked path above,
+    /// which reads the stored entries and uses the database's clock.
+    public func append(_ drafts: [EntryDraft], following head: ChainHead) async throws -> AppendedEntries {
+        guard !drafts.isEmpty, drafts.count <= Self.insertChunk else { return try await append(drafts, expectedHead: head.seq) }
+        let recordedAt = max(RecordedAt.string(from: Date()), head.recordedAt ?? "")
+        var entries: [Entry] = []
+        var previous = head
+        for draft in drafts {
+            let entry = Entry(draft: draft, seq: previous.seq + 1, recordedAt: recordedAt, prevHash: previous.hash)
+            entries.append(entry)
+            previous = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
+        }
+        do {
+            try await client.withConnection { connection in try await self.insert(entries, on: connection) }
+            return AppendedEntries(entries: entries, new: entries)
+        } catch let error as PSQLError {
+            let state = error.serverInfo?[.sqlState]
+            let constraint = error.serverInfo?[.constraintName]
+            if state == "23000" || (state == "23505" && constraint == "ledger_entries_pkey") {
+                throw AppendConflict(expected: head.seq, actual: head.seq + 1)
+            }
+            if state == "23514", error.serverInfo?[.message]?.contains("database's clock") == true {
+                if clockWarning.exchange(false, ordering: .relaxed) {
+                    logger.warning("this server's clock is more than 10 s from the database's; appends take the database's clock (a round trip more each)")
+                }
+                return try await append(drafts, expectedHead: head.seq)
+            }
+            if state == "23505" && constraint == "ledger_entries_id_key" { return try await append(drafts, expectedHead: head.seq) }
+            throw Self.storageError(error, doing: "append to the ledger")
+        } catch {
+            throw Self.storageError(error, doing: "append to the ledger")
+        }
+    }
+
     private func append(_ drafts: [EntryDraft], expectedHead: Int64?, on connection: PostgresConnection) async throws -> AppendedEntries {
         // The lock is held until COMMIT or ROLLBACK: from here on the head cannot move.
         let now = try await connection.query("""
@@ -194,6 +234,8 @@ public final class PostgresLedgerStore: LedgerStore, Service {
             try await self.client.withConnection { connection in
                 try await Self.transaction(on: connection, logger: self.logger) { connection in
                     try await Self.execute("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", on: connection, logger: self.logger)
+                    // History recorded elsewhere: its times are checked for order, not against this clock.
+                    try await Self.execute("SET LOCAL ledger.importing = 'on'", on: connection, logger: self.logger)
                     try LedgerTable.checkImport(first, continues: try await Self.head(connection, logger: self.logger))
                     try await self.insert(entries, on: connection)
                 }

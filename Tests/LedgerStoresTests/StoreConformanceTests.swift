@@ -190,6 +190,43 @@ struct StoreGuardConformanceTests {
         await store.close()
     }
 
+    /// On PostgreSQL the application server's clock chooses recorded_at (an append is one
+    /// round trip), so the database checks it; both stores keep it in order.
+    @Test(arguments: StoreKind.allCases)
+    func recordedAtNeverGoesBackAndOnPostgreSQLStaysNearTheDatabasesClock(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let (store, raw) = try await seeded(kind, directory)
+        func successor(recordedAt: String) -> String {
+            """
+            INSERT INTO ledger_entries (seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash)
+            SELECT 6, '\(UUID().uuidString.lowercased())', type, schema_version, subject, effective, \(recordedAt), author, visibility, payload, salt, hash, hash
+            FROM ledger_entries WHERE seq = 5
+            """
+        }
+        let refused = try await raw.refusal(of: successor(recordedAt: "'2020-01-01T00:00:00.000Z'"))
+        guard case .other(let message)? = refused else { Issue.record("an earlier recorded_at was let in: \(String(describing: refused))"); return }
+        #expect(message.contains("recorded_at") && message.contains("previous entry"), "\(message)")
+        if kind == .postgres {
+            let future = "'2099-01-01T00:00:00.000Z'"
+            let skewed = try await raw.refusal(of: successor(recordedAt: future))
+            #expect(skewed == .other("ledger_entries: recorded_at 2099-01-01T00:00:00.000Z is more than 10 seconds from the database's clock"))
+            #expect(try await raw.refusal(of: "BEGIN", "SET LOCAL ledger.importing = 'on'", successor(recordedAt: future), "COMMIT") == nil,
+                    "an import keeps the times it copies")
+            // Behind the chain's time, a writer repeats it rather than going back.
+            let appended = try await Ledger(store: store).append([Story.base[1]].map { draft in
+                var retold = draft
+                retold.id = UUID()
+                retold.subject = "after-the-future"
+                return retold
+            })
+            #expect(appended.entries.first?.recordedAt == "2099-01-01T00:00:00.000Z")
+        } else {
+            #expect(try await raw.refusal(of: successor(recordedAt: "(SELECT recorded_at FROM ledger_entries WHERE seq = 5)")) == nil)
+        }
+        #expect(try await store.head().seq == (kind == .postgres ? 7 : 6))
+        await store.close()
+    }
+
     @Test(arguments: StoreKind.allCases)
     func verifyNamesARowChangedBehindTheGuardsBack(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
