@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Transparency
 
 /// The ledger as its users see it: validated appends, the chain's verification, the
@@ -230,66 +231,33 @@ public struct Ledger: Sendable {
     /// transaction. Nothing is written if any line is wrong.
     /// - Parameter progress: told how many lines are checked of how many, as it goes.
     @discardableResult
-    public func importLines(_ lines: [Substring], progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> Int {
-        // Parsing and hashing each line is independent: done on two cores, checked in order.
-        let parsed = await TwoCores.map(Array(lines.enumerated())) { number, line -> (line: Int, entry: Result<Entry, LedgerError>, hashMatches: Bool)? in
-            if line.allSatisfy(\.isWhitespace) { return nil }
-            let label = "line \(number + 1)"
-            do {
-                let entry = try Entry(exchangeJSON: try JSONValue.parse(line))
-                return (number + 1, .success(entry), entry.computedHash == entry.hash)
-            } catch let error as LedgerError {
-                return (number + 1, .failure(LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)), false)
-            } catch {
-                return (number + 1, .failure(LedgerError(field: label, "\(error)")), false)
-            }
+    public func importLines(_ lines: [Substring], progress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> Int {
+        try await importLines(from: LineBatches(lines), progress: progress)
+    }
+
+    /// As above, reading the lines a batch at a time as they are written: parsing and
+    /// hashing the next batch (on two cores) overlaps checking and inserting this one, and
+    /// memory holds a few batches, not the file. Still one transaction, all or nothing.
+    /// - Parameter progress: told how many lines are checked, and of how many when known.
+    @discardableResult
+    public func importLines(from source: LineBatches, progress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> Int {
+        let pipeline = ImportPipeline(source: source, store: store, head: try await store.head(), records: try await records())
+        do {
+            // The first batch is checked before the store opens its write, so a file refused
+            // there (most are, and every file of up to a batch) leaves the database untouched
+            // to the byte; one refused later leaves its rows as they were.
+            guard let first = try await pipeline.next(progress: progress) else { return 0 }
+            let firstTaken = Mutex(false)
+            try await store.importEntries(batches: {
+                if !firstTaken.withLock({ taken in defer { taken = true }; return taken }) { return first }
+                return try await pipeline.next(progress: progress)
+            })
+        } catch {
+            await pipeline.stop()
+            throw error
         }
-        var entries: [Entry] = []
-        var seenIDs = Set<UUID>()
-        var expected = try await store.head()
-        // Every entry passes the rules `append` applies, against the ledger as it stood
-        // before it and on the day it was recorded: an export whose hashes agree but whose
-        // content this program would refuse is refused here too.
-        var validator = EntryValidator(records: try await records())
-        // Ids this ledger already holds, looked up at once rather than line by line.
-        let parsedIDs = parsed.compactMap { try? $0?.entry.get().id }
-        let storedSeqs = Dictionary(try await store.entries(withIDs: parsedIDs).map { ($0.id, $0.seq) }, uniquingKeysWith: { a, _ in a })
-        let latestRecordingTime = RecordedAt.string(from: Date().addingTimeInterval(24 * 3600))
-        for case let (lineNumber, result, hashMatches)? in parsed {
-            let label = "line \(lineNumber)"
-            let entry = try result.get()
-            guard entry.seq == expected.seq + 1 else {
-                throw LedgerError(kind: .integrity, field: "\(label): seq", "is \(entry.seq), expected \(expected.seq + 1)" + (expected.seq > 0 && entries.isEmpty ? " (this ledger ends at seq \(expected.seq))" : ""))
-            }
-            guard entry.prevHash == expected.hash else {
-                throw LedgerError(kind: .integrity, field: "\(label): prev_hash", "does not match the hash of seq \(expected.seq)")
-            }
-            guard hashMatches else {
-                throw LedgerError(kind: .integrity, field: "\(label): hash", "does not match the entry's content (seq \(entry.seq) was altered)")
-            }
-            guard seenIDs.insert(entry.id).inserted else {
-                throw LedgerError(kind: .integrity, field: "\(label): id", "repeats the id of an earlier line")
-            }
-            if let seq = storedSeqs[entry.id] {
-                throw LedgerError(kind: .integrity, field: "\(label): id", "is already in this ledger as seq \(seq)")
-            }
-            if let previous = expected.recordedAt, entry.recordedAt < previous {
-                throw LedgerError(field: "\(label): recorded_at", "\(entry.recordedAt) is before the previous entry's (\(previous)); the ledger records in order")
-            }
-            if entry.recordedAt > latestRecordingTime {
-                throw LedgerError(field: "\(label): recorded_at", "\(entry.recordedAt) is in the future")
-            }
-            do {
-                try validator.acceptRecorded(entry)
-            } catch {
-                throw LedgerError(kind: error.kind, field: error.field.map { "\(label): \($0)" } ?? label, error.message)
-            }
-            expected = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
-            entries.append(entry)
-            if entries.count % 4_096 == 0 { progress?(Int64(entries.count), Int64(parsed.count { $0 != nil })) }
-        }
-        progress?(Int64(entries.count), Int64(entries.count))
-        try await store.importEntries(entries)
-        return entries.count
+        let count = await pipeline.checked
+        progress?(Int64(count), Int64(count))
+        return count
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where the chain lives. Every store keeps the same promises, checked by one conformance
 /// suite: appends are atomic and serialised, seq is gap-free, ids are idempotent, nothing
@@ -25,9 +26,11 @@ public protocol LedgerStore: Sendable {
     func append(_ drafts: [EntryDraft], following head: ChainHead) async throws -> AppendedEntries
 
     /// Writes entries exported from another ledger exactly as they are (seq, time, salt,
-    /// hashes), atomically. They must continue this chain: the first seq is head + 1 and
-    /// its prev_hash is the head's hash.
-    func importEntries(_ entries: [Entry]) async throws
+    /// hashes), in one transaction, pulling them from `batches` until it returns nil: the
+    /// caller checks each batch while the store inserts the one before. They must continue
+    /// this chain: each batch's first seq is the head + 1 and its prev_hash the head's hash.
+    /// A batch that throws rolls everything back.
+    func importEntries(batches: @escaping @Sendable () async throws -> [Entry]?) async throws
 
     /// Up to `limit` rows with seq greater than `seq`, in order, as stored. Callers page
     /// through the chain with this so memory stays bounded (see `entries(after:)`).
@@ -162,6 +165,12 @@ public struct AppendConflict: Error, Sendable {
 }
 
 extension LedgerStore {
+    /// Imports entries already in memory, as one batch.
+    public func importEntries(_ entries: [Entry]) async throws {
+        let batch = Mutex<[Entry]?>(entries)
+        try await importEntries(batches: { batch.withLock { taken in defer { taken = nil }; return taken } })
+    }
+
     public func append(_ drafts: [EntryDraft], following head: ChainHead) async throws -> AppendedEntries {
         try await append(drafts, expectedHead: head.seq)
     }

@@ -228,16 +228,20 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         return AppendedEntries(entries: plan.entries, new: plan.new)
     }
 
-    public func importEntries(_ entries: [Entry]) async throws {
-        guard let first = entries.first else { return }
+    public func importEntries(batches next: @escaping @Sendable () async throws -> [Entry]?) async throws {
         try await run("import into the ledger") {
             try await self.client.withConnection { connection in
                 try await Self.transaction(on: connection, logger: self.logger) { connection in
                     try await Self.execute("SELECT pg_advisory_xact_lock(\(Self.appendLockKey))", on: connection, logger: self.logger)
                     // History recorded elsewhere: its times are checked for order, not against this clock.
                     try await Self.execute("SET LOCAL ledger.importing = 'on'", on: connection, logger: self.logger)
-                    try LedgerTable.checkImport(first, continues: try await Self.head(connection, logger: self.logger))
-                    try await self.insert(entries, on: connection)
+                    var head = try await Self.head(connection, logger: self.logger)
+                    while let batch = try await next() {
+                        guard let first = batch.first, let last = batch.last else { continue }
+                        try LedgerTable.checkImport(first, continues: head)
+                        try await self.insert(batch, on: connection)
+                        head = ChainHead(seq: last.seq, hash: last.hash, recordedAt: last.recordedAt)
+                    }
                 }
             }
         }

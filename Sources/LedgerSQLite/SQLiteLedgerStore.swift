@@ -215,19 +215,39 @@ public final class SQLiteLedgerStore: LedgerStore {
         return AppendedEntries(entries: plan.entries, new: plan.new)
     }
 
-    public func importEntries(_ entries: [Entry]) async throws {
-        guard let first = entries.first else { return }
+    public func importEntries(batches next: @escaping @Sendable () async throws -> [Entry]?) async throws {
         let pool = try writingPool("import into the ledger")
         try await run("import into the ledger") {
             try await pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    try LedgerTable.checkImport(first, continues: try Self.head(db))
+                    var head = try Self.head(db)
                     let insert = try db.cachedStatement(sql: Self.insertSQL)
-                    for entry in entries { try insert.execute(arguments: Self.arguments(for: entry)) }
+                    while let batch = try Self.waitFor(next) {
+                        guard let first = batch.first, let last = batch.last else { continue }
+                        try LedgerTable.checkImport(first, continues: head)
+                        for entry in batch { try insert.execute(arguments: Self.arguments(for: entry)) }
+                        head = ChainHead(seq: last.seq, hash: last.hash, recordedAt: last.recordedAt)
+                    }
                     return .commit
                 }
             }
         }
+    }
+
+    /// Waits, on GRDB's writer thread (a dispatch queue's, not one of Swift concurrency's
+    /// own), for async work done on the cooperative pool: the import's transaction stays on
+    /// its connection while the next batch is checked.
+    private static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        Task {
+            let result: Result<T, any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0! }.get()
     }
 
     public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {

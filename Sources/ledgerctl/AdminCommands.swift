@@ -149,7 +149,15 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "The file to read, or - for standard input.") var file: String
 
     func run() async throws {
-        let text = try readInput(file)
+        let source: LineBatches
+        if file == "-" {
+            source = LineBatches(handle: .standardInput, name: "standard input")
+        } else {
+            guard let handle = FileHandle(forReadingAtPath: file) else {
+                throw LedgerError(kind: .notFound, field: "FILE", "cannot read \(file)")
+            }
+            source = LineBatches(handle: handle, name: file)
+        }
         let location = try options.location
         // A failed import into a new file must not leave an empty ledger behind.
         var createdPath: String?
@@ -158,8 +166,8 @@ struct Import: AsyncParsableCommand {
             let count: Int
             let line = progress.line("Checking")
             do {
-                let report: (@Sendable (Int64, Int64) -> Void)? = line.map { line in { @Sendable done, total in line.update(done, of: total) } }
-                count = try await ledger.importLines(text.lines, progress: report)
+                let report: (@Sendable (Int64, Int64?) -> Void)? = line.map { line in { @Sendable done, total in line.update(done, of: total) } }
+                count = try await ledger.importLines(from: source, progress: report)
                 line?.finish()
             } catch {
                 line?.finish()

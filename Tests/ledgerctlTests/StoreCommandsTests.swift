@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import LedgerTestSupport
+import LedgerSynthetic
 import Synchronization
 import Testing
 
@@ -121,6 +122,73 @@ struct StoreCommandsTests {
         let badURL = try empty.run("status", "--database", "postgres://ledger@db/ledger?sslmode=maybe")
         #expect(badURL.status == 65)
         #expect(badURL.stderr.contains("--database: sslmode 'maybe' is not one of"))
+    }
+}
+
+/// An import streams its file in batches inside one transaction: all or nothing, whatever
+/// the batch it fails in, and whenever the process dies.
+@Suite("Streaming import")
+struct StreamingImportTests {
+    static let count = 20_000
+
+    /// A synthetic ledger as an export file, with `alter` applied to one line.
+    static func file(in cli: CLI, alter: ((inout String) -> Void)? = nil, line: Int = 0) throws -> String {
+        var lines = SyntheticLedger(count: count, seed: 5).map { $0.exchangeJSON.canonicalText }
+        if let alter { alter(&lines[line - 1]) }
+        let path = cli.directory.appendingPathComponent("synthetic.jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aLineRefusedInALaterBatchLeavesNothingWritten(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let before = try cli.snapshot()
+        // The demo's ledger first, so the file continues it; then a changed note far past the first batch.
+        let demo = try cli.ok("export").stdout
+        let target = try await CLI.on(kind)
+        defer { target.cleanUp() }
+        try target.ok("init")
+        let path = try Self.file(in: target, alter: { $0 = $0.replacingOccurrences(of: #""note":""#, with: #""note":"Altered: "#) }, line: 15_001)
+        let refused = try target.run("import", path)
+        #expect(refused.status != 0 && refused.stderr.contains("line 15001: hash"), "\(refused.stderr)")
+        #expect(try target.snapshot().isEmpty, "nothing of the first 15,000 lines was kept")
+        try target.ok("import", "-", stdin: demo)
+        #expect(try target.snapshot() == before)
+    }
+
+    /// SIGKILL at moments spread over the import: afterwards the ledger holds nothing of it
+    /// or all of it, and verifies.
+    @Test(arguments: StoreKind.allCases)
+    func anImportKilledAtAnyPointLeavesTheLedgerAsItWas(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("init")
+        let path = try Self.file(in: cli)
+        let timing = try await CLI.on(kind)
+        defer { timing.cleanUp() }
+        let timed = ContinuousClock.now
+        try timing.ok("import", path)
+        let whole = ContinuousClock.now - timed
+        var random = SystemRandomNumberGenerator()
+        var outcomes: [Int64] = []
+        for round in 0..<5 {
+            // Somewhere in the import's own time, spread from its start to its end.
+            let fraction = (Double(round) + Double.random(in: 0..<1, using: &random)) / 5
+            let started = try cli.start(["import", path])
+            try await Task.sleep(for: whole * fraction)
+            kill(started.0.processIdentifier, SIGKILL)
+            started.0.waitUntilExit()
+            let status = try #require(try cli.json("status") as? [String: Any])
+            let seq = try #require((status["head"] as? [String: Any])?["seq"] as? Int)
+            outcomes.append(Int64(seq))
+            #expect(seq == 0 || seq == Self.count, "round \(round): killed at \(fraction) of the import, the ledger holds \(seq) entries")
+            #expect(try cli.run("verify").status == 0)
+            if seq == Self.count { break }
+        }
+        #expect(outcomes.contains(0), "at least one kill landed inside the import: \(outcomes)")
     }
 }
 
