@@ -39,6 +39,23 @@ public struct ProjectionSnapshot: Sendable {
                   createdAt: Int64(now.timeIntervalSince1970), body: Data(writer.bytes))
     }
 
+    /// The body in the pieces a store keeps it in: both databases cap a value at 1 GB, and
+    /// the snapshot of three million entries is larger.
+    public func parts(of size: Int = 64 << 20) -> [Data] {
+        stride(from: 0, to: max(body.count, 1), by: size).map { body.subdata(in: $0..<min($0 + size, body.count)) }
+    }
+
+    /// The snapshot a store kept in parts, when the parts agree on what they belong to.
+    public static func joined(_ parts: [ProjectionSnapshot]) -> ProjectionSnapshot? {
+        guard let first = parts.first,
+              parts.allSatisfy({ $0.head == first.head && $0.format == first.format && $0.merkleRoot == first.merkleRoot && $0.createdAt == first.createdAt })
+        else { return nil }
+        var body = Data(capacity: parts.reduce(0) { $0 + $1.body.count })
+        for part in parts { body.append(part.body) }
+        return ProjectionSnapshot(audience: first.audience, head: first.head, merkleRoot: first.merkleRoot, format: first.format,
+                                  createdAt: first.createdAt, body: body)
+    }
+
     /// The fold it holds; throws when the body does not read as one of this format.
     public func records() throws -> LedgerRecords {
         guard format == Self.currentFormat else {

@@ -612,26 +612,32 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         try await run("read the snapshot") {
             let rows = try await self.client.query("""
                 SELECT seq, head_hash, head_recorded_at, merkle_root, format, created_at, body
-                FROM projection_snapshots WHERE audience = \(audience.rawValue)
+                FROM projection_snapshots WHERE audience = \(audience.rawValue) ORDER BY part
                 """, logger: self.logger)
-            var snapshot: ProjectionSnapshot?
+            var parts: [ProjectionSnapshot] = []
             for try await (seq, hash, recordedAt, root, format, createdAt, body) in rows.decode((Int64, String, String?, String, Int, Int64, ByteBuffer).self) {
-                snapshot = ProjectionSnapshot(audience: audience, head: ChainHead(seq: seq, hash: hash, recordedAt: recordedAt), merkleRoot: root,
-                                              format: format, createdAt: createdAt, body: Data(body.readableBytesView))
+                parts.append(ProjectionSnapshot(audience: audience, head: ChainHead(seq: seq, hash: hash, recordedAt: recordedAt), merkleRoot: root,
+                                                format: format, createdAt: createdAt, body: Data(body.readableBytesView)))
             }
-            return snapshot
+            return ProjectionSnapshot.joined(parts)
         }
     }
 
     public func saveSnapshot(_ snapshot: ProjectionSnapshot) async throws {
-        try await execute("keep the snapshot", """
-            INSERT INTO projection_snapshots (audience, seq, head_hash, head_recorded_at, merkle_root, format, created_at, body)
-            VALUES (\(snapshot.audience.rawValue), \(snapshot.head.seq), \(snapshot.head.hash), \(snapshot.head.recordedAt),
-                    \(snapshot.merkleRoot), \(snapshot.format), \(snapshot.createdAt), \(ByteBuffer(bytes: snapshot.body)))
-            ON CONFLICT (audience) DO UPDATE SET seq = excluded.seq, head_hash = excluded.head_hash,
-                head_recorded_at = excluded.head_recorded_at, merkle_root = excluded.merkle_root, format = excluded.format,
-                created_at = excluded.created_at, body = excluded.body
-            """)
+        try await run("keep the snapshot") {
+            try await self.client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: self.logger) { connection in
+                    try await Self.execute("DELETE FROM projection_snapshots WHERE audience = \(snapshot.audience.rawValue)", on: connection, logger: self.logger)
+                    for (part, body) in snapshot.parts().enumerated() {
+                        try await Self.execute("""
+                            INSERT INTO projection_snapshots (audience, part, seq, head_hash, head_recorded_at, merkle_root, format, created_at, body)
+                            VALUES (\(snapshot.audience.rawValue), \(part), \(snapshot.head.seq), \(snapshot.head.hash), \(snapshot.head.recordedAt),
+                                    \(snapshot.merkleRoot), \(snapshot.format), \(snapshot.createdAt), \(ByteBuffer(bytes: body)))
+                            """, on: connection, logger: self.logger)
+                    }
+                }
+            }
+        }
     }
 
     /// One statement whose rows, if any, are read to the end so a refusal is never lost.

@@ -578,22 +578,28 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func snapshot(audience: Visibility) async throws -> ProjectionSnapshot? {
         try await run("read the snapshot") {
             try await self.reader.read { db in
-                try Row.fetchOne(db, sql: "SELECT seq, head_hash, head_recorded_at, merkle_root, format, created_at, body FROM projection_snapshots WHERE audience = ?",
-                                 arguments: [audience.rawValue]).map {
+                ProjectionSnapshot.joined(try Row.fetchAll(db, sql: """
+                    SELECT seq, head_hash, head_recorded_at, merkle_root, format, created_at, body
+                    FROM projection_snapshots WHERE audience = ? ORDER BY part
+                    """, arguments: [audience.rawValue]).map {
                     ProjectionSnapshot(audience: audience, head: ChainHead(seq: $0[0], hash: $0[1], recordedAt: $0[2]), merkleRoot: $0[3],
                                        format: $0[4], createdAt: $0[5], body: $0[6])
-                }
+                })
             }
         }
     }
 
     public func saveSnapshot(_ snapshot: ProjectionSnapshot) async throws {
         try await writeTeam("keep the snapshot") { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO projection_snapshots (audience, seq, head_hash, head_recorded_at, merkle_root, format, created_at, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [snapshot.audience.rawValue, snapshot.head.seq, snapshot.head.hash, snapshot.head.recordedAt,
-                                 snapshot.merkleRoot, snapshot.format, snapshot.createdAt, snapshot.body])
+            try db.execute(sql: "DELETE FROM projection_snapshots WHERE audience = ?", arguments: [snapshot.audience.rawValue])
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO projection_snapshots (audience, part, seq, head_hash, head_recorded_at, merkle_root, format, created_at, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (part, body) in snapshot.parts().enumerated() {
+                try insert.execute(arguments: [snapshot.audience.rawValue, part, snapshot.head.seq, snapshot.head.hash, snapshot.head.recordedAt,
+                                               snapshot.merkleRoot, snapshot.format, snapshot.createdAt, body])
+            }
         }
     }
 

@@ -73,6 +73,24 @@ struct SnapshotTests {
         Self.expectSame(try await later.records(knownAt: 2_502, audience: .public), try await Self.coldFold(later, .public, knownAt: 2_502))
     }
 
+    /// Both databases cap a value at 1 GB (a 3M-entry snapshot is 1.2 GB): stores keep parts.
+    @Test func aSnapshotIsKeptInPartsThatJoinOnlyWhenTheyAgree() throws {
+        let whole = Self.right(LedgerRecords(entries: Array(SyntheticLedger(count: 300, seed: 3))))
+        let parts = whole.parts(of: 1_000)
+        #expect(parts.count == (whole.body.count + 999) / 1_000 && parts.count > 2)
+        func stored(_ body: Data, head: ChainHead? = nil) -> ProjectionSnapshot {
+            ProjectionSnapshot(audience: whole.audience, head: head ?? whole.head, merkleRoot: whole.merkleRoot, format: whole.format,
+                               createdAt: whole.createdAt, body: body)
+        }
+        let joined = try #require(ProjectionSnapshot.joined(parts.map { stored($0) }))
+        #expect(joined.body == whole.body)
+        Self.expectSame(try joined.records(), try whole.records())
+        var mixed = parts.map { stored($0) }
+        mixed[1] = stored(parts[1], head: .empty)
+        #expect(ProjectionSnapshot.joined(mixed) == nil, "a part of another snapshot")
+        #expect(ProjectionSnapshot.joined([]) == nil)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aSnapshotOfAnotherChainATruncatedChainOrAnotherFormatIsIgnored(_ kind: StoreKind) async throws {
         // The same length, other content: the entry at the snapshot's seq has another hash.

@@ -116,6 +116,12 @@ struct CLI {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
+    /// The head's seq, as `status --json` gives it.
+    func headSeq() throws -> Int64 {
+        let status = try #require(try json("status") as? [String: Any])
+        return Int64(try #require((status["head"] as? [String: Any])?["seq"] as? Int))
+    }
+
     /// The whole ledger as exported: equal snapshots mean nothing was written.
     func snapshot() throws -> String {
         try ok("export").stdout

@@ -16,7 +16,17 @@ struct OutboxCommandTests {
         return try #require(Int(found.output.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
-    /// Starts a Python program in the background; stopped by the caller.
+    /// Stops a program `background` started. SIGKILL, not `terminate()`: a child can inherit
+    /// a signal mask with SIGTERM blocked from the thread that spawned it, and then outlives
+    /// the test run (seen: SMTP sinks and receivers left running after the suite).
+    static func stop(_ processes: Process...) {
+        for process in processes where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts a Python program in the background; stopped by the caller with `stop`.
     static func background(_ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(ExternalTools.path("python3")))
@@ -76,7 +86,7 @@ struct OutboxCommandTests {
         let port = try Self.freePort()
         let maildir = cli.directory.appendingPathComponent("maildir")
         let sink = try Self.background(["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir.path])
-        defer { sink.terminate() }
+        defer { Self.stop(sink) }
         try await Self.waitForPort(port)
         let config = cli.directory.appendingPathComponent("msmtprc")
         try "account default\nhost 127.0.0.1\nport \(port)\nfrom ledger@example.org\n".write(to: config, atomically: true, encoding: .utf8)
@@ -149,7 +159,7 @@ struct OutboxCommandTests {
         let receiver = Self.fixtures.appendingPathComponent("webhook_receiver.py").path
         let allReceiver = try Self.background([receiver, String(allPort), allSecret, "2", allLog])
         let publicReceiver = try Self.background([receiver, String(publicPort), publicSecret, "0", publicLog])
-        defer { allReceiver.terminate(); publicReceiver.terminate() }
+        defer { Self.stop(allReceiver, publicReceiver) }
         try await Self.waitForPort(allPort)
         try await Self.waitForPort(publicPort)
 
@@ -197,7 +207,7 @@ struct OutboxCommandTests {
         let secret = try cli.ok("webhook", "add", "http://127.0.0.1:\(port)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let log = cli.directory.appendingPathComponent("received.jsonl").path
         let receiver = try Self.background([Self.fixtures.appendingPathComponent("webhook_receiver.py").path, String(port), secret, "0", log])
-        defer { receiver.terminate() }
+        defer { Self.stop(receiver) }
         try await Self.waitForPort(port)
         let server = try await ServeCommandTests.Server.start(cli)
         let (status, _) = try await ServeCommandTests.request(server.base + "/api/v1/status")

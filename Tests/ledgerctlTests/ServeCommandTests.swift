@@ -110,7 +110,7 @@ struct ServeCommandTests {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
         try cli.ok("demo")
-        let head = try Self.headOf(cli)
+        let head = try cli.headSeq()
         let server = try await Server.start(cli, ["--snapshot-every", "1"])
         var kept: [String] = []
         // Bounded by attempts rather than by the clock: the suite's other tests block threads.
@@ -129,11 +129,6 @@ struct ServeCommandTests {
         #expect(try await again.stop() == 0)
         let wrong = try cli.run("serve", "--snapshot-every=-1")
         #expect(wrong.status != 0 && wrong.stderr.contains("--snapshot-every: must be 0 or more"))
-    }
-
-    static func headOf(_ cli: CLI) throws -> Int64 {
-        let status = try #require(try cli.json("status") as? [String: Any])
-        return try #require((status["head"] as? [String: Any])?["seq"] as? Int).map(Int64.init) ?? 0
     }
 
     @Test func badFlagsAreNamed() async throws {
