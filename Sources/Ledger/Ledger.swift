@@ -134,6 +134,9 @@ public struct Ledger: Sendable {
         public var problem: String?
         /// What is wrong with the database's append-only triggers, when the caller checked.
         public var guardProblems: [String] = []
+        /// Stored snapshots of the fold that are not the chain's (`snapshotProblems()`), when
+        /// the caller checked.
+        public var snapshotProblems: [String] = []
         /// How many signed checkpoints the chain was checked against, the last one's
         /// number, and the most entries one of them signed.
         public var checkpointsChecked: Int = 0

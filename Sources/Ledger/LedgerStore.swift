@@ -42,7 +42,7 @@ public protocol LedgerStore: Sendable {
     /// Releases connections. The store is not used afterwards.
     func close() async
 
-    /// Returns when the head may have moved since `seq` (another process appended), or
+    /// Returns when the head may have moved past `seq` (another process appended), or
     /// throws when cancelled. The default polls `head()`; PostgreSQL listens on its channel.
     func waitForChange(after seq: Int64, pollInterval: Duration) async throws
 
@@ -176,7 +176,7 @@ extension LedgerStore {
     }
 
     public func waitForChange(after seq: Int64, pollInterval: Duration) async throws {
-        while try await head().seq == seq {
+        while try await head().seq <= seq {
             try await Task.sleep(for: pollInterval)
         }
     }

@@ -9,8 +9,9 @@ import Transparency
 /// but speed.
 public struct ProjectionSnapshot: Sendable {
     /// Raised whenever what a fold holds or how it is encoded changes, so that an older
-    /// snapshot is ignored and rebuilt instead of misread.
-    public static let currentFormat = 1
+    /// snapshot is ignored and rebuilt instead of misread. Format 2 writes every map in key
+    /// order, so one fold has one encoding and `verify` can compare bytes.
+    public static let currentFormat = 2
 
     public let audience: Visibility
     public let head: ChainHead
@@ -125,7 +126,7 @@ struct SnapshotWriter {
         case .object(let members):
             bytes.append(6)
             unsigned(UInt64(members.count))
-            for (name, member) in members {
+            for (name, member) in members.sorted(by: { $0.key < $1.key }) {
                 string(name)
                 json(member)
             }
@@ -163,12 +164,12 @@ struct SnapshotWriter {
             if let retractedBy = record.retractedBy { signed(retractedBy) }
         }
         unsigned(UInt64(fold.definitions.count))
-        for (subject, seq) in fold.definitions {
+        for (subject, seq) in fold.definitions.sorted(by: { $0.key < $1.key }) {
             string(subject)
             signed(seq)
         }
         unsigned(UInt64(fold.activityBySubject.count))
-        for (subject, activity) in fold.activityBySubject {
+        for (subject, activity) in fold.activityBySubject.sorted(by: { $0.key < $1.key }) {
             string(subject)
             seqs(activity)
         }
@@ -335,6 +336,35 @@ extension Ledger {
         return try? snapshot.records()
     }
 
+    /// The stored snapshots a read would use (current format, its head still in the chain)
+    /// whose body is not the fold of the chain up to their seq, or whose Merkle root is not
+    /// the chain's: a snapshot written by something other than this program, which every
+    /// read would trust. Empty when there is none, or each is the fold it claims to be.
+    /// Folds the chain from seq 1 once per snapshot, one at a time (memory: one fold).
+    /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
+    public func snapshotProblems(progress: (@Sendable (Visibility, Int64) -> Void)? = nil) async throws -> [String] {
+        var problems: [String] = []
+        for audience in [Visibility.internal, .public] {
+            guard let stored = try await store.snapshot(audience: audience), stored.format == ProjectionSnapshot.currentFormat,
+                  let entry = try await store.rows(after: stored.head.seq - 1, limit: 1).first,
+                  entry.seq == stored.head.seq, entry.hash == stored.head.hash
+            else { continue }
+            let seq = stored.head.seq
+            var records = LedgerRecords(audience: audience)
+            var folding: (@Sendable (Int64) -> Void)?
+            if let progress { folding = { done in progress(audience, done) } }
+            try await catchUp(&records, until: seq, progress: folding)
+            let root = try await withMerkleTree(atLeast: seq) { tree in try tree.root(size: seq).hex }
+            let view = audience == .public ? "public view" : "team's view"
+            if stored.merkleRoot != root {
+                problems.append("the snapshot of the \(view) at seq \(seq) names the Merkle root \(stored.merkleRoot), but the chain's is \(root)")
+            } else if ProjectionSnapshot(of: records, merkleRoot: root).body != stored.body {
+                problems.append("the snapshot of the \(view) at seq \(seq) is not the fold of the chain up to there: something other than ledgerctl wrote it, and every read trusts it; rebuild it with `ledgerctl snapshot --rebuild`")
+            }
+        }
+        return problems
+    }
+
     public struct SnapshotSaving: Sendable {
         public let audience: Visibility
         public let seq: Int64
@@ -344,13 +374,21 @@ extension Ledger {
     /// Folds the chain to its head for both audiences (from the stored snapshots, when they
     /// match) and stores the folds as the new snapshots. Needs write access.
     /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
+    /// - Parameter fromChain: fold from seq 1, ignoring the stored snapshots (to replace
+    ///   one that `snapshotProblems()` found wrong).
     @discardableResult
-    public func saveSnapshots(now: Date = Date(), progress: (@Sendable (Visibility, Int64) -> Void)? = nil) async throws -> [SnapshotSaving] {
+    public func saveSnapshots(now: Date = Date(), fromChain: Bool = false,
+                              progress: (@Sendable (Visibility, Int64) -> Void)? = nil) async throws -> [SnapshotSaving] {
         var saved: [SnapshotSaving] = []
         for audience in [Visibility.internal, .public] {
             var folding: (@Sendable (Int64) -> Void)?
             if let progress { folding = { seq in progress(audience, seq) } }
-            let records = try await folded.latest(audience, of: self, progress: folding)
+            var records = LedgerRecords(audience: audience)
+            if fromChain {
+                try await catchUp(&records, progress: folding)
+            } else {
+                records = try await folded.latest(audience, of: self, progress: folding)
+            }
             if let saving = try await saveSnapshot(of: records, now: now) { saved.append(saving) }
         }
         return saved

@@ -27,6 +27,9 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     private let backgroundRun = Mutex<Task<Void, Never>?>(nil)
     /// Set until the first append the database refused for this server's clock, which is logged once.
     private let clockWarning = Atomic<Bool>(true)
+    /// The server is a hot standby (a streaming replica): it takes reads only, and cannot
+    /// LISTEN, so changes are polled.
+    public let isHotStandby: Bool
 
     /// Connects, then applies pending migrations when `create` is true. With `create`
     /// false, a database without a ledger is reported rather than given one, so a wrong
@@ -55,19 +58,27 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         } catch {
             throw Self.storageError(error, doing: "connect to \(url.displayName)")
         }
+        let isHotStandby: Bool
         do {
-            try await migrate(connection, access: access, url: url, logger: logger)
+            isHotStandby = try await connection.query("SELECT pg_is_in_recovery()", logger: logger).decode(Bool.self).first { _ in true } ?? false
+            try await migrate(connection, access: isHotStandby ? .read : access, url: url, logger: logger)
             try? await connection.close()
         } catch {
             try? await connection.close()
             throw Self.storageError(error, doing: "prepare the ledger in \(url.displayName)")
         }
-        return PostgresLedgerStore(url: url, client: PostgresClient(configuration: try url.clientConfiguration, backgroundLogger: logger), logger: logger)
+        if isHotStandby && access != .read {
+            throw LedgerError(kind: .storage, field: "database",
+                              "\(url.displayName) is a hot standby (a read-only replica): write to its primary, or give it to `serve --read-database`")
+        }
+        return PostgresLedgerStore(url: url, client: PostgresClient(configuration: try url.clientConfiguration, backgroundLogger: logger),
+                                   isHotStandby: isHotStandby, logger: logger)
     }
 
-    private init(url: PostgresURL, client: PostgresClient, logger: Logger) {
+    private init(url: PostgresURL, client: PostgresClient, isHotStandby: Bool, logger: Logger) {
         self.url = url
         self.client = client
+        self.isHotStandby = isHotStandby
         self.logger = logger
     }
 
@@ -265,12 +276,17 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     }
 
     /// Listens on `headChannel`, then checks the head, so no append can fall between the
-    /// two; a notification ends the wait. `pollInterval` is not needed here.
+    /// two; a notification ends the wait. Only a hot standby, which cannot listen, polls
+    /// every `pollInterval`.
     public func waitForChange(after seq: Int64, pollInterval: Duration) async throws {
+        if isHotStandby {
+            while try await head().seq <= seq { try await Task.sleep(for: pollInterval) }
+            return
+        }
         try await run("watch the ledger") {
             try await self.client.withConnection { connection in
                 try await connection.listen(on: Self.headChannel) { notifications in
-                    if try await Self.head(connection, logger: self.logger).seq != seq { return }
+                    if try await Self.head(connection, logger: self.logger).seq > seq { return }
                     for try await _ in notifications { return }
                 }
             }

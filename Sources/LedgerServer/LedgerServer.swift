@@ -16,13 +16,17 @@ public enum LedgerServer {
     /// Runs until SIGINT or SIGTERM, then finishes the requests in flight and returns.
     /// - Parameter services: background work the ledger needs (its store's connection pool),
     ///   started before the HTTP server and stopped after it.
-    public static func run(ledger: Ledger, configuration: LedgerServerConfiguration, logger: Logger,
+    /// - Parameter replica: a streaming replica of `ledger` (a PostgreSQL hot standby) that
+    ///   the public pages are read from; writes, the workspace, the outbox and the
+    ///   transparency log stay on `ledger`.
+    public static func run(ledger: Ledger, replica: Ledger? = nil, configuration: LedgerServerConfiguration, logger: Logger,
                            services: [any Service] = [],
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
-        let view = PublicView(ledger: ledger, templates: configuration.templates, address: configuration.baseURL, logger: logger)
+        let view = PublicView(ledger: ledger, reads: replica, templates: configuration.templates, address: configuration.baseURL, logger: logger)
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: logger)
         var background: [any Service] = [
             EditionService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger),
+            SnapshotCheckService(view: view, logger: logger),
             OutboxService(outbox: Outbox(ledger: ledger, baseURL: configuration.baseURL, sendmail: configuration.sendmail, from: configuration.mailFrom, logger: logger),
                           interval: configuration.outboxInterval, logger: logger),
         ]
@@ -45,6 +49,7 @@ public enum LedgerServer {
         // The first fold and verification need the store's services running, and must end
         // before the first request is answered.
         app.beforeServerStarts {
+            if let replica { try await checkReplica(replica, of: ledger, logger: logger) }
             try await view.refresh()
             if let verification = await view.verification, verification.isIntact, await view.warning == nil {
                 logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
@@ -53,12 +58,25 @@ public enum LedgerServer {
         try await app.runService()
     }
 
+    /// Refuses a replica of another ledger: the entry at the replica's head must be the
+    /// primary's at that seq (the chain's links make that the same history up to there).
+    static func checkReplica(_ replica: Ledger, of primary: Ledger, logger: Logger) async throws {
+        let head = try await replica.store.head()
+        let stored = head.seq == 0 ? nil : try await primary.store.entries(after: head.seq - 1, limit: 1).first
+        guard head.seq == 0 || stored?.hash == head.hash else {
+            throw LedgerError(kind: .invalidInput, field: "--read-database",
+                              "\(replica.store.displayName) is not a replica of \(primary.store.displayName): its entry \(head.seq) is not the primary's")
+        }
+        logger.info("public pages are read from a replica", metadata: ["replica": "\(replica.store.displayName)", "replica_head": "\(head.seq)"])
+    }
+
     /// Every route; `view` caches what the public pages show.
     static func router(view: PublicView, checkpointer: Checkpointer, configuration: LedgerServerConfiguration, logger: Logger) -> Router<LedgerRequestContext> {
         // Every page answers HEAD too (feed readers and link checkers ask it): Hummingbird
         // answers it from the GET route, with the same headers and no body.
         let router = Router(context: LedgerRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: ReadYourWritesMiddleware(view: view))
         let routes = Routes(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger)
         func read(_ path: RouterPath, alsoAllowed: [HTTPRequest.Method] = [],
                   _ handler: @escaping @Sendable (Request, LedgerRequestContext) async throws -> Response) {

@@ -4,7 +4,8 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps the public view current when other processes write: PostgreSQL tells every
-/// server of each commit on the ledger's channel; a SQLite file is polled.
+/// server of each commit on the ledger's channel; a SQLite file, and a replica (which
+/// cannot listen), are polled.
 struct LedgerWatcher: Service {
     let view: PublicView
     let pollInterval: Duration
@@ -14,7 +15,7 @@ struct LedgerWatcher: Service {
         // The database went away for a moment; the view stays as it was meanwhile.
         await repeatUntilShutdown(logger: logger, failure: "could not follow the ledger; retrying", retryAfter: .seconds(1)) {
             try await view.refresh()
-            try await view.ledger.store.waitForChange(after: await view.head.seq, pollInterval: pollInterval)
+            try await view.reads.store.waitForChange(after: await view.head.seq, pollInterval: pollInterval)
         }
     }
 }
@@ -34,6 +35,32 @@ struct SnapshotService: Service {
                 logger.info("kept the snapshots of the fold", metadata: ["seq": "\(seq)"])
             }
         }
+    }
+}
+
+/// Checks, once after start, that the stored snapshots of the fold are the chain's: the
+/// view and the team's fold start from them, trusting them for speed, and this finds out
+/// within one fold of the chain whether that trust was deserved.
+struct SnapshotCheckService: Service {
+    let view: PublicView
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var done = false
+            while !done && !Task.isCancelled {
+                do {
+                    await view.snapshotsChecked(problems: try await view.reads.snapshotProblems())
+                    done = true
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("could not check the stored snapshots; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(60))
+                }
+            }
+        }
+        // A service that returns would stop the server: this one waits for the end.
+        try? await gracefulShutdown()
     }
 }
 

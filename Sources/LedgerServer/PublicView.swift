@@ -38,7 +38,12 @@ actor PublicView {
         }
     }
 
+    /// Where writes go, and where a read that must see a write is made.
     let ledger: Ledger
+    /// Where the public pages are read from: `ledger`, or a streaming replica of it
+    /// (`serve --read-database`), which can be behind by a moment.
+    let reads: Ledger
+    let readsFromReplica: Bool
     let templates: ReportTemplates
     /// Where the public reaches the site, for the command on the status page.
     let address: String
@@ -54,20 +59,30 @@ actor PublicView {
     private var snapshot: Snapshot?
     private var pages: [String: Rendered] = [:]
     private var hasRefreshed = false
+    /// When the view last read the primary for a head it had not seen (see `show(atLeast:)`).
+    private var primaryReadAt: ContinuousClock.Instant?
     /// The chain verified so far; each refresh checks only the entries that are new.
     private(set) var verification: Ledger.Verification?
     /// What is wrong with the database's append-only triggers, checked at start and then
     /// at most once a minute.
     private(set) var guardProblems: [String] = []
     private var guardsCheckedAt: ContinuousClock.Instant?
+    /// Stored snapshots of the fold found not to be the chain's (`Ledger.snapshotProblems`),
+    /// checked once after start, in the background: the view may have started from one.
+    private(set) var snapshotProblems: [String] = []
+    /// Until the check has run, the server keeps no new snapshot, which could carry a
+    /// wrong one's content forward.
+    private var hasCheckedSnapshots = false
     private let guardCheckInterval: Duration = .seconds(60)
     /// Past this many cached pages the cache starts again: ids and months are bounded by the
     /// ledger, but a ledger can be large.
     private let pageLimit = 4_096
 
-    init(ledger: Ledger, templates: ReportTemplates = .builtIn, address: String = "", logger: Logger,
+    init(ledger: Ledger, reads: Ledger? = nil, templates: ReportTemplates = .builtIn, address: String = "", logger: Logger,
          today: @escaping @Sendable () -> CalendarDay = { .today() }) {
         self.ledger = ledger
+        self.reads = reads ?? ledger
+        readsFromReplica = reads != nil
         self.address = address
         self.templates = templates
         self.logger = logger
@@ -80,7 +95,23 @@ actor PublicView {
     /// server restarts, because a ledger does not mend itself.
     var warning: IntegrityWarning? {
         if let verification, !verification.isIntact { return IntegrityWarning(failedAtSeq: verification.firstBadSeq) }
-        return guardProblems.isEmpty ? nil : IntegrityWarning(failedAtSeq: nil)
+        return guardProblems.isEmpty && snapshotProblems.isEmpty ? nil : IntegrityWarning(failedAtSeq: nil)
+    }
+
+    /// The outcome of the snapshot check: a wrong snapshot is as loud as a broken guard, and
+    /// the view is folded again from the chain alone.
+    func snapshotsChecked(problems: [String]) async {
+        hasCheckedSnapshots = true
+        guard !problems.isEmpty else { return }
+        snapshotProblems = problems
+        for problem in problems {
+            logger.error("a stored snapshot of the fold is not the chain's; writes are refused and every page carries a warning until an operator acts",
+                         metadata: ["problem": "\(problem)"])
+        }
+        records = LedgerRecords(audience: .public)
+        snapshot = nil
+        pages = [:]
+        do { try await refresh() } catch { logger.error("could not fold the chain again", metadata: ["error": "\(error)"]) }
     }
 
     /// Verifies what is new of the chain (and, now and then, the triggers), then folds in
@@ -89,10 +120,10 @@ actor PublicView {
     func refresh() async throws {
         hasRefreshed = true
         let warningBefore = warning
-        verification = try await ledger.verify(continuing: verification)
+        verification = try await reads.verify(continuing: verification)
         let now = ContinuousClock.now
         if guardsCheckedAt.map({ now - $0 >= guardCheckInterval }) ?? true {
-            guardProblems = try await ledger.store.appendOnlyGuardProblems()
+            guardProblems = try await reads.store.appendOnlyGuardProblems()
             guardsCheckedAt = now
         }
         if warning != warningBefore {
@@ -107,21 +138,26 @@ actor PublicView {
                              metadata: ["problem": "\(problem)"])
             }
         }
-        publish(try await ledger.store.latestCheckpoint())
+        publish(try await reads.store.latestCheckpoint())
         var next = records
         // A server starting on a large ledger begins from the stored snapshot, if it matches.
-        if next.head.seq == 0, let stored = await ledger.snapshotRecords(.public) {
+        if next.head.seq == 0, snapshotProblems.isEmpty, let stored = await reads.snapshotRecords(.public) {
             next = stored
             snapshotSeq = max(snapshotSeq, stored.head.seq)
         }
         do {
-            try await ledger.catchUp(&next)
+            try await reads.catchUp(&next)
         } catch where warning != nil {
             // A row altered past reading; the view stays as it was, under the warning.
             logger.error("could not read the altered ledger", metadata: ["error": "\(error)"])
             return
         }
-        // Two refreshes can overlap (a write and the watcher); keep whichever saw more.
+        adopt(next)
+    }
+
+    /// Shows `next` from now on, unless the view already shows as much or more: two
+    /// refreshes can overlap (a write and the watcher); whichever saw more stays.
+    private func adopt(_ next: LedgerRecords) {
         guard next.head.seq > records.head.seq else { return }
         records = next
         snapshot = nil
@@ -129,14 +165,52 @@ actor PublicView {
         logger.debug("public view refreshed", metadata: ["seq": "\(next.head.seq)"])
     }
 
+    /// Read-your-writes: from now on the view shows at least `seq`, the head a reader's own
+    /// write returned (through this server or another of the same ledger), if the ledger has
+    /// it. A view reading a replica that has not replayed it yet reads what is missing from
+    /// the primary; the replica's own verification reaches those entries once it replays them.
+    ///
+    /// A seq this view has not seen costs a read of the primary, so such reads are spaced at
+    /// least `primarySpacing` apart: a client sending made-up seqs waits, and the primary
+    /// does not work for it.
+    func show(atLeast seq: Int64) async throws {
+        guard seq > records.head.seq else { return }
+        if !hasRefreshed { try await refresh() }
+        if let last = primaryReadAt {
+            let wait = last + Self.primarySpacing - .now
+            if wait > .zero { try await Task.sleep(for: wait) }
+        }
+        // Another request may have brought the view there while this one waited.
+        guard seq > records.head.seq else { return }
+        primaryReadAt = .now
+        guard readsFromReplica else { return try await refresh() }
+        var next = records
+        try await ledger.catchUp(&next)
+        adopt(next)
+    }
+
+    static let primarySpacing: Duration = .milliseconds(100)
+
+    /// This server wrote up to `seq`: its pages show it at once, even from a lagging replica.
+    func written(upTo seq: Int64) async throws {
+        guard seq > records.head.seq else { return }
+        if readsFromReplica {
+            var next = records
+            try await ledger.catchUp(&next)
+            adopt(next)
+        } else {
+            try await refresh()
+        }
+    }
+
     /// Keeps the folds as snapshots when the head is `threshold` entries or more past the
     /// last ones, so the next start (of this server, or of a command) folds only what is
     /// newer. The encoding runs outside the actor: pages are served meanwhile.
     /// - Returns: the seq of the snapshots kept, if any were.
     nonisolated func saveSnapshotsIfBehind(threshold: Int64) async throws -> Int64? {
-        let (publicRecords, saved, intact) = await (records, snapshotSeq, warning == nil)
+        let (publicRecords, saved, intact, checked) = await (records, snapshotSeq, warning == nil, hasCheckedSnapshots)
         // A ledger that failed verification is not summarised for later starts.
-        guard intact, publicRecords.head.seq - saved >= threshold else { return nil }
+        guard intact, checked, publicRecords.head.seq - saved >= threshold else { return nil }
         let teamRecords = try await ledger.records()
         try await ledger.saveSnapshot(of: teamRecords)
         try await ledger.saveSnapshot(of: publicRecords)
@@ -152,7 +226,8 @@ actor PublicView {
             guard let origin = stored.origin else { return nil }
             return PublishedCheckpoint(origin: origin, size: stored.size, root: stored.root, note: stored.note, verifierKey: stored.verifierKey, address: address)
         }
-        guard shown != published else { return }
+        // A replica behind the primary may still have an older checkpoint than the one signed here.
+        guard shown != published, (shown?.size ?? 0) >= (published?.size ?? 0) else { return }
         published = shown
         snapshot = nil
         pages = [:]
@@ -212,7 +287,9 @@ actor PublicView {
         pages = [:]
         let records = records
         let latest = LedgerFeed.latest(records)
-        let stored = try await ledger.store.entries(withIDs: latest.map(\.id))
+        // Entries this view read from the primary may not have reached the replica yet.
+        var stored = try await reads.store.entries(withIDs: latest.map(\.id))
+        if readsFromReplica && stored.count < latest.count { stored = try await ledger.store.entries(withIDs: latest.map(\.id)) }
         let built = Snapshot(
             records: records, state: LedgerState(records: records, asOf: day),
             months: PublicSite.reportMonths(records: records, today: day),

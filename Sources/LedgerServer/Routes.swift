@@ -56,7 +56,7 @@ struct Routes: Sendable {
         guard let ids = try await view.withSnapshot({ LedgerFeed.records(about: kind, id, in: $0.state)?.1.map(\.id) }) else {
             return try await errorPage(request, status: .notFound, message: nil)
         }
-        let hashes = Dictionary(try await ledger.store.entries(withIDs: ids).map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a })
+        let hashes = Dictionary(try await view.reads.store.entries(withIDs: ids).map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a })
         let contentType = format == "atom" ? "application/atom+xml; charset=utf-8" : "application/feed+json; charset=utf-8"
         return try await page(request, key: "/\(kind.rawValue)s/\(id)/feed.\(format)", contentType: contentType) { snapshot, language in
             guard let (scope, records) = LedgerFeed.records(about: kind, id, in: snapshot.state) else { return nil }
@@ -78,6 +78,7 @@ struct Routes: Sendable {
                 "failed_at_seq": warning.failedAtSeq.map { .int($0) } ?? .null,
                 "problem": verification?.problem.map { .string($0) } ?? .null,
                 "guard_problems": .array(await view.guardProblems.map { .string($0) }),
+                "snapshot_problems": .array(await view.snapshotProblems.map { .string($0) }),
             ]),
         ]).canonicalText + "\n"
         return Responses.text(.serviceUnavailable, body, contentType: LedgerServer.json)
@@ -98,7 +99,7 @@ struct Routes: Sendable {
         // outside verifier finds that it no longer hashes.
         let rows: [StoredEntryColumns]
         do {
-            rows = try await ledger.store.rows(after: after, limit: Int(limit))
+            rows = try await view.reads.store.rows(after: after, limit: Int(limit))
         } catch let error as LedgerError {
             logger.error("could not read entries", metadata: ["error": "\(error)"])
             throw APIError(error)
@@ -174,8 +175,10 @@ struct Routes: Sendable {
             throw APIError(error)
         }
         logger.info("appended", metadata: ["author": "\(author)", "added": "\(result.added)", "sent": "\(result.entries.count)"])
-        // This server shows its own write at once; the others hear of it from the database.
-        do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+        // This server shows its own write at once; the others hear of it from the database,
+        // or from the head the answer carries (`ReadYourWrites`).
+        let head = result.entries.map(\.seq).max() ?? 0
+        do { try await view.written(upTo: head) } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
         var answer = AppendReceipt(result)
         // With the key, the answer waits for a checkpoint covering the batch and carries
         // each entry's receipt.
@@ -190,7 +193,8 @@ struct Routes: Sendable {
                 logger.error("could not sign a checkpoint for the write", metadata: ["error": "\(error)"])
             }
         }
-        return Responses.text(result.added > 0 ? .created : .ok, try ReportJSON.encode(answer) + "\n", contentType: LedgerServer.json)
+        return Responses.text(result.added > 0 ? .created : .ok, try ReportJSON.encode(answer) + "\n", contentType: LedgerServer.json,
+                              extra: ReadYourWrites.fields(head: head, secure: configuration.secureCookies))
     }
 
     /// The token's name, or 401. Nothing is read or written before this passes.

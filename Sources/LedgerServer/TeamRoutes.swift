@@ -305,7 +305,7 @@ struct TeamRoutes: Sendable {
             let seq = written.entries[0].seq
             if written.added > 0 {
                 logger.info("appended from the workspace", metadata: ["author": "\(current.member.name)", "seq": "\(seq)", "type": "\(draft.type.rawValue)"])
-                do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+                do { try await view.written(upTo: seq) } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
             }
             // With the key, the page after links to the entry's receipt: sign a checkpoint
             // covering it first, as an API write does.
@@ -314,8 +314,13 @@ struct TeamRoutes: Sendable {
                     logger.error("could not sign a checkpoint for the write", metadata: ["error": "\(error)"])
                 }
             }
-            return Self.redirect(link("/team/entries/\(seq)?written=1", request))
+            return Self.redirect(link("/team/entries/\(seq)?written=1", request), cookies: [readYourWritesCookie(seq)])
         }
+    }
+
+    /// The public pages this person opens next show at least `seq` (`ReadYourWrites`).
+    func readYourWritesCookie(_ seq: Int64) -> String {
+        ReadYourWrites.fields(head: seq, secure: configuration.secureCookies)[.setCookie] ?? ""
     }
 
     /// When the server may not write: a ledger that failed verification, or opened read-only.
@@ -560,8 +565,9 @@ struct TeamRoutes: Sendable {
             if let refusal = try await writesRefused(request, person: person) { return refusal }
             let written = try await ledger.append(plan.drafts)
             logger.info("sheet imported from the workspace", metadata: ["author": "\(current.member.name)", "kind": "\(kind.rawValue)", "added": "\(written.added)"])
-            do { try await view.refresh() } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
-            return Self.redirect(link("/team/entries/\(written.entries.last!.seq)?written=1", request))
+            let head = written.entries.map(\.seq).max() ?? 0
+            do { try await view.written(upTo: head) } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+            return Self.redirect(link("/team/entries/\(written.entries.last!.seq)?written=1", request), cookies: [readYourWritesCookie(head)])
         }
     }
 

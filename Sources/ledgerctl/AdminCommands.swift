@@ -191,7 +191,8 @@ struct SnapshotCommand: AsyncParsableCommand {
             A snapshot keeps that fold at the head, the team's view and the public's; the next read loads it and folds \
             only the entries written since. A snapshot is used only while the chain still holds the entry it was built \
             up to, with the same hash; otherwise it is ignored and the chain folded from seq 1. It is a cache, never \
-            evidence: deleting it changes nothing but speed, and `verify` never reads it.
+            evidence: deleting it changes nothing but speed. `verify` checks that each is the fold of the chain it \
+            claims to be (reads trust it); --rebuild replaces one that is not.
 
             `ledgerctl serve` keeps the snapshots current on its own. Run this after a large import, or from a nightly job \
             on a ledger only the command line writes to.
@@ -199,6 +200,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LedgerOptions
     @OptionGroup var progress: ProgressOptions
+    @Flag(help: "Fold from seq 1, ignoring the snapshots kept (to replace one `verify` found wrong).") var rebuild = false
 
     func run() async throws {
         try await options.withLedger(.write) { ledger in
@@ -207,7 +209,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             let lines = (team: progress.line("Folding the team's view"), public: progress.line("Folding the public view"))
             let saved: [Ledger.SnapshotSaving]
             defer { lines.team?.finish(); lines.public?.finish() }  // on failure; finished before the answer otherwise
-            saved = try await ledger.saveSnapshots(progress: progress.isShown ? { @Sendable audience, seq in
+            saved = try await ledger.saveSnapshots(fromChain: rebuild, progress: progress.isShown ? { @Sendable audience, seq in
                 if audience == .internal {
                     lines.team?.update(seq, of: head)
                 } else {

@@ -114,7 +114,10 @@ struct Verify: AsyncParsableCommand {
         discussion: """
             Without options, checks the ledger in --database: every entry's hash and link from \
             seq 1, then that the chain still hashes to the root of every checkpoint ever signed \
-            (so a rewrite with recomputed hashes, or deleted entries, is caught).
+            (so a rewrite with recomputed hashes, or deleted entries, is caught). Then, when the \
+            database keeps snapshots of the fold (`ledgerctl snapshot`), that each is the fold of \
+            the chain it claims to be: reads trust them (--skip-snapshots skips this; it folds \
+            the chain once per snapshot).
 
             From outside, with only the log's published verifier key (--key):
               --remote URL     a server's signed checkpoint, tiles and public entries; the \
@@ -141,6 +144,8 @@ struct Verify: AsyncParsableCommand {
     var entry: String?
     @Option(name: .customLong("since-report"), help: ArgumentHelp("With --remote: a report (HTML, Markdown, text or JSON) whose signed checkpoint the log must still contain.", valueName: "file"))
     var sinceReport: String?
+    @Flag(name: .customLong("skip-snapshots"), help: "Check the chain only, not the stored snapshots of the fold.")
+    var skipSnapshots = false
 
     func validate() throws {
         if remote != nil && receipt != nil { throw ValidationError("give --remote or --receipt, not both") }
@@ -168,7 +173,17 @@ struct Verify: AsyncParsableCommand {
             var verification = try await ledger.verify(verifier: verifier, progress: report)
             line?.finish()
             verification.guardProblems = try await warnAboutGuards(ledger)
+            if verification.isIntact && !skipSnapshots {
+                let lines = (team: progress.line("Checking the team's snapshot"), public: progress.line("Checking the public snapshot"))
+                defer { lines.team?.finish(); lines.public?.finish() }
+                verification.snapshotProblems = try await ledger.snapshotProblems(progress: progress.isShown ? { @Sendable audience, seq in
+                    if audience == .internal { lines.team?.update(seq, of: total) } else { lines.team?.finish(); lines.public?.update(seq, of: total) }
+                } : nil)
+            }
             return verification
+        }
+        for problem in verification.snapshotProblems {
+            FileHandle.standardError.write(Data("ledgerctl: \(problem)\n".utf8))
         }
         if output.json {
             printLine(try ReportJSON.encode(verification))
@@ -185,7 +200,7 @@ struct Verify: AsyncParsableCommand {
             let intact = verification.head.seq == 0 ? "No entry before it can be trusted." : verification.head.seq == 1 ? "Entry 1 is intact." : "Entries 1-\(verification.head.seq) are intact."
             printLine("Chain BROKEN at seq \(verification.firstBadSeq ?? 0): \(verification.problem ?? ""). \(intact)")
         }
-        if !verification.isIntact { throw ExitCode(1) }
+        if !verification.isIntact || !verification.snapshotProblems.isEmpty { throw ExitCode(1) }
     }
 
     func verifyRemote(_ address: String, verifier: SignedNote.Verifier) async throws {

@@ -26,6 +26,14 @@ struct Serve: AsyncParsableCommand {
             Several servers can share one PostgreSQL ledger: each hears the others' writes at once. \
             A SQLite ledger is checked for other processes' writes twice a second. Stops cleanly on \
             SIGINT or SIGTERM. Logs one line per request on standard error.
+
+            With --read-database, the public pages, feeds and API reads come from a streaming \
+            replica of the PostgreSQL ledger (a hot standby, e.g. made with `pg_basebackup -R`), \
+            checked twice a second for what it replayed; writes, the workspace, the outbox and \
+            the transparency log stay on --database. A reader never sees a head older than the \
+            one their own write returned: a write's answer carries it (the ledger_seq cookie, \
+            the Ledger-Head header), and a read that sends it back (the cookie, or \
+            Ledger-Min-Seq: SEQ) reads what the replica lacks from the primary.
             """)
 
     @OptionGroup var options: LedgerOptions
@@ -47,6 +55,9 @@ struct Serve: AsyncParsableCommand {
         valueName: "entries"))
     var snapshotEvery: Int64 = 10_000
     @OptionGroup var mail: MailOptions
+    @Option(name: .customLong("read-database"), help: ArgumentHelp(
+        "A streaming replica (hot standby) of the PostgreSQL ledger to read the public pages from.", valueName: "url"))
+    var readDatabase: String?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port: must be from 0 to 65535") }
@@ -86,19 +97,45 @@ struct Serve: AsyncParsableCommand {
         // service group, which stops it after the last request on SIGINT or SIGTERM.
         var databaseLogger = logger
         databaseLogger.logLevel = max(level, .error)
-        let opened = try await Ledger.opened(try options.location, access: access, logger: databaseLogger)
+        let location = try options.location
+        var replicaLocation: LedgerLocation?
+        if let readDatabase {
+            guard case .postgres = location else {
+                throw LedgerError(field: "--read-database", "needs a PostgreSQL ledger in --database (a SQLite file has no replicas)")
+            }
+            do {
+                replicaLocation = try LedgerLocation(readDatabase)
+            } catch {
+                throw LedgerError(field: "--read-database", error.message)
+            }
+            guard case .postgres = replicaLocation else {
+                throw LedgerError(field: "--read-database", "must be a postgres:// address of a replica of --database")
+            }
+        }
+        let opened = try await Ledger.opened(location, access: access, logger: databaseLogger)
+        var replica: OpenedLedger?
         do {
-            try await LedgerServer.run(ledger: opened.ledger, configuration: configuration, logger: logger, services: opened.services) { port in
+            if let replicaLocation { replica = try await Ledger.opened(replicaLocation, access: .read, logger: databaseLogger) }
+        } catch let error as LedgerError {
+            await opened.ledger.close()
+            throw LedgerError(kind: error.kind, field: "--read-database", error.message)
+        }
+        do {
+            try await LedgerServer.run(ledger: opened.ledger, replica: replica?.ledger, configuration: configuration, logger: logger,
+                                       services: opened.services + (replica?.services ?? [])) { port in
                 printLine("Serving \(opened.ledger.store.displayName) on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (Ctrl-C stops)")
             }
         } catch let error as LedgerError {
             await opened.ledger.close()
+            await replica?.ledger.close()
             throw error
         } catch {
             await opened.ledger.close()
+            await replica?.ledger.close()
             throw LedgerError(kind: .storage, field: "--port", "cannot serve on \(host):\(port): \(error)")
         }
         await opened.ledger.close()
+        await replica?.ledger.close()
     }
 }
 

@@ -73,6 +73,36 @@ struct SnapshotTests {
         Self.expectSame(try await later.records(knownAt: 2_502, audience: .public), try await Self.coldFold(later, .public, knownAt: 2_502))
     }
 
+    /// A snapshot is trusted as far as its head; `snapshotProblems` (what `verify` and a
+    /// starting server run) is what finds one whose body someone else wrote.
+    @Test(arguments: StoreKind.allCases)
+    func aSnapshotThatIsNotTheFoldOfTheChainIsFoundAndRebuilt(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await Self.ledger(kind, in: directory)
+        try await ledger.saveSnapshots()
+        #expect(try await ledger.snapshotProblems().isEmpty, "the snapshots kept are the chain's folds, byte for byte")
+
+        let original = try await Forgery.rewriteNoteInPublicSnapshot(of: ledger, note: "Nothing happened <here>.")
+        let misled = try await Ledger(store: try await kind.reopenStore(in: directory)).records(audience: .public)
+        #expect(misled.records.contains { $0.payload["note"]?.stringValue == "Nothing happened <here>." }, "a read trusts the head")
+        let problems = try await ledger.snapshotProblems()
+        #expect(problems.count == 1 && problems[0].contains("the snapshot of the public view at seq 2502 is not the fold of the chain"), "\(problems)")
+
+        // The right body under another tree's root is named too.
+        let stored = try #require(try await ledger.store.snapshot(audience: .internal))
+        try await ledger.store.saveSnapshot(ProjectionSnapshot(audience: .internal, head: stored.head, merkleRoot: String(repeating: "ab", count: 32),
+                                                               format: stored.format, createdAt: stored.createdAt, body: stored.body))
+        #expect(try await ledger.snapshotProblems().contains { $0.contains("the snapshot of the team's view at seq 2502 names the Merkle root abab") })
+
+        // Rebuilt from the chain, not from the snapshot: right again.
+        let rebuilt = Ledger(store: try await kind.reopenStore(in: directory))
+        try await rebuilt.saveSnapshots(fromChain: true)
+        #expect(try await rebuilt.snapshotProblems().isEmpty)
+        let reread = try await Ledger(store: try await kind.reopenStore(in: directory)).records(audience: .public)
+        #expect(reread.records.contains { $0.payload["note"]?.stringValue == original })
+        Self.expectSame(reread, try await Self.coldFold(rebuilt, .public))
+    }
+
     /// Both databases cap a value at 1 GB (a 3M-entry snapshot is 1.2 GB): stores keep parts.
     @Test func aSnapshotIsKeptInPartsThatJoinOnlyWhenTheyAgree() throws {
         let whole = Self.right(LedgerRecords(entries: Array(SyntheticLedger(count: 300, seed: 3))))

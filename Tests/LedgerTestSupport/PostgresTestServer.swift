@@ -13,6 +13,9 @@ public enum PostgresTestServer {
     /// In CI a PostgreSQL test must run, and fail if it cannot reach the server.
     public static let isRequired = ProcessInfo.processInfo.environment["CI"] == "true"
     public static let isEnabled = url != nil || isRequired
+    /// A hot standby streaming from `url`'s cluster (`scripts/throwaway-postgres` starts one
+    /// with `pg_basebackup -R`), for `serve --read-database`.
+    public static let replicaURL = ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_REPLICA_URL"].flatMap { $0.isEmpty ? nil : $0 }
     public static let skipMessage = "LEDGER_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped (scripts/test starts a throwaway server)"
 
     public struct SetupError: Error, CustomStringConvertible {
@@ -38,9 +41,10 @@ public enum PostgresTestServer {
     }
 
     /// Runs `body` on a superuser connection to `database` (default: the server's URL).
+    /// - Parameter server: another server's URL (the replica's); by default `url`.
     @discardableResult
-    public static func withAdminConnection<T>(database: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        guard let url else { throw SetupError(description: skipMessage) }
+    public static func withAdminConnection<T>(database: String? = nil, server: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard let url = server ?? url else { throw SetupError(description: skipMessage) }
         let target = try PostgresURL(try database.map { try databaseURL(url, name: $0) } ?? url)
         let connection = try await PostgresConnection.connect(configuration: try target.connectionConfiguration, id: 0, logger: logger)
         do {
@@ -53,9 +57,18 @@ public enum PostgresTestServer {
         }
     }
 
+    /// The first column of every row `sql` returns, as text, on a superuser connection.
+    public static func strings(_ sql: String, database: String? = nil, server: String? = nil) async throws -> [String] {
+        try await withAdminConnection(database: database, server: server) { connection in
+            var values: [String] = []
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String.self) { values.append(value) }
+            return values
+        }
+    }
+
     /// Runs SQL of the test's own making (role and grant set-up) as a superuser, in order.
-    public static func execute(_ statements: [String], database: String? = nil) async throws {
-        try await withAdminConnection(database: database) { connection in
+    public static func execute(_ statements: [String], database: String? = nil, server: String? = nil) async throws {
+        try await withAdminConnection(database: database, server: server) { connection in
             for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
         }
     }

@@ -2,6 +2,8 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Ledger
+import LedgerStores
 import LedgerTestSupport
 import Testing
 
@@ -46,16 +48,33 @@ struct ServeCommandTests {
     }
 
     static func request(_ url: String, method: String = "GET", body: String? = nil, headers: [String: String] = [:]) async throws -> (Int, String) {
+        let (status, body, _) = try await exchange(url, method: method, body: body, headers: headers)
+        return (status, body)
+    }
+
+    /// Keeps no cookies: every request sends only what the test puts in it (servers of
+    /// other tests share 127.0.0.1, and a cookie does not tell ports apart).
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        return URLSession(configuration: configuration)
+    }()
+
+    static func exchange(_ url: String, method: String = "GET", body: String? = nil, headers: [String: String] = [:]) async throws
+        -> (status: Int, body: String, headers: [String: String]) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body.map { Data($0.utf8) }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let (data, response) = try await session.data(for: request)
+        let http = response as? HTTPURLResponse
+        let fields = (http?.allHeaderFields ?? [:]).reduce(into: [String: String]()) { $0["\($1.key)".lowercased()] = "\($1.value)" }
+        return (http?.statusCode ?? 0, String(decoding: data, as: UTF8.self), fields)
     }
 
-    static func headSeq(_ base: String) async throws -> Int {
-        let (_, body) = try await request(base + "/api/v1/status")
+    static func headSeq(_ base: String, headers: [String: String] = [:]) async throws -> Int {
+        let (_, body) = try await request(base + "/api/v1/status", headers: headers)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         return try #require((json["head"] as? [String: Any])?["seq"] as? Int)
     }
@@ -129,6 +148,142 @@ struct ServeCommandTests {
         #expect(try await again.stop() == 0)
         let wrong = try cli.run("serve", "--snapshot-every=-1")
         #expect(wrong.status != 0 && wrong.stderr.contains("--snapshot-every: must be 0 or more"))
+    }
+
+    /// The head a server of the throwaway cluster's hot standby has replayed for `database`
+    /// (nil while the database itself has not reached it).
+    static func replicaHead(_ database: String) async -> Int? {
+        guard let replica = PostgresTestServer.replicaURL, let name = URLComponents(string: database)?.path.dropFirst() else { return nil }
+        let seq = try? await PostgresTestServer.strings("SELECT coalesce(max(seq), 0)::text FROM ledger_entries", database: String(name), server: replica)
+        return seq?.first.flatMap { Int($0) }
+    }
+
+    /// Waits (by attempts, not the clock: other tests block threads) until the standby has
+    /// replayed `database` to `seq`.
+    static func waitForReplica(_ database: String, toReach seq: Int) async throws {
+        for _ in 0..<600 {
+            if let head = await replicaHead(database), head >= seq { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw PostgresTestServer.SetupError(description: "the hot standby never replayed \(database) to seq \(seq)")
+    }
+
+    static func replayOnReplica(paused: Bool) async throws {
+        let replica = try #require(PostgresTestServer.replicaURL, "LEDGER_TEST_POSTGRES_REPLICA_URL names the throwaway cluster's hot standby")
+        try await PostgresTestServer.execute([paused ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()"], server: replica)
+        guard paused else { return }
+        // Pausing is asked for; it has happened once the state says so.
+        for _ in 0..<600 {
+            if try await PostgresTestServer.strings("SELECT pg_get_wal_replay_pause_state()", server: replica) == ["paused"] { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PostgresTestServer.SetupError(description: "the hot standby never paused its replay")
+    }
+
+    /// `serve --read-database` with a real hot standby (`pg_basebackup -R`): the public pages
+    /// come from the standby, yet a reader who wrote sees their write.
+    @Test(.enabled(if: PostgresTestServer.isEnabled, Comment(rawValue: PostgresTestServer.skipMessage)))
+    func publicReadsComeFromTheReplicaAndAReaderSeesTheirOwnWrite() async throws {
+        let replicaServer = try #require(PostgresTestServer.replicaURL, "LEDGER_TEST_POSTGRES_REPLICA_URL names the throwaway cluster's hot standby")
+        let cli = try await CLI.on(.postgres)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        let token = try cli.ok("token", "add", "maria").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let demoHead = Int(try cli.headSeq())
+        try await Self.waitForReplica(cli.database, toReach: demoHead)
+        let replica = try PostgresTestServer.databaseURL(replicaServer, name: String(URLComponents(string: cli.database)!.path.dropFirst()))
+
+        let server = try await Server.start(cli, ["--read-database", replica])
+        #expect(server.log.contains("public pages are read from a replica"), "\(server.log)")
+        try await Self.replayOnReplica(paused: true)
+        do {
+            // Another writer appends to the primary; the standby does not replay it.
+            let line = #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-02","visibility":"public","payload":{"note":"Logged while the replica waits.","kind":"meeting"}}"#
+            try cli.ok("append", "-", stdin: line)
+            // Longer than the replica's poll: a server reading the primary would show it by now.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await Self.headSeq(server.base) == demoHead, "an unmarked read comes from the standby, which has not replayed the write")
+            #expect(!(try await Self.request(server.base + "/demands/justice-juarez-fire").1.contains("Logged while the replica waits.")))
+
+            // The writer sends back the head their write returned: the page shows it.
+            #expect(try await Self.headSeq(server.base, headers: ["Ledger-Min-Seq": String(demoHead + 1)]) == demoHead + 1)
+            let (_, page) = try await Self.request(server.base + "/demands/justice-juarez-fire", headers: ["Cookie": "ledger_seq=\(demoHead + 1)"])
+            #expect(page.contains("Logged while the replica waits."))
+
+            // A write through the server answers with its head, as a cookie and a header, and
+            // the server shows it at once.
+            let written = try await Self.exchange(server.base + "/api/v1/entries", method: "POST", body: line.replacingOccurrences(of: "waits", with: "still waits"),
+                                                  headers: ["Authorization": "Bearer \(token)"])
+            #expect(written.status == 201, "\(written.body)")
+            #expect(written.headers["ledger-head"] == String(demoHead + 2))
+            #expect(written.headers["set-cookie"]?.hasPrefix("ledger_seq=\(demoHead + 2); Path=/;") == true, "\(written.headers)")
+            #expect(try await Self.headSeq(server.base) == demoHead + 2)
+            #expect(await Self.replicaHead(cli.database) == demoHead, "the standby was paused all along")
+
+            // A made-up head beyond the ledger is answered with what there is.
+            #expect(try await Self.headSeq(server.base, headers: ["Ledger-Min-Seq": "999999"]) == demoHead + 2)
+        } catch {
+            try await Self.replayOnReplica(paused: false)
+            throw error
+        }
+        try await Self.replayOnReplica(paused: false)
+
+        // Once the standby replays again, a write the server did not make shows unasked.
+        try cli.ok("append", "-", stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-03","visibility":"public","payload":{"note":"Replayed.","kind":"meeting"}}"#)
+        var shown = 0
+        for _ in 0..<600 where shown != demoHead + 3 {
+            try await Task.sleep(for: .milliseconds(100))
+            shown = try await Self.headSeq(server.base)
+        }
+        #expect(shown == demoHead + 3)
+        #expect(try await server.stop() == 0)
+
+        // Wrong replicas are named before anything is served.
+        let other = try await CLI.on(.postgres)
+        defer { other.cleanUp() }
+        try other.ok("demo")
+        try await Self.waitForReplica(other.database, toReach: Int(try other.headSeq()))
+        let otherReplica = try PostgresTestServer.databaseURL(replicaServer, name: String(URLComponents(string: other.database)!.path.dropFirst()))
+        let wrong = try cli.run("serve", "--port", "0", "--read-database", otherReplica)
+        #expect(wrong.status == 65 && wrong.stderr.contains("--read-database:") && wrong.stderr.contains("is not a replica of"), "\(wrong.stderr)")
+        let sqlite = try CLI()
+        defer { sqlite.cleanUp() }
+        try sqlite.ok("demo")
+        let fromFile = try sqlite.run("serve", "--port", "0", "--read-database", replica)
+        #expect(fromFile.status == 65 && fromFile.stderr.contains("--read-database: needs a PostgreSQL ledger"), "\(fromFile.stderr)")
+        // The standby itself takes no write, and says where writes go.
+        let refused = try cli.run(["append", "--database", replica, "-"], stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-04","visibility":"public","payload":{"note":"No.","kind":"meeting"}}"#)
+        #expect(refused.status != 0 && refused.stderr.contains("is a hot standby"), "\(refused.stderr)")
+    }
+
+    /// A server starts from the snapshot for speed, then checks it against the chain: a
+    /// forged one is found, said loudly, and the public pages are folded from the chain again.
+    @Test(arguments: StoreKind.allCases)
+    func aServerFindsAForgedSnapshotAndSaysSo(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        try cli.ok("snapshot")
+        let original = try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .write) { ledger in
+            try await Forgery.rewriteNoteInPublicSnapshot(of: ledger, note: "Forged in the snapshot.")
+        }
+        let server = try await Server.start(cli, ["--snapshot-every", "1"])
+        var (status, body) = (0, "")
+        // Bounded by attempts rather than by the clock: the suite's other tests block threads.
+        for _ in 0..<600 where status != 503 {
+            try await Task.sleep(for: .milliseconds(100))
+            (status, body) = try await Self.request(server.base + "/api/v1/status")
+        }
+        #expect(status == 503 && body.contains("snapshot_problems") && body.contains("is not the fold of the chain"), "\(body)")
+        var feed = ""
+        for _ in 0..<600 where !feed.contains(String(original.prefix(20))) {
+            feed = try await Self.request(server.base + "/feed.json").1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(!feed.contains("Forged in the snapshot.") && feed.contains(String(original.prefix(20))), "the pages are the chain's again")
+        #expect(try await server.stop() == 0)
+        #expect(server.log.contains("a stored snapshot of the fold is not the chain's"))
+        #expect(try cli.run("verify").status == 1, "the server kept no snapshot over the forged one")
     }
 
     @Test func badFlagsAreNamed() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import LedgerStores
 import LedgerTestSupport
 import LedgerSynthetic
 import Synchronization
@@ -253,6 +254,34 @@ struct SnapshotCommandTests {
             #expect(output == warm[command], "\(command) differs between the snapshot and the chain")
         }
         #expect(warm["status --json"] != cold["status --json"], "the new entries show")
+    }
+
+    /// `verify` finds a snapshot that is not the chain's fold (reads trust it), and
+    /// `snapshot --rebuild` replaces it.
+    @Test(arguments: StoreKind.allCases)
+    func verifyFindsAForgedSnapshotAndRebuildReplacesIt(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try cli.ok("demo")
+        try cli.ok("snapshot")
+        #expect(try cli.run("verify").status == 0, "the snapshots kept are the chain's")
+        let original = try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .write) { ledger in
+            try await Forgery.rewriteNoteInPublicSnapshot(of: ledger, note: "Forged in the snapshot.")
+        }
+        #expect(try cli.ok("log", "--public").stdout.contains("Forged in the snapshot."), "reads trust a snapshot whose head is the chain's")
+
+        let verified = try cli.run("verify")
+        #expect(verified.status == 1, "\(verified.stdout)")
+        #expect(verified.stderr.contains("the snapshot of the public view at seq \(DemoLedger.drafts.count) is not the fold of the chain")
+                && verified.stderr.contains("ledgerctl snapshot --rebuild"), "\(verified.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try cli.run("verify", "--json").stdout.utf8)) as? [String: Any])
+        #expect((json["snapshot_problems"] as? [String])?.count == 1, "\(json)")
+        #expect(try cli.run("verify", "--skip-snapshots").status == 0, "the chain itself is intact")
+
+        try cli.ok("snapshot", "--rebuild")
+        #expect(try cli.run("verify").status == 0)
+        let log = try cli.ok("log", "--public").stdout
+        #expect(!log.contains("Forged in the snapshot.") && log.contains(String(original.prefix(20))), "\(original)")
     }
 }
 
