@@ -54,6 +54,9 @@ actor PublicView {
     private let logger: Logger
     private let today: @Sendable () -> CalendarDay
     private var records = LedgerRecords(audience: .public)
+    /// Raised when the view starts again from nothing (a wrong snapshot was found): a fold
+    /// begun before then is discarded, whatever it reached.
+    private var foldGeneration = 0
     /// The seq of the latest snapshot of the public fold this view began from or saved.
     private(set) var snapshotSeq: Int64 = 0
     private var snapshot: Snapshot?
@@ -109,6 +112,7 @@ actor PublicView {
                          metadata: ["problem": "\(problem)"])
         }
         records = LedgerRecords(audience: .public)
+        foldGeneration += 1
         snapshot = nil
         pages = [:]
         do { try await refresh() } catch { logger.error("could not fold the chain again", metadata: ["error": "\(error)"]) }
@@ -140,6 +144,7 @@ actor PublicView {
         }
         publish(try await reads.store.latestCheckpoint())
         var next = records
+        let generation = foldGeneration
         // A server starting on a large ledger begins from the stored snapshot, if it matches.
         if next.head.seq == 0, snapshotProblems.isEmpty, let stored = await reads.snapshotRecords(.public) {
             next = stored
@@ -152,13 +157,13 @@ actor PublicView {
             logger.error("could not read the altered ledger", metadata: ["error": "\(error)"])
             return
         }
-        adopt(next)
+        adopt(next, generation: generation)
     }
 
     /// Shows `next` from now on, unless the view already shows as much or more: two
     /// refreshes can overlap (a write and the watcher); whichever saw more stays.
-    private func adopt(_ next: LedgerRecords) {
-        guard next.head.seq > records.head.seq else { return }
+    private func adopt(_ next: LedgerRecords, generation: Int) {
+        guard generation == foldGeneration, next.head.seq > records.head.seq else { return }
         records = next
         snapshot = nil
         pages = [:]
@@ -185,8 +190,9 @@ actor PublicView {
         primaryReadAt = .now
         guard readsFromReplica else { return try await refresh() }
         var next = records
+        let generation = foldGeneration
         try await ledger.catchUp(&next)
-        adopt(next)
+        adopt(next, generation: generation)
     }
 
     static let primarySpacing: Duration = .milliseconds(100)
@@ -196,8 +202,9 @@ actor PublicView {
         guard seq > records.head.seq else { return }
         if readsFromReplica {
             var next = records
+            let generation = foldGeneration
             try await ledger.catchUp(&next)
-            adopt(next)
+            adopt(next, generation: generation)
         } else {
             try await refresh()
         }

@@ -31,7 +31,10 @@ struct ServeCommandTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             process.terminate()
-            throw PostgresTestServer.SetupError(description: "serve did not start within 60 s")
+            // What the server said, without its access log: why it did not start.
+            let said = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+            let lines = said.split(separator: "\n").filter { !$0.contains(" info Hummingbird:") && !$0.contains("status=") }
+            throw PostgresTestServer.SetupError(description: "serve did not start within 60 s; it said: \(lines.suffix(20).joined(separator: "\n"))")
         }
 
         /// SIGTERM, then the exit status (the server finishes in-flight requests first).
