@@ -62,6 +62,8 @@ actor PublicView {
     private var snapshot: Snapshot?
     private var pages: [String: Rendered] = [:]
     private var hasRefreshed = false
+    /// The first refresh has folded the ledger: the first page can be answered.
+    private(set) var isReady = false
     /// When the view last read the primary for a head it had not seen (see `show(atLeast:)`).
     private var primaryReadAt: ContinuousClock.Instant?
     /// The chain verified so far; each refresh checks only the entries that are new.
@@ -158,6 +160,7 @@ actor PublicView {
             return
         }
         adopt(next, generation: generation)
+        isReady = true
     }
 
     /// Shows `next` from now on, unless the view already shows as much or more: two

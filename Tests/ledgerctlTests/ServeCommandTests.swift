@@ -185,7 +185,8 @@ struct ServeCommandTests {
 
     /// `serve --read-database` with a real hot standby (`pg_basebackup -R`): the public pages
     /// come from the standby, yet a reader who wrote sees their write.
-    @Test(.enabled(if: PostgresTestServer.isEnabled, Comment(rawValue: PostgresTestServer.skipMessage)))
+    @Test(.enabled(if: PostgresTestServer.replicaURL != nil || PostgresTestServer.isRequired,
+                   "LEDGER_TEST_POSTGRES_REPLICA_URL is not set: the replica test skipped (scripts/test's throwaway cluster has one)"))
     func publicReadsComeFromTheReplicaAndAReaderSeesTheirOwnWrite() async throws {
         let replicaServer = try #require(PostgresTestServer.replicaURL, "LEDGER_TEST_POSTGRES_REPLICA_URL names the throwaway cluster's hot standby")
         let cli = try await CLI.on(.postgres)
