@@ -1,4 +1,6 @@
 import Foundation
+import Ledger
+import LedgerStores
 import LedgerTestSupport
 import Testing
 
@@ -117,6 +119,16 @@ struct CLI {
     }
 
     /// The head's seq, as `status --json` gives it.
+    /// The demo with its snapshots kept, then the public one forged as someone with the
+    /// database's grants could (`Forgery`); returns the note the forgery replaced.
+    func demoWithAForgedSnapshot(note: String) async throws -> String {
+        try ok("demo")
+        try ok("snapshot")
+        return try await Ledger.withLedger(at: try LedgerLocation(database), access: .write) { ledger in
+            try await Forgery.rewriteNoteInPublicSnapshot(of: ledger, note: note)
+        }
+    }
+
     func headSeq() throws -> Int64 {
         let status = try #require(try json("status") as? [String: Any])
         return Int64(try #require((status["head"] as? [String: Any])?["seq"] as? Int))

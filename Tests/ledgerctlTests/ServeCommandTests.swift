@@ -2,8 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Ledger
-import LedgerStores
 import LedgerTestSupport
 import Testing
 
@@ -266,11 +264,7 @@ struct ServeCommandTests {
     func aServerFindsAForgedSnapshotAndSaysSo(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        try cli.ok("snapshot")
-        let original = try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .write) { ledger in
-            try await Forgery.rewriteNoteInPublicSnapshot(of: ledger, note: "Forged in the snapshot.")
-        }
+        let original = try await cli.demoWithAForgedSnapshot(note: "Forged in the snapshot.")
         let server = try await Server.start(cli, ["--snapshot-every", "1"])
         var (status, body) = (0, "")
         // Bounded by attempts rather than by the clock: the suite's other tests block threads.

@@ -1,6 +1,5 @@
 import Foundation
 import Ledger
-import LedgerStores
 import LedgerTestSupport
 import LedgerSynthetic
 import Synchronization
@@ -262,12 +261,7 @@ struct SnapshotCommandTests {
     func verifyFindsAForgedSnapshotAndRebuildReplacesIt(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        try cli.ok("snapshot")
-        #expect(try cli.run("verify").status == 0, "the snapshots kept are the chain's")
-        let original = try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .write) { ledger in
-            try await Forgery.rewriteNoteInPublicSnapshot(of: ledger, note: "Forged in the snapshot.")
-        }
+        let original = try await cli.demoWithAForgedSnapshot(note: "Forged in the snapshot.")
         #expect(try cli.ok("log", "--public").stdout.contains("Forged in the snapshot."), "reads trust a snapshot whose head is the chain's")
 
         let verified = try cli.run("verify")
