@@ -15,7 +15,10 @@ struct LedgerWatcher: Service {
         // The database went away for a moment; the view stays as it was meanwhile.
         await repeatUntilShutdown(logger: logger, failure: "could not follow the ledger; retrying", retryAfter: .seconds(1)) {
             try await view.refresh()
-            try await view.reads.store.waitForChange(after: await view.head.seq, pollInterval: pollInterval)
+            // A replica (which cannot LISTEN) is polled by the refresh itself, which turns to
+            // the primary while the replica does not answer and back once it does.
+            if view.readsFromReplica { return try await Task.sleep(for: pollInterval) }
+            try await view.ledger.store.waitForChange(after: await view.head.seq, pollInterval: pollInterval)
         }
     }
 }
@@ -56,7 +59,7 @@ struct SnapshotCheckService: Service {
             while !done && !Task.isCancelled {
                 do {
                     let started = ContinuousClock.now
-                    let problems = try await view.reads.snapshotProblems()
+                    let problems = try await view.read(patience: nil) { try await $0.snapshotProblems() }
                     if problems.isEmpty {
                         logger.info("the stored snapshots are the chain's folds", metadata: ["seconds": "\((ContinuousClock.now - started).components.seconds)"])
                     }

@@ -66,6 +66,12 @@ actor PublicView {
     private(set) var isReady = false
     /// When the view last read the primary for a head it had not seen (see `show(atLeast:)`).
     private var primaryReadAt: ContinuousClock.Instant?
+    /// When a read of the replica last failed: for `replicaRetry` after that, public reads
+    /// go to the primary, so a replica that is down costs speed, not answers.
+    private var replicaFailedAt: ContinuousClock.Instant?
+    static let replicaRetry: Duration = .seconds(10)
+    /// How long a short read of the replica may take before it counts as down.
+    static let replicaPatience: Duration = .seconds(2)
     /// The chain verified so far; each refresh checks only the entries that are new.
     private(set) var verification: Ledger.Verification?
     /// What is wrong with the database's append-only triggers, checked at start and then
@@ -120,10 +126,69 @@ actor PublicView {
         do { try await refresh() } catch { logger.error("could not fold the chain again", metadata: ["error": "\(error)"]) }
     }
 
+    /// Where public reads go now: the replica, unless it failed within `replicaRetry`.
+    var readsGoToReplica: Bool {
+        readsFromReplica && replicaFailedAt.map { .now - $0 >= Self.replicaRetry } ?? true
+    }
+
+    /// Runs a public read on the replica, or on the primary while the replica is down; a
+    /// replica that fails now (it cannot be reached, or does not answer within `patience`)
+    /// hands the read to the primary.
+    /// - Parameter patience: nil for a long read (a fold of the chain), which is not timed.
+    func read<T: Sendable>(patience: Duration? = replicaPatience, _ body: @escaping @Sendable (Ledger) async throws -> T) async throws -> T {
+        guard readsGoToReplica else { return try await body(ledger) }
+        let reads = reads
+        do {
+            let value: T
+            if let patience {
+                value = try await withDeadline(patience, doing: "read the replica") { try await body(reads) }
+            } else {
+                value = try await body(reads)
+            }
+            replicaAnswered()
+            return value
+        } catch let error as LedgerError where error.kind == .storage {
+            replicaFailed(error)
+            return try await body(ledger)
+        }
+    }
+
+    /// Said once when the replica stops answering, and once when it answers again.
+    func replicaFailed(_ error: any Error) {
+        if replicaFailedAt == nil {
+            logger.warning("the replica is unreachable: public reads go to the primary until it answers again", metadata: ["error": "\(error)"])
+        }
+        replicaFailedAt = .now
+    }
+
+    private func replicaAnswered() {
+        guard replicaFailedAt != nil else { return }
+        replicaFailedAt = nil
+        logger.info("the replica answers again: public reads go to it")
+    }
+
     /// Verifies what is new of the chain (and, now and then, the triggers), then folds in
     /// whatever was appended since the last refresh. A ledger that fails verification is
     /// still shown, under a warning, and said loudly in the log.
+    ///
+    /// With a replica, its head is asked first (within `replicaPatience`): a replica that
+    /// does not answer hands the refresh to the primary, and one with nothing new costs
+    /// that one query.
     func refresh() async throws {
+        guard readsGoToReplica else { return try await refresh(from: ledger) }
+        do {
+            let reads = reads
+            let head = try await withDeadline(Self.replicaPatience, doing: "read the replica's head") { try await reads.store.head() }
+            replicaAnswered()
+            if hasRefreshed && head.seq <= records.head.seq && head.seq <= verification?.head.seq ?? 0 { return }
+            try await refresh(from: reads)
+        } catch let error as LedgerError where error.kind == .storage {
+            replicaFailed(error)
+            try await refresh(from: ledger)
+        }
+    }
+
+    private func refresh(from reads: Ledger) async throws {
         hasRefreshed = true
         let warningBefore = warning
         verification = try await reads.verify(continuing: verification)
@@ -298,7 +363,7 @@ actor PublicView {
         let records = records
         let latest = LedgerFeed.latest(records)
         // Entries this view read from the primary may not have reached the replica yet.
-        var stored = try await reads.store.entries(withIDs: latest.map(\.id))
+        var stored = try await read { try await $0.store.entries(withIDs: latest.map(\.id)) }
         if readsFromReplica && stored.count < latest.count { stored = try await ledger.store.entries(withIDs: latest.map(\.id)) }
         let built = Snapshot(
             records: records, state: LedgerState(records: records, asOf: day),

@@ -56,7 +56,7 @@ struct Routes: Sendable {
         guard let ids = try await view.withSnapshot({ LedgerFeed.records(about: kind, id, in: $0.state)?.1.map(\.id) }) else {
             return try await errorPage(request, status: .notFound, message: nil)
         }
-        let hashes = Dictionary(try await view.reads.store.entries(withIDs: ids).map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a })
+        let hashes = Dictionary(try await view.read { try await $0.store.entries(withIDs: ids) }.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a })
         let contentType = format == "atom" ? "application/atom+xml; charset=utf-8" : "application/feed+json; charset=utf-8"
         return try await page(request, key: "/\(kind.rawValue)s/\(id)/feed.\(format)", contentType: contentType) { snapshot, language in
             guard let (scope, records) = LedgerFeed.records(about: kind, id, in: snapshot.state) else { return nil }
@@ -99,7 +99,7 @@ struct Routes: Sendable {
         // outside verifier finds that it no longer hashes.
         let rows: [StoredEntryColumns]
         do {
-            rows = try await view.reads.store.rows(after: after, limit: Int(limit))
+            rows = try await view.read { try await $0.store.rows(after: after, limit: Int(limit)) }
         } catch let error as LedgerError {
             logger.error("could not read entries", metadata: ["error": "\(error)"])
             throw APIError(error)

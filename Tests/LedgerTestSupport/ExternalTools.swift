@@ -26,6 +26,7 @@ public struct ExternalTools: Sendable {
     public var skipMessage: String { "needs \(missing.joined(separator: ", ")) (scripts/test installs them)" }
 
     public static func path(_ name: String) -> String? {
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
         return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }

@@ -238,6 +238,32 @@ struct ServeCommandTests {
             shown = try await Self.headSeq(server.base)
         }
         #expect(shown == demoHead + 3)
+
+        // The standby goes away: the public reads go to the primary meanwhile, and back to
+        // the standby once it answers again.
+        let control = try #require(ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_REPLICA_CTL"], "the throwaway cluster's standby control")
+        let stopped = try ExternalTools.run(control, ["stop"])
+        #expect(stopped.status == 0, "\(stopped.output)")
+        do {
+            try cli.ok("append", "-", stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-05","visibility":"public","payload":{"note":"Written while the replica is down.","kind":"meeting"}}"#)
+            for _ in 0..<600 where shown != demoHead + 4 {
+                try await Task.sleep(for: .milliseconds(100))
+                shown = try await Self.headSeq(server.base)
+            }
+            #expect(shown == demoHead + 4, "the primary answers while the standby is down")
+            let (status, entries) = try await Self.request(server.base + "/api/v1/entries?after=\(demoHead + 3)")
+            #expect(status == 200 && entries.contains("Written while the replica is down."), "\(entries)")
+            #expect(server.log.contains("the replica is unreachable: public reads go to the primary"))
+        } catch {
+            _ = try? ExternalTools.run(control, ["start"])
+            throw error
+        }
+        let started = try ExternalTools.run(control, ["start"])
+        #expect(started.status == 0, "\(started.output)")
+        for _ in 0..<600 where !server.log.contains("the replica answers again") {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(server.log.contains("the replica answers again"))
         #expect(try await server.stop() == 0)
 
         // Wrong replicas are named before anything is served.
