@@ -256,11 +256,7 @@ actor PublicView {
         // Another request may have brought the view there while this one waited.
         guard seq > records.head.seq else { return }
         primaryReadAt = .now
-        guard readsFromReplica else { return try await refresh() }
-        var next = records
-        let generation = foldGeneration
-        try await ledger.catchUp(&next)
-        adopt(next, generation: generation)
+        try await readTheWritten()
     }
 
     static let primarySpacing: Duration = .milliseconds(100)
@@ -268,14 +264,17 @@ actor PublicView {
     /// This server wrote up to `seq`: its pages show it at once, even from a lagging replica.
     func written(upTo seq: Int64) async throws {
         guard seq > records.head.seq else { return }
-        if readsFromReplica {
-            var next = records
-            let generation = foldGeneration
-            try await ledger.catchUp(&next)
-            adopt(next, generation: generation)
-        } else {
-            try await refresh()
-        }
+        try await readTheWritten()
+    }
+
+    /// Folds in what was written and may not have reached the replica yet, from the primary;
+    /// without a replica, a refresh.
+    private func readTheWritten() async throws {
+        guard readsFromReplica else { return try await refresh() }
+        var next = records
+        let generation = foldGeneration
+        try await ledger.catchUp(&next)
+        adopt(next, generation: generation)
     }
 
     /// Keeps the folds as snapshots when the head is `threshold` entries or more past the
