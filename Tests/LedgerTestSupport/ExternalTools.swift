@@ -16,7 +16,7 @@ public struct ExternalTools: Sendable {
     public var missing: [String] {
         var missing = names.filter { Self.path($0) == nil }
         if !pythonModules.isEmpty {
-            let imports = (try? Self.run("python3", ["-c", "import " + pythonModules.joined(separator: ", ")]))?.status == 0
+            let imports = (try? Self.launch("python3", ["-c", "import " + pythonModules.joined(separator: ", ")]).finishBlocking())?.status == 0
             if !imports { missing += pythonModules.map { "python3 module \($0)" } }
         }
         return missing
@@ -33,7 +33,29 @@ public struct ExternalTools: Sendable {
 
     /// Runs a tool to completion; its status and everything it printed.
     /// - Parameter environment: variables set on top of this process's.
-    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        let launched = try launch(name, arguments, environment: environment)
+        await launched.process.exited()
+        return try launched.finishBlocking()
+    }
+
+    /// A tool started with its output going to a file of its own.
+    struct Launched {
+        let process: Process
+        let output: URL
+        let handle: FileHandle
+
+        /// Waits for the end on this thread (for trait conditions, which cannot await); its
+        /// status and output.
+        func finishBlocking() throws -> (status: Int32, output: String) {
+            defer { try? FileManager.default.removeItem(at: output) }
+            process.waitUntilExit()
+            try handle.close()
+            return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+        }
+    }
+
+    static func launch(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Launched {
         guard let executable = path(name) else {
             throw PostgresTestServer.SetupError(description: "\(name) is not installed (scripts/test installs it)")
         }
@@ -43,14 +65,22 @@ public struct ExternalTools: Sendable {
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+        return Launched(process: process, output: output, handle: handle)
+    }
+}
+
+extension Process {
+    /// Waits for the end without holding a thread. The suite's tests share as many threads as
+    /// there are cores; one blocked in `waitUntilExit()` (a browser session, a Go build) holds
+    /// one for its whole run, and two of them starve every other test, whose timed waits then
+    /// run out with nothing to wait for.
+    public func exited() async {
+        while isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        waitUntilExit()
     }
 }

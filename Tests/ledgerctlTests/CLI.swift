@@ -86,7 +86,13 @@ struct CLI {
         return (process, outURL, errURL)
     }
 
-    static func finish(_ started: (Process, URL, URL)) throws -> Result {
+    static func finish(_ started: (Process, URL, URL)) async throws -> Result {
+        await started.0.exited()
+        return try finishBlocking(started)
+    }
+
+    /// `finish` for a thread of the test's own, off Swift's cooperative pool.
+    static func finishBlocking(_ started: (Process, URL, URL)) throws -> Result {
         let (process, outURL, errURL) = started
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
@@ -95,48 +101,48 @@ struct CLI {
     }
 
     @discardableResult
-    func run(_ arguments: String..., stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
-        try run(arguments, stdin: stdin, environment: environment)
+    func run(_ arguments: String..., stdin: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await run(arguments, stdin: stdin, environment: environment)
     }
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
-        try Self.finish(try start(arguments, stdin: stdin, environment: environment))
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await Self.finish(try start(arguments, stdin: stdin, environment: environment))
     }
 
     /// Runs a command that must succeed, failing the test with its stderr otherwise.
     @discardableResult
-    func ok(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let result = try Self.finish(try start(arguments, stdin: stdin))
+    func ok(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
+        let result = try await Self.finish(try start(arguments, stdin: stdin))
         #expect(result.status == 0, "ledgerctl \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
         return result
     }
 
-    func json(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
-        let result = try Self.finish(try start(arguments + ["--json"]))
+    func json(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws -> Any {
+        let result = try await Self.finish(try start(arguments + ["--json"]))
         #expect(result.status == 0, "ledgerctl \(arguments.joined(separator: " ")) --json failed: \(result.stderr)", sourceLocation: sourceLocation)
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
-    /// The head's seq, as `status --json` gives it.
     /// The demo with its snapshots kept, then the public one forged as someone with the
     /// database's grants could (`Forgery`); returns the note the forgery replaced.
     func demoWithAForgedSnapshot(note: String) async throws -> String {
-        try ok("demo")
-        try ok("snapshot")
+        try await ok("demo")
+        try await ok("snapshot")
         return try await Ledger.withLedger(at: try LedgerLocation(database), access: .write) { ledger in
             try await Forgery.rewriteNoteInPublicSnapshot(of: ledger, note: note)
         }
     }
 
-    func headSeq() throws -> Int64 {
-        let status = try #require(try json("status") as? [String: Any])
+    /// The head's seq, as `status --json` gives it.
+    func headSeq() async throws -> Int64 {
+        let status = try #require(try await json("status") as? [String: Any])
         return Int64(try #require((status["head"] as? [String: Any])?["seq"] as? Int))
     }
 
     /// The whole ledger as exported: equal snapshots mean nothing was written.
-    func snapshot() throws -> String {
-        try ok("export").stdout
+    func snapshot() async throws -> String {
+        try await ok("export").stdout
     }
 
     func cleanUp() {

@@ -128,14 +128,14 @@ struct HardeningTests {
     func craftedFilesWithConsistentHashesAreRefusedLineAndField(_ kind: StoreKind) async throws {
         let demo = try CLI()
         defer { demo.cleanUp() }
-        try demo.ok("demo")
-        let honest = try Crafted.entries(exported: try demo.snapshot())
+        try await demo.ok("demo")
+        let honest = try Crafted.entries(exported: try await demo.snapshot())
         let target = try await CLI.on(kind)
         defer { target.cleanUp() }
         let prefix = target.directory.appendingPathComponent("prefix.jsonl")
         try Crafted.file(Array(honest.prefix(Self.prefixLength))).write(to: prefix, atomically: true, encoding: .utf8)
-        try target.ok("import", prefix.path)
-        let before = try target.snapshot()
+        try await target.ok("import", prefix.path)
+        let before = try await target.snapshot()
         let checksum = kind == .sqlite ? try fileChecksum(target.database) : nil
 
         // The honest rest imports into a copy, so the files differ from it only in the attack.
@@ -143,17 +143,17 @@ struct HardeningTests {
         defer { control.cleanUp() }
         let whole = control.directory.appendingPathComponent("whole.jsonl")
         try Crafted.file(honest).write(to: whole, atomically: true, encoding: .utf8)
-        try control.ok("import", whole.path)
+        try await control.ok("import", whole.path)
 
         for attack in Self.attacks {
             let crafted = Crafted.rechained(attack.craft(honest))
             let line = Self.changedLine(crafted, honest)
             let file = target.directory.appendingPathComponent("attack.jsonl")
             try Crafted.file(Array(crafted.dropFirst(Self.prefixLength))).write(to: file, atomically: true, encoding: .utf8)
-            let result = try target.run("import", file.path)
+            let result = try await target.run("import", file.path)
             #expect(result.status == 65, "\(attack) was not refused as bad input: \(result.stderr)")
             #expect(result.stderr.contains("line \(line): \(attack.field)"), "\(attack): \(result.stderr)")
-            #expect(try target.snapshot() == before, "\(attack) wrote something")
+            #expect(try await target.snapshot() == before, "\(attack) wrote something")
             if let checksum { #expect(try fileChecksum(target.database) == checksum, "\(attack) changed the file") }
         }
     }
@@ -162,24 +162,24 @@ struct HardeningTests {
     func aCorrectionMustLeaveAPossibleTimeline(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let entries = try Crafted.entries(exported: try cli.snapshot())
+        try await cli.ok("demo")
+        let entries = try Crafted.entries(exported: try await cli.snapshot())
         let commitment = try #require(entries.first { $0.subject == "cndh-rec-juarez" && $0.type == .commitmentRecorded })
         let status = try #require(entries.first { $0.subject == "cndh-rec-juarez" && $0.type == .statusChanged })
-        let before = try cli.snapshot()
+        let before = try await cli.snapshot()
         for (seq, date, words) in [
             (commitment.seq, "2099-01-01", "is in the future"),
             (commitment.seq, "2023-09-01", "is after the"),
             (status.seq, "2023-01-01", "is before commitment 'cndh-rec-juarez' was recorded"),
         ] {
-            let result = try cli.run("entry", "correct", "\(seq)", "--set", "effective=\(date)", "--reason", "Typo")
+            let result = try await cli.run("entry", "correct", "\(seq)", "--set", "effective=\(date)", "--reason", "Typo")
             #expect(result.status == 65)
             #expect(result.stderr.contains("fields.effective: \(date) \(words)"), "\(result.stderr)")
         }
-        #expect(try cli.snapshot() == before)
+        #expect(try await cli.snapshot() == before)
         // A date that keeps the timeline possible is still a correction like any other.
-        try cli.ok("entry", "correct", "\(commitment.seq)", "--set", "effective=2023-07-09", "--reason", "The recommendation is dated the 9th")
-        #expect(try cli.ok("show", "cndh-rec-juarez").stdout.contains("2023-07-09"))
+        try await cli.ok("entry", "correct", "\(commitment.seq)", "--set", "effective=2023-07-09", "--reason", "The recommendation is dated the 9th")
+        #expect(try await cli.ok("show", "cndh-rec-juarez").stdout.contains("2023-07-09"))
     }
 
     // MARK: Reads are reads
@@ -201,14 +201,14 @@ struct HardeningTests {
         CLI(directory: cli.directory, database: cli.database, nobodyBinary: nobodyBinary)
     }
 
-    static func runReadOnly(_ cli: CLI, _ arguments: [String]) throws -> CLI.Result {
-        try reader(cli).run(arguments)
+    static func runReadOnly(_ cli: CLI, _ arguments: [String]) async throws -> CLI.Result {
+        try await reader(cli).run(arguments)
     }
 
     @Test func aFileTheUserMayOnlyReadServesEveryRead() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.database + suffix) }
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: cli.database)
         // Run as nobody, who cannot write the folder either, so SQLite cannot create the
@@ -218,15 +218,15 @@ struct HardeningTests {
         }
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: cli.directory.path) }
         let checksum = try fileChecksum(cli.database)
-        let export = try cli.snapshot()
+        let export = try await cli.snapshot()
         for arguments in [["status"], ["status", "--public", "--json"], ["show", "cndh-rec-juarez"], ["log", "--limit", "5"],
                           ["report", "monthly", "2023-07"], ["verify"], ["export"]] {
-            let result = try Self.runReadOnly(cli, arguments + ["--database", cli.database])
+            let result = try await Self.runReadOnly(cli, arguments + ["--database", cli.database])
             #expect(result.status == 0, "\(arguments) on a read-only file: \(result.stderr)")
             #expect(try fileChecksum(cli.database) == checksum, "\(arguments) changed the file")
         }
-        #expect(try Self.runReadOnly(cli, ["export", "--database", cli.database]).stdout == export)
-        let write = try Self.runReadOnly(cli, ["followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "x", "--database", cli.database])
+        #expect(try await Self.runReadOnly(cli, ["export", "--database", cli.database]).stdout == export)
+        let write = try await Self.runReadOnly(cli, ["followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "x", "--database", cli.database])
         #expect(write.status != 0, "a write on a read-only file must fail")
         #expect(try fileChecksum(cli.database) == checksum)
     }
@@ -234,8 +234,8 @@ struct HardeningTests {
     @Test func aReadOnlyFileIsServedWithoutWrites() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let token = try #require(try cli.ok("token", "add", "maria").stdout.split(separator: "\n").first { $0.hasPrefix("ldg_") }.map(String.init))
+        try await cli.ok("demo")
+        let token = try #require(try await cli.ok("token", "add", "maria").stdout.split(separator: "\n").first { $0.hasPrefix("ldg_") }.map(String.init))
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.database + suffix) }
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: cli.database)
         let checksum = try fileChecksum(cli.database)
@@ -262,8 +262,8 @@ struct HardeningTests {
     func aReadOnlyPostgresRoleCanReadEverything() async throws {
         let cli = try await CLI.on(.postgres)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let before = try cli.snapshot()
+        try await cli.ok("demo")
+        let before = try await cli.snapshot()
         let name = try Self.databaseName(cli)
         let role = "ledger_reader_" + name.suffix(8)
         try await PostgresTestServer.execute([
@@ -280,18 +280,18 @@ struct HardeningTests {
         }
         let reader = try PostgresTestServer.databaseURL(PostgresTestServer.url!, name: name, user: role)
         for arguments in [["status"], ["show", "cndh-rec-juarez"], ["log", "--limit", "5"], ["report", "monthly", "2023-07"], ["verify"], ["export"]] {
-            let result = try cli.run(arguments + ["--database", reader])
+            let result = try await cli.run(arguments + ["--database", reader])
             #expect(result.status == 0, "\(arguments) as a read-only role: \(result.stderr)")
             #expect(!result.stderr.contains("warning"), "\(arguments): \(result.stderr)")
         }
-        let write = try cli.run("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "x", "--database", reader)
+        let write = try await cli.run("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "x", "--database", reader)
         #expect(write.status == 74, "\(write.stderr)")
         let reading = CLI(directory: cli.directory, database: reader)
         let server = try await ServeCommandTests.Server.start(reading)
         let (served, _) = try await ServeCommandTests.request(server.base + "/")
         #expect(served == 200)
         _ = try await server.stop()
-        #expect(try cli.snapshot() == before)
+        #expect(try await cli.snapshot() == before)
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -304,27 +304,27 @@ struct HardeningTests {
             try behindTheLedger(foreign, "CREATE TABLE contacts (name TEXT)")
             let foreignSum = try fileChecksum(foreign)
             for command in [["verify"], ["status"], ["log"], ["followup", "add", "x", "--on", "2023-08-01", "--note", "n"]] {
-                let empty = try cli.run(command)
+                let empty = try await cli.run(command)
                 #expect(empty.status == 66, "\(command): \(empty.stderr)")
                 #expect(empty.stderr.contains("is not a ledger (an empty database)"))
                 #expect(try Data(contentsOf: URL(fileURLWithPath: cli.database)).isEmpty, "\(command) wrote to the empty file")
-                let other = try cli.run(command + ["--database", foreign])
+                let other = try await cli.run(command + ["--database", foreign])
                 #expect(other.status == 66)
                 #expect(other.stderr.contains("not a ledger: it is a SQLite database with other tables (contacts)"), "\(other.stderr)")
                 #expect(try fileChecksum(foreign) == foreignSum)
             }
-            let initialised = try cli.run("init", "--database", foreign)
+            let initialised = try await cli.run("init", "--database", foreign)
             #expect(initialised.status == 66, "init does not take over another program's database")
             #expect(try fileChecksum(foreign) == foreignSum)
         } else {
             for command in [["verify"], ["status"]] {
-                let result = try cli.run(command)
+                let result = try await cli.run(command)
                 #expect(result.status == 66, "\(command): \(result.stderr)")
                 #expect(result.stderr.contains("no ledger in"))
             }
         }
-        try cli.ok("init")
-        try cli.ok("verify")
+        try await cli.ok("init")
+        try await cli.ok("verify")
     }
 
     // MARK: A broken ledger is loud
@@ -348,13 +348,13 @@ struct HardeningTests {
     @Test func serveShowsAndRefusesATamperedLedger() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let token = try #require(try cli.ok("token", "add", "maria").stdout.split(separator: "\n").first { $0.hasPrefix("ldg_") }.map(String.init))
+        try await cli.ok("demo")
+        let token = try #require(try await cli.ok("token", "add", "maria").stdout.split(separator: "\n").first { $0.hasPrefix("ldg_") }.map(String.init))
         try Self.tamper(cli.database)
-        let verify = try cli.run("verify")
+        let verify = try await cli.run("verify")
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("Chain BROKEN at seq 20"))
-        let before = try cli.snapshot()
+        let before = try await cli.snapshot()
 
         let server = try await ServeCommandTests.Server.start(cli)
         for (path, words) in [("/", "failed verification at seq 20"), ("/?lang=es", "no pasó la verificación en la entrada 20"),
@@ -376,16 +376,16 @@ struct HardeningTests {
         #expect(try await server.stop() == 0)
         #expect(server.log.contains("FAILED verification"))
         #expect(server.log.contains("seq=20"))
-        #expect(try cli.snapshot() == before, "nothing was written")
+        #expect(try await cli.snapshot() == before, "nothing was written")
     }
 
     @Test(postgres)
     func postgresTriggersAreComparedWithTheMigrations() async throws {
         let cli = try await CLI.on(.postgres)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         let name = try Self.databaseName(cli)
-        #expect(!(try cli.run("verify").stderr.contains("warning")), "an intact database raises no warning")
+        #expect(!(try await cli.run("verify").stderr.contains("warning")), "an intact database raises no warning")
         for (statements, problem) in [
             (["ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only"], "ledger_entries_append_only on ledger_entries is disabled"),
             (["ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only",
@@ -395,7 +395,7 @@ struct HardeningTests {
         ] {
             try await PostgresTestServer.execute(statements, database: name)
             for command in ["status", "verify"] {
-                let result = try cli.run(command)
+                let result = try await cli.run(command)
                 #expect(result.status == 0)
                 #expect(result.stderr.contains("warning: \(problem)") || result.stderr.contains(problem), "\(command): \(result.stderr)")
             }
@@ -405,7 +405,7 @@ struct HardeningTests {
     @Test func serveNoticesABadEntryWrittenWhileItRuns() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         let server = try await ServeCommandTests.Server.start(cli)
         let (before, _) = try await ServeCommandTests.request(server.base + "/api/v1/status")
         #expect(before == 200)
@@ -432,10 +432,10 @@ struct HardeningTests {
     @Test func missingTriggersAreReportedByStatusVerifyAndServe() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         try behindTheLedger(cli.database, "DROP TRIGGER ledger_entries_no_delete")
         for command in ["status", "verify"] {
-            let result = try cli.run(command)
+            let result = try await cli.run(command)
             #expect(result.status == 0, "the chain itself is intact")
             #expect(result.stderr.contains("warning: the append-only trigger ledger_entries_no_delete is missing"), "\(command): \(result.stderr)")
         }
@@ -453,27 +453,27 @@ struct HardeningTests {
     @Test func sharedOptionsMayComeBeforeTheCommand() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         let elsewhere = try CLI(database: "/nonexistent/ledger.sqlite")
         defer { elsewhere.cleanUp() }
         for arguments in [["--database", cli.database, "status"], ["--database=\(cli.database)", "verify"],
                           ["--author", "ana", "--database", cli.database, "log", "--limit", "1"]] {
-            let result = try elsewhere.run(arguments)
+            let result = try await elsewhere.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
-        let written = try elsewhere.run("--database", cli.database, "--author", "ana", "followup", "add", "justice-juarez-fire",
+        let written = try await elsewhere.run("--database", cli.database, "--author", "ana", "followup", "add", "justice-juarez-fire",
                                         "--on", "2023-08-01", "--note", "Reunión")
         #expect(written.status == 0, "\(written.stderr)")
-        #expect(try cli.ok("log", "--limit", "1").stdout.contains("by ana"))
-        #expect(try cli.ok("--help").stdout.contains("--database and --author may come before the command"))
+        #expect(try await cli.ok("log", "--limit", "1").stdout.contains("by ana"))
+        #expect(try await cli.ok("--help").stdout.contains("--database and --author may come before the command"))
     }
 
     @Test func verifySaysPlainlyWhereTheChainBreaks() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         try behindTheLedger(cli.database, "DROP TRIGGER ledger_entries_no_update", "UPDATE ledger_entries SET author = 'someone else' WHERE seq = 1")
-        let first = try cli.run("verify")
+        let first = try await cli.run("verify")
         #expect(first.status == 1)
         #expect(first.stdout.contains("Chain BROKEN at seq 1"))
         #expect(first.stdout.contains("No entry before it can be trusted."), "\(first.stdout)")
@@ -482,12 +482,12 @@ struct HardeningTests {
         // A row copied under a new seq is a duplicate, not a gap.
         let copy = try CLI()
         defer { copy.cleanUp() }
-        try copy.ok("demo")
+        try await copy.ok("demo")
         try behindTheLedger(copy.database, "DROP TRIGGER ledger_entries_chain", """
             INSERT INTO ledger_entries SELECT seq + 1, id || '-copy', type, schema_version, subject, effective, recorded_at,
                 author, visibility, payload, salt, prev_hash, hash FROM ledger_entries WHERE seq = (SELECT max(seq) FROM ledger_entries)
             """)
-        let duplicate = try copy.run("verify")
+        let duplicate = try await copy.run("verify")
         #expect(duplicate.status == 1)
         #expect(duplicate.stdout.contains("is a copy of seq 28 (the same hash): a row was duplicated"), "\(duplicate.stdout)")
         #expect(duplicate.stderr.contains("warning: the append-only trigger ledger_entries_chain is missing"))
@@ -496,7 +496,7 @@ struct HardeningTests {
     @Test func anHTTP10ConnectionClosesAfterItsAnswer() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         let server = try await ServeCommandTests.Server.start(cli)
         let port = try #require(server.base.split(separator: ":").last.map(String.init))
         let client = """
@@ -518,7 +518,7 @@ struct HardeningTests {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        process.waitUntilExit()
+        await process.exited()
         let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(said.trimmingCharacters(in: .whitespacesAndNewlines) == "closed 200")
         _ = try await server.stop()

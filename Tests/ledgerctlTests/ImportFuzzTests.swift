@@ -158,8 +158,8 @@ struct ImportFuzzTests {
     func generatedImportsAreAcceptedWholeOrRefusedWithNothingWritten(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        var snapshot = try cli.snapshot()
+        try await cli.ok("demo")
+        var snapshot = try await cli.snapshot()
         var generator = Generator(seed: 20_230_630 &+ (kind == .sqlite ? 0 : 1), entries: try Crafted.entries(exported: snapshot))
         let file = cli.directory.appendingPathComponent("batch.jsonl")
         var lines = 0, accepted = 0, refused = 0
@@ -168,37 +168,37 @@ struct ImportFuzzTests {
             lines += entries.count
             try Crafted.file(entries).write(to: file, atomically: true, encoding: .utf8)
             let checksum = kind == .sqlite ? try fileChecksum(cli.database) : nil
-            let result = try cli.run("import", file.path)
+            let result = try await cli.run("import", file.path)
             switch outcome {
             case .accepted:
                 #expect(result.status == 0, "round \(round): a valid batch was refused: \(result.stderr)")
                 accepted += 1
-                snapshot = try cli.snapshot()
-                if accepted % 10 == 0 { try checkPublicOutputs(cli, round: round) }
+                snapshot = try await cli.snapshot()
+                if accepted % 10 == 0 { try await checkPublicOutputs(cli, round: round) }
             case .refusedInput, .refusedChain:
                 #expect(result.status == (outcome == .refusedInput ? 65 : 1), "round \(round): \(result.stderr)")
                 #expect(result.stderr.contains("line "), "round \(round): the refusal names no line: \(result.stderr)")
-                #expect(try cli.snapshot() == snapshot, "round \(round): a refused import wrote something")
+                #expect(try await cli.snapshot() == snapshot, "round \(round): a refused import wrote something")
                 if let checksum { #expect(try fileChecksum(cli.database) == checksum, "round \(round): the file changed") }
                 refused += 1
             }
             if result.status != 0 && outcome == .accepted { break }
         }
-        try checkPublicOutputs(cli, round: -1)
+        try await checkPublicOutputs(cli, round: -1)
         #expect(lines > 2_000, "thousands of lines")
         #expect(accepted > 40 && refused > 40, "both outcomes were exercised (\(accepted) accepted, \(refused) refused)")
     }
 
     /// The chain verifies; the public view carries no internal marker and no raw markup.
-    func checkPublicOutputs(_ cli: CLI, round: Int) throws {
-        try cli.ok("verify")
+    func checkPublicOutputs(_ cli: CLI, round: Int) async throws {
+        try await cli.ok("verify")
         var outputs = [
-            ("status --public --json", try cli.ok("status", "--public", "--json").stdout),
-            ("log --public", try cli.ok("log", "--public", "--limit", "5000", "--json").stdout),
+            ("status --public --json", try await cli.ok("status", "--public", "--json").stdout),
+            ("log --public", try await cli.ok("log", "--public", "--limit", "5000", "--json").stdout),
         ]
         for month in ["2023-07", "2023-12"] {
             for format in ["html", "md", "text"] {
-                outputs.append(("report \(month) \(format)", try cli.ok("report", "monthly", month, "--audience", "public", "--format", format).stdout))
+                outputs.append(("report \(month) \(format)", try await cli.ok("report", "monthly", month, "--audience", "public", "--format", format).stdout))
             }
         }
         for (name, output) in outputs {

@@ -11,8 +11,8 @@ struct OutboxCommandTests {
     static var fixtures: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures") }
 
     /// A port nobody listens on now.
-    static func freePort() throws -> Int {
-        let found = try ExternalTools.run("python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
+    static func freePort() async throws -> Int {
+        let found = try await ExternalTools.run("python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
         return try #require(Int(found.output.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
@@ -39,7 +39,7 @@ struct OutboxCommandTests {
 
     static func waitForPort(_ port: Int) async throws {
         for _ in 0..<100 {
-            let probe = try ExternalTools.run("python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"])
+            let probe = try await ExternalTools.run("python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"])
             if probe.status == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -47,7 +47,7 @@ struct OutboxCommandTests {
     }
 
     /// Every message in the sink, parsed by Python's email package.
-    static func mailbox(_ folder: URL) throws -> [[String: Any]] {
+    static func mailbox(_ folder: URL) async throws -> [[String: Any]] {
         let script = """
             import email, email.policy, json, mailbox, sys
             out = []
@@ -59,7 +59,7 @@ struct OutboxCommandTests {
                             "plain": parts.get("text/plain", ""), "html": parts.get("text/html", "")})
             print(json.dumps(out))
             """
-        let read = try ExternalTools.run("python3", ["-c", script, folder.path])
+        let read = try await ExternalTools.run("python3", ["-c", script, folder.path])
         try #require(read.status == 0, "\(read.output)")
         return try #require(try JSONSerialization.jsonObject(with: Data(read.output.utf8)) as? [[String: Any]])
     }
@@ -68,22 +68,22 @@ struct OutboxCommandTests {
     func remindersGoOutThroughSendmailOnceAndFailuresAreRetried(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         let today = Date()
         let day = { (offset: Int) in String(ISO8601DateFormatter().string(from: today.addingTimeInterval(Double(offset) * 86_400)).prefix(10)) }
-        try cli.ok("user", "add", "maria", "--role", "editor", "--email", "maria@example.org")
-        try cli.ok("user", "add", "lucía", "--role", "admin", "--email", "lucia@example.org")
-        try cli.ok("user", "add", "ana", "--role", "viewer", "--email", "ana@example.org")
-        try cli.ok("user", "notify", "maria", "--weekly", "--overdue")
-        try cli.ok("user", "notify", "lucía", "--weekly", "--language", "es")
+        try await cli.ok("user", "add", "maria", "--role", "editor", "--email", "maria@example.org")
+        try await cli.ok("user", "add", "lucía", "--role", "admin", "--email", "lucia@example.org")
+        try await cli.ok("user", "add", "ana", "--role", "viewer", "--email", "ana@example.org")
+        try await cli.ok("user", "notify", "maria", "--weekly", "--overdue")
+        try await cli.ok("user", "notify", "lucía", "--weekly", "--language", "es")
         // Viewers get no reminders, even asked: the issue's "each editor who opted in".
-        try cli.ok("user", "notify", "ana", "--weekly")
+        try await cli.ok("user", "notify", "ana", "--weekly")
         // A commitment that fell due yesterday: news for maria, who opted in before.
-        try cli.ok("commitment", "add", "segob-registry", "--demand", "justice-juarez-fire", "--actor", "segob", "--kind", "pledge",
+        try await cli.ok("commitment", "add", "segob-registry", "--demand", "justice-juarez-fire", "--actor", "segob", "--kind", "pledge",
                    "--summary", "A registry of seized weapons", "--summary-es", "Un registro de armas incautadas", "--on", day(-5),
                    "--due", day(-1), "--source", "https://www.gob.mx/segob")
 
-        let port = try Self.freePort()
+        let port = try await Self.freePort()
         let maildir = cli.directory.appendingPathComponent("maildir")
         let sink = try Self.background(["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir.path])
         defer { Self.stop(sink) }
@@ -96,9 +96,9 @@ struct OutboxCommandTests {
         try "#!/bin/sh\nexec msmtp -C '\(config.path)' \"$@\"\n".write(to: sendmail, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sendmail.path)
 
-        let first = try cli.ok("remind", "--sendmail", sendmail.path, "--public-url", "https://ledger.example.org")
+        let first = try await cli.ok("remind", "--sendmail", sendmail.path, "--public-url", "https://ledger.example.org")
         #expect(first.stdout.contains("3 new, 3 sent, 0 to retry"), "\(first.stdout)")
-        var messages = try Self.mailbox(maildir)
+        var messages = try await Self.mailbox(maildir)
         #expect(messages.count == 3)
         for message in messages {
             #expect(message["type"] as? String == "multipart/alternative")
@@ -122,26 +122,26 @@ struct OutboxCommandTests {
         #expect((digest["html"] as? String)?.contains("/team/entries/") == true)
 
         // A restart (another process): nothing twice.
-        let second = try cli.ok("remind", "--sendmail", sendmail.path)
+        let second = try await cli.ok("remind", "--sendmail", sendmail.path)
         #expect(second.stdout.contains("0 new, 0 sent"), "\(second.stdout)")
-        #expect(try Self.mailbox(maildir).count == 3)
+        #expect(try await Self.mailbox(maildir).count == 3)
 
         // A sendmail that fails: kept, logged, retried later, then sent.
-        try cli.ok("user", "add", "jo", "--role", "editor", "--email", "jo@example.org")
-        try cli.ok("user", "notify", "jo", "--weekly")
+        try await cli.ok("user", "add", "jo", "--role", "editor", "--email", "jo@example.org")
+        try await cli.ok("user", "notify", "jo", "--weekly")
         let failing = cli.directory.appendingPathComponent("failing-sendmail")
         try "#!/bin/sh\necho 'relay unreachable' >&2\nexit 75\n".write(to: failing, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: failing.path)
-        let failed = try cli.run(["remind", "--sendmail", failing.path])
+        let failed = try await cli.run(["remind", "--sendmail", failing.path])
         #expect(failed.status == 75)
         #expect(failed.stdout.contains("1 new, 0 sent, 1 to retry"), "\(failed.stdout)")
         #expect(failed.stderr.contains("relay unreachable"), "\(failed.stderr)")
         // Not yet: the next attempt waits.
-        #expect(try cli.ok("remind", "--sendmail", sendmail.path).stdout.contains("0 sent"))
+        #expect(try await cli.ok("remind", "--sendmail", sendmail.path).stdout.contains("0 sent"))
         // Time passes (the wait is over), and it goes.
         try await RawDatabase.at(cli.database).run("UPDATE mail_deliveries SET next_attempt_at = 0 WHERE sent_at IS NULL")
-        #expect(try cli.ok("remind", "--sendmail", sendmail.path).stdout.contains("0 new, 1 sent"))
-        messages = try Self.mailbox(maildir)
+        #expect(try await cli.ok("remind", "--sendmail", sendmail.path).stdout.contains("0 new, 1 sent"))
+        messages = try await Self.mailbox(maildir)
         #expect(messages.filter { ($0["to"] as? String)?.contains("jo@example.org") == true }.count == 1)
         #expect(Set(messages.compactMap { $0["id"] as? String }).count == messages.count)
     }
@@ -150,10 +150,10 @@ struct OutboxCommandTests {
     func webhooksGetEveryEntrySignedInOrderAndPublicOnlyHooksNothingInternal(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let (allPort, publicPort) = (try Self.freePort(), try Self.freePort())
-        let allSecret = try cli.ok("webhook", "add", "http://127.0.0.1:\(allPort)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let publicSecret = try cli.ok("webhook", "add", "http://127.0.0.1:\(publicPort)/hook", "--public-only").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await cli.ok("demo")
+        let (allPort, publicPort) = (try await Self.freePort(), try await Self.freePort())
+        let allSecret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(allPort)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let publicSecret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(publicPort)/hook", "--public-only").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let allLog = cli.directory.appendingPathComponent("all.jsonl").path, publicLog = cli.directory.appendingPathComponent("public.jsonl").path
         // The first receiver is down for its first two requests.
         let receiver = Self.fixtures.appendingPathComponent("webhook_receiver.py").path
@@ -163,19 +163,19 @@ struct OutboxCommandTests {
         try await Self.waitForPort(allPort)
         try await Self.waitForPort(publicPort)
 
-        try cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "Families met the prosecutor.", "--kind", "meeting")
-        try cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-02", "--note", "Internal: the prosecutor's draft", "--internal")
-        try cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-03", "--note", "A public statement.", "--kind", "statement")
+        try await cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "Families met the prosecutor.", "--kind", "meeting")
+        try await cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-02", "--note", "Internal: the prosecutor's draft", "--internal")
+        try await cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-03", "--note", "A public statement.", "--kind", "statement")
 
-        let first = try cli.run(["webhook", "deliver"])
+        let first = try await cli.run(["webhook", "deliver"])
         #expect(first.status == 75, "one receiver failed: \(first.stdout)")
         #expect(first.stdout.contains("2 delivered, 1 to retry"), "the public-only hook took both public entries: \(first.stdout)")
         let nudged = RawDatabase.at(cli.database)
         for _ in 0..<2 {
             try await nudged.run("UPDATE webhooks SET next_attempt_at = 0")
-            _ = try cli.run(["webhook", "deliver"])
+            _ = try await cli.run(["webhook", "deliver"])
         }
-        #expect(try cli.ok("webhook", "deliver").stdout.contains("0 delivered, 0 to retry"))
+        #expect(try await cli.ok("webhook", "deliver").stdout.contains("0 delivered, 0 to retry"))
 
         func received(_ path: String) throws -> [[String: Any]] {
             try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
@@ -188,23 +188,23 @@ struct OutboxCommandTests {
         #expect(publicOnly.compactMap { $0["seq"] as? Int } == [29, 31], "the internal entry never went to the public-only hook")
         #expect(!(try String(contentsOfFile: publicLog, encoding: .utf8).contains("prosecutor's draft")))
         // What was sent is the entry as exported: anyone can check its hash.
-        let exported = try cli.ok("export").stdout.split(separator: "\n")
+        let exported = try await cli.ok("export").stdout.split(separator: "\n")
         let sent = try #require(all.first?["entry"] as? [String: Any])
         #expect(exported[28].contains("\"hash\":\"\(sent["hash"] as? String ?? "?")\""))
-        let listed = try cli.ok("webhook", "list").stdout
+        let listed = try await cli.ok("webhook", "list").stdout
         #expect(listed.contains("delivered up to seq 31"))
-        try cli.ok("webhook", "remove", "1")
-        #expect(try cli.ok("webhook", "list").stdout.contains("removed"))
-        #expect(try cli.run(["webhook", "add", "not a url"]).status == 65)
+        try await cli.ok("webhook", "remove", "1")
+        #expect(try await cli.ok("webhook", "list").stdout.contains("removed"))
+        #expect(try await cli.run(["webhook", "add", "not a url"]).status == 65)
     }
 
     @Test(.enabled(if: python.isEnabled, "\(python.skipMessage)"))
     func serveDeliversNewEntriesOnItsOwn() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let port = try Self.freePort()
-        let secret = try cli.ok("webhook", "add", "http://127.0.0.1:\(port)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await cli.ok("demo")
+        let port = try await Self.freePort()
+        let secret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(port)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let log = cli.directory.appendingPathComponent("received.jsonl").path
         let receiver = try Self.background([Self.fixtures.appendingPathComponent("webhook_receiver.py").path, String(port), secret, "0", log])
         defer { Self.stop(receiver) }
@@ -212,7 +212,7 @@ struct OutboxCommandTests {
         let server = try await ServeCommandTests.Server.start(cli)
         let (status, _) = try await ServeCommandTests.request(server.base + "/api/v1/status")
         #expect(status == 200)
-        try cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "Written while serve runs.")
+        try await cli.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01", "--note", "Written while serve runs.")
         var delivered = false
         for _ in 0..<600 where !delivered {
             try await Task.sleep(for: .milliseconds(100))

@@ -17,8 +17,10 @@ struct ServeCommandTests {
 
         static func start(_ cli: CLI, _ extra: [String] = []) async throws -> Server {
             let (process, stdout, stderr) = try cli.start(["serve", "--port", "0"] + extra)
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline {
+            // Bounded by attempts (at least 60 s), not by the clock: when the suite's other
+            // tests block the test threads, a clock runs out while the server's address
+            // waits unread in its output.
+            for _ in 0..<1200 {
                 let printed = try String(contentsOf: stdout, encoding: .utf8)
                 if let range = printed.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
                     return Server(process: process, stdout: stdout, stderr: stderr, base: String(printed[range]))
@@ -32,14 +34,13 @@ struct ServeCommandTests {
             // What the server said, without its access log: why it did not start.
             let said = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
             let lines = said.split(separator: "\n").filter { !$0.contains(" info Hummingbird:") && !$0.contains("status=") }
-            throw PostgresTestServer.SetupError(description: "serve did not start within 60 s; it said: \(lines.suffix(20).joined(separator: "\n"))")
+            throw PostgresTestServer.SetupError(description: "serve did not print its address after 1,200 looks (60 s or more); it said: \(lines.suffix(20).joined(separator: "\n"))")
         }
 
         /// SIGTERM, then the exit status (the server finishes in-flight requests first).
         func stop() async throws -> Int32 {
             process.terminate()
-            let deadline = ContinuousClock.now + .seconds(20)
-            while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             return process.terminationStatus
@@ -102,8 +103,8 @@ struct ServeCommandTests {
     func aWriteThroughOneServerShowsOnTheOtherWithinASecond(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let token = try cli.ok("token", "add", "maria").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await cli.ok("demo")
+        let token = try await cli.ok("token", "add", "maria").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let first = try await Server.start(cli)
         let second = try await Server.start(cli)
         let before = try await Self.headSeq(second.base)
@@ -111,7 +112,7 @@ struct ServeCommandTests {
         // Timed by a separate process: this test process shares its threads with tests that
         // block them, which would time the test runner rather than the servers.
         let line = #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-02","payload":{"note":"Written through the first server.","kind":"meeting"}}"#
-        let timing = try ExternalTools.run("python3", ["-c", Self.writeThenWatch, first.base, second.base, token, line, String(before)])
+        let timing = try await ExternalTools.run("python3", ["-c", Self.writeThenWatch, first.base, second.base, token, line, String(before)])
         #expect(timing.status == 0, "\(timing.output)")
         let delay = try #require(Double(timing.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(timing.output)")
         #expect(delay < 1.0, "the second server showed the entry after \(delay) s")
@@ -129,8 +130,8 @@ struct ServeCommandTests {
     func theServerKeepsSnapshotsAndStartsFromThem(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let head = try cli.headSeq()
+        try await cli.ok("demo")
+        let head = try await cli.headSeq()
         let server = try await Server.start(cli, ["--snapshot-every", "1"])
         var kept: [String] = []
         // Bounded by attempts rather than by the clock: the suite's other tests block threads.
@@ -147,26 +148,42 @@ struct ServeCommandTests {
         let (_, after) = try await Self.request(again.base + "/")
         #expect(after == before, "the page from the snapshot is the page from the chain")
         #expect(try await again.stop() == 0)
-        let wrong = try cli.run("serve", "--snapshot-every=-1")
+        let wrong = try await cli.run("serve", "--snapshot-every=-1")
         #expect(wrong.status != 0 && wrong.stderr.contains("--snapshot-every: must be 0 or more"))
     }
 
     /// The head a server of the throwaway cluster's hot standby has replayed for `database`
     /// (nil while the database itself has not reached it).
     static func replicaHead(_ database: String) async -> Int? {
+        try? await replicaHeadOrError(database)
+    }
+
+    static func replicaHeadOrError(_ database: String) async throws -> Int? {
         guard let replica = PostgresTestServer.replicaURL, let name = URLComponents(string: database)?.path.dropFirst() else { return nil }
-        let seq = try? await PostgresTestServer.strings("SELECT coalesce(max(seq), 0)::text FROM ledger_entries", database: String(name), server: replica)
-        return seq?.first.flatMap { Int($0) }
+        let seq = try await PostgresTestServer.strings("SELECT coalesce(max(seq), 0)::text FROM ledger_entries", database: String(name), server: replica)
+        return seq.first.flatMap { Int($0) }
     }
 
     /// Waits (by attempts, not the clock: other tests block threads) until the standby has
-    /// replayed `database` to `seq`.
+    /// replayed `database` to `seq`; if it never does, says what the standby last answered
+    /// and what its log says.
     static func waitForReplica(_ database: String, toReach seq: Int) async throws {
+        var answered = "nothing"
         for _ in 0..<600 {
-            if let head = await replicaHead(database), head >= seq { return }
+            do {
+                let head = try await replicaHeadOrError(database)
+                if let head, head >= seq { return }
+                answered = "head \(head.map(String.init) ?? "none")"
+            } catch {
+                answered = "\(String(reflecting: error))"
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw PostgresTestServer.SetupError(description: "the hot standby never replayed \(database) to seq \(seq)")
+        let log = ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_REPLICA_CTL"].map {
+            URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("replica.log")
+        }
+        let tail = log.flatMap { try? String(contentsOf: $0, encoding: .utf8) }?.split(separator: "\n").suffix(15).joined(separator: "\n") ?? ""
+        throw PostgresTestServer.SetupError(description: "the hot standby never replayed \(database) to seq \(seq); it last answered \(answered); its log ends:\n\(tail)")
     }
 
     static func replayOnReplica(paused: Bool) async throws {
@@ -189,9 +206,9 @@ struct ServeCommandTests {
         let replicaServer = try #require(PostgresTestServer.replicaURL, "LEDGER_TEST_POSTGRES_REPLICA_URL names the throwaway cluster's hot standby")
         let cli = try await CLI.on(.postgres)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let token = try cli.ok("token", "add", "maria").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let demoHead = Int(try cli.headSeq())
+        try await cli.ok("demo")
+        let token = try await cli.ok("token", "add", "maria").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let demoHead = Int(try await cli.headSeq())
         try await Self.waitForReplica(cli.database, toReach: demoHead)
         let replica = try PostgresTestServer.databaseURL(replicaServer, name: String(URLComponents(string: cli.database)!.path.dropFirst()))
 
@@ -201,7 +218,7 @@ struct ServeCommandTests {
         do {
             // Another writer appends to the primary; the standby does not replay it.
             let line = #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-02","visibility":"public","payload":{"note":"Logged while the replica waits.","kind":"meeting"}}"#
-            try cli.ok("append", "-", stdin: line)
+            try await cli.ok("append", "-", stdin: line)
             // Longer than the replica's poll: a server reading the primary would show it by now.
             try await Task.sleep(for: .seconds(2))
             #expect(try await Self.headSeq(server.base) == demoHead, "an unmarked read comes from the standby, which has not replayed the write")
@@ -231,7 +248,7 @@ struct ServeCommandTests {
         try await Self.replayOnReplica(paused: false)
 
         // Once the standby replays again, a write the server did not make shows unasked.
-        try cli.ok("append", "-", stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-03","visibility":"public","payload":{"note":"Replayed.","kind":"meeting"}}"#)
+        try await cli.ok("append", "-", stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-03","visibility":"public","payload":{"note":"Replayed.","kind":"meeting"}}"#)
         var shown = 0
         for _ in 0..<600 where shown != demoHead + 3 {
             try await Task.sleep(for: .milliseconds(100))
@@ -242,10 +259,10 @@ struct ServeCommandTests {
         // The standby goes away: the public reads go to the primary meanwhile, and back to
         // the standby once it answers again.
         let control = try #require(ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_REPLICA_CTL"], "the throwaway cluster's standby control")
-        let stopped = try ExternalTools.run(control, ["stop"])
+        let stopped = try await ExternalTools.run(control, ["stop"])
         #expect(stopped.status == 0, "\(stopped.output)")
         do {
-            try cli.ok("append", "-", stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-05","visibility":"public","payload":{"note":"Written while the replica is down.","kind":"meeting"}}"#)
+            try await cli.ok("append", "-", stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-05","visibility":"public","payload":{"note":"Written while the replica is down.","kind":"meeting"}}"#)
             for _ in 0..<600 where shown != demoHead + 4 {
                 try await Task.sleep(for: .milliseconds(100))
                 shown = try await Self.headSeq(server.base)
@@ -255,10 +272,10 @@ struct ServeCommandTests {
             #expect(status == 200 && entries.contains("Written while the replica is down."), "\(entries)")
             #expect(server.log.contains("the replica is unreachable: public reads go to the primary"))
         } catch {
-            _ = try? ExternalTools.run(control, ["start"])
+            _ = try? await ExternalTools.run(control, ["start"])
             throw error
         }
-        let started = try ExternalTools.run(control, ["start"])
+        let started = try await ExternalTools.run(control, ["start"])
         #expect(started.status == 0, "\(started.output)")
         for _ in 0..<600 where !server.log.contains("the replica answers again") {
             try await Task.sleep(for: .milliseconds(100))
@@ -269,18 +286,18 @@ struct ServeCommandTests {
         // Wrong replicas are named before anything is served.
         let other = try await CLI.on(.postgres)
         defer { other.cleanUp() }
-        try other.ok("demo")
+        try await other.ok("demo")
         try await Self.waitForReplica(other.database, toReach: Int(try other.headSeq()))
         let otherReplica = try PostgresTestServer.databaseURL(replicaServer, name: String(URLComponents(string: other.database)!.path.dropFirst()))
-        let wrong = try cli.run("serve", "--port", "0", "--read-database", otherReplica)
+        let wrong = try await cli.run("serve", "--port", "0", "--read-database", otherReplica)
         #expect(wrong.status == 65 && wrong.stderr.contains("--read-database:") && wrong.stderr.contains("is not a replica of"), "\(wrong.stderr)")
         let sqlite = try CLI()
         defer { sqlite.cleanUp() }
-        try sqlite.ok("demo")
-        let fromFile = try sqlite.run("serve", "--port", "0", "--read-database", replica)
+        try await sqlite.ok("demo")
+        let fromFile = try await sqlite.run("serve", "--port", "0", "--read-database", replica)
         #expect(fromFile.status == 65 && fromFile.stderr.contains("--read-database: needs a PostgreSQL ledger"), "\(fromFile.stderr)")
         // The standby itself takes no write, and says where writes go.
-        let refused = try cli.run(["append", "--database", replica, "-"], stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-04","visibility":"public","payload":{"note":"No.","kind":"meeting"}}"#)
+        let refused = try await cli.run(["append", "--database", replica, "-"], stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-04","visibility":"public","payload":{"note":"No.","kind":"meeting"}}"#)
         #expect(refused.status != 0 && refused.stderr.contains("is a hot standby"), "\(refused.stderr)")
     }
 
@@ -307,26 +324,26 @@ struct ServeCommandTests {
         #expect(!feed.contains("Forged in the snapshot.") && feed.contains(String(original.prefix(20))), "the pages are the chain's again")
         #expect(try await server.stop() == 0)
         #expect(server.log.contains("a stored snapshot of the fold is not the chain's"))
-        #expect(try cli.run("verify").status == 1, "the server kept no snapshot over the forged one")
+        #expect(try await cli.run("verify").status == 1, "the server kept no snapshot over the forged one")
     }
 
     @Test func badFlagsAreNamed() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         for (arguments, flag) in [(["--port", "70000"], "--port"), (["--public-url", "ftp://example.org"], "--public-url"),
                                   (["--max-body", "0"], "--max-body"), (["--log-level", "loud"], "--log-level")] {
-            let result = try cli.run(["serve"] + arguments)
+            let result = try await cli.run(["serve"] + arguments)
             #expect(result.status == 64, "a usage error: \(arguments)")
             #expect(result.stderr.contains(flag), "\(result.stderr)")
         }
         let missing = try CLI()
         defer { missing.cleanUp() }
-        #expect(try missing.run(["serve"]).status == 66, "serve never creates a ledger")
+        #expect(try await missing.run(["serve"]).status == 66, "serve never creates a ledger")
 
         let server = try await Server.start(cli)
         let port = try #require(server.base.split(separator: ":").last.map(String.init))
-        let taken = try cli.run(["serve", "--port", port])
+        let taken = try await cli.run(["serve", "--port", port])
         #expect(taken.status != 0)
         #expect(taken.stderr.contains("cannot serve on 127.0.0.1:\(port)"), "\(taken.stderr)")
         #expect(try await server.stop() == 0)

@@ -20,65 +20,65 @@ struct SheetCommandTests {
     func anExportedSheetReadsBackUnchangedAndTwiceWritesNothing(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let before = try cli.snapshot()
+        try await cli.ok("demo")
+        let before = try await cli.snapshot()
         for item in ["actor", "demand", "commitment"] {
-            let sheet = try cli.ok("sheet", "export", "--kind", item).stdout
+            let sheet = try await cli.ok("sheet", "export", "--kind", item).stdout
             #expect(sheet.hasPrefix("id,"))
             let path = try write(sheet, "\(item).csv", in: cli)
-            let result = try cli.ok("sheet", "import", path, "--kind", item)
+            let result = try await cli.ok("sheet", "import", path, "--kind", item)
             #expect(result.stdout.contains("nothing written"), "\(result.stdout)")
             #expect(!result.stdout.contains("correct"), "\(result.stdout)")
         }
-        #expect(try cli.snapshot() == before)
+        #expect(try await cli.snapshot() == before)
         // The public sheet leaves internal items out.
-        #expect(try cli.ok("sheet", "export", "--kind", "commitment").stdout.contains("segob-first-session"))
-        #expect(!(try cli.ok("sheet", "export", "--kind", "commitment", "--public").stdout.contains("segob-first-session")))
+        #expect(try await cli.ok("sheet", "export", "--kind", "commitment").stdout.contains("segob-first-session"))
+        #expect(!(try await cli.ok("sheet", "export", "--kind", "commitment", "--public").stdout.contains("segob-first-session")))
     }
 
     @Test(.enabled(if: python.isEnabled, "\(python.skipMessage)"), arguments: StoreKind.allCases)
     func aSpanishSemicolonSheetFromPythonsCSVModuleUpdatesByID(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         let sheet = cli.directory.appendingPathComponent("compromisos.csv").path
-        let written = try ExternalTools.run("python3", [Self.fixtures.appendingPathComponent("write_sheet.py").path, sheet])
+        let written = try await ExternalTools.run("python3", [Self.fixtures.appendingPathComponent("write_sheet.py").path, sheet])
         try #require(written.status == 0, "\(written.output)")
         let raw = try Data(contentsOf: URL(fileURLWithPath: sheet))
         #expect(raw.prefix(3) == Data([0xEF, 0xBB, 0xBF]))
 
-        let preview = try cli.ok("sheet", "import", sheet, "--kind", "commitment", "--dry-run")
+        let preview = try await cli.ok("sheet", "import", sheet, "--kind", "commitment", "--dry-run")
         #expect(preview.stdout.contains("row 2 segob-arms-registry: new commitment; status announced → in-progress (claimed)"), "\(preview.stdout)")
         #expect(preview.stdout.contains("Would write 3 entries"))
-        let before = try cli.snapshot()
-        #expect(try cli.snapshot() == before, "a dry run writes nothing")
-        try cli.ok("sheet", "import", sheet, "--kind", "commitment")
-        let shown = try cli.ok("show", "segob-arms-registry").stdout
+        let before = try await cli.snapshot()
+        #expect(try await cli.snapshot() == before, "a dry run writes nothing")
+        try await cli.ok("sheet", "import", sheet, "--kind", "commitment")
+        let shown = try await cli.ok("show", "segob-arms-registry").stdout
         #expect(shown.contains("SEGOB pledged a public registry of seized weapons; \"every one traced\""))
         #expect(shown.contains("in progress"))
         // The formula-looking rationale is kept as the text it is.
-        #expect(try cli.snapshot().contains(#"=HYPERLINK(\"https://evil.example\",\"click\")"#))
+        #expect(try await cli.snapshot().contains(#"=HYPERLINK(\"https://evil.example\",\"click\")"#))
         // The same sheet again: nothing.
-        let again = try cli.snapshot()
-        #expect(try cli.ok("sheet", "import", sheet, "--kind", "commitment").stdout.contains("nothing written"))
-        #expect(try cli.snapshot() == again)
+        let again = try await cli.snapshot()
+        #expect(try await cli.ok("sheet", "import", sheet, "--kind", "commitment").stdout.contains("nothing written"))
+        #expect(try await cli.snapshot() == again)
 
         // A changed status and a changed summary: a status change, and a correction with its reason.
         var text = try String(contentsOfFile: sheet, encoding: .utf8)
         text = text.replacingOccurrences(of: "in-progress;claimed", with: "fulfilled;verified")
             .replacingOccurrences(of: "CNDH; a report on arms trafficking", with: "CNDH: a report on arms trafficking")
         try text.write(toFile: sheet, atomically: true, encoding: .utf8)
-        let noReason = try cli.run(["sheet", "import", sheet, "--kind", "commitment"])
+        let noReason = try await cli.run(["sheet", "import", sheet, "--kind", "commitment"])
         #expect(noReason.status == 65)
         #expect(noReason.stderr.contains("row 3, column summary: differs from the ledger"), "\(noReason.stderr)")
-        #expect(try cli.snapshot() == again, "all or nothing: the status change was not written either")
-        let changed = try cli.ok("sheet", "import", sheet, "--kind", "commitment", "--reason", "The colon, as in the CNDH's statement")
+        #expect(try await cli.snapshot() == again, "all or nothing: the status change was not written either")
+        let changed = try await cli.ok("sheet", "import", sheet, "--kind", "commitment", "--reason", "The colon, as in the CNDH's statement")
         #expect(changed.stdout.contains("row 2 segob-arms-registry: status in-progress → fulfilled (verified)"), "\(changed.stdout)")
         #expect(changed.stdout.contains("row 3 cndh-arms-report: correct summary of seq"), "\(changed.stdout)")
-        #expect(try cli.ok("sheet", "import", sheet, "--kind", "commitment").stdout.contains("nothing written"))
-        #expect(try cli.ok("verify").status == 0)
+        #expect(try await cli.ok("sheet", "import", sheet, "--kind", "commitment").stdout.contains("nothing written"))
+        #expect(try await cli.ok("verify").status == 0)
         // Exported again, the formula-looking cell is neutralised for spreadsheets.
-        let exported = try cli.ok("sheet", "export", "--kind", "commitment").stdout
+        let exported = try await cli.ok("sheet", "export", "--kind", "commitment").stdout
         #expect(exported.contains("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"click\"\")\""), "\(exported)")
     }
 
@@ -86,8 +86,8 @@ struct SheetCommandTests {
     func everyBadCellIsNamedByRowAndColumnAndNothingIsWritten(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let before = try cli.snapshot()
+        try await cli.ok("demo")
+        let before = try await cli.snapshot()
         let rows = """
             id,demands,actor,kind,summary,due,sources,visibility
             good-one,stop-arms-flow,segob,pledge,A good row,2023-12-31,https://example.org/a,public
@@ -97,11 +97,11 @@ struct SheetCommandTests {
             Bad Id,stop-arms-flow,segob,pledge,An id with capitals,,https://example.org/e,public
             """
         let sheet = try write(rows + "\n\"unclosed,stop-arms-flow", "bad.csv", in: cli)
-        let result = try cli.run(["sheet", "import", sheet, "--kind", "commitment"])
+        let result = try await cli.run(["sheet", "import", sheet, "--kind", "commitment"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("row 7: a quoted field is not closed"), "\(result.stderr)")
         let unquoted = try write(rows, "bad2.csv", in: cli)
-        let named = try cli.run(["sheet", "import", unquoted, "--kind", "commitment"])
+        let named = try await cli.run(["sheet", "import", unquoted, "--kind", "commitment"])
         #expect(named.status == 65)
         for expected in ["row 3, column due: '2023-02-30' is not a real date", "row 4, column visibility: is empty",
                          "row 5, column actor: no actor 'nobody' in the ledger", "row 6, column id: 'Bad Id' must be lowercase",
@@ -109,16 +109,16 @@ struct SheetCommandTests {
             #expect(named.stderr.contains(expected), "\(expected) in \(named.stderr)")
         }
         let header = try write("id,title,colour\nx,y,z\n", "header.csv", in: cli)
-        let badHeader = try cli.run(["sheet", "import", header, "--kind", "demand"])
+        let badHeader = try await cli.run(["sheet", "import", header, "--kind", "demand"])
         #expect(badHeader.stderr.contains("row 1, column colour: is not a column of a demand sheet"), "\(badHeader.stderr)")
-        #expect(try cli.snapshot() == before)
+        #expect(try await cli.snapshot() == before)
     }
 
     @Test(.enabled(if: libreOffice.isEnabled, "\(libreOffice.skipMessage)"))
     func aSheetSavedByLibreOfficeImports() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.ok("demo")
+        try await cli.ok("demo")
         // A spreadsheet as LibreOffice keeps it (flat OpenDocument), with Spanish headers, a
         // cell with a line break and a formula, converted to CSV by LibreOffice itself.
         let cells: [[String]] = [
@@ -142,26 +142,26 @@ struct SheetCommandTests {
             """
         let source = try write(document, "demandas.fods", in: cli)
         let outDirectory = cli.directory.appendingPathComponent("converted")
-        let converted = try ExternalTools.run("soffice", ["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1", "--outdir", outDirectory.path, source],
+        let converted = try await ExternalTools.run("soffice", ["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1", "--outdir", outDirectory.path, source],
                                               environment: ["HOME": cli.directory.path])
         try #require(converted.status == 0, "\(converted.output)")
         let csv = outDirectory.appendingPathComponent("demandas.csv").path
         let text = try String(contentsOfFile: csv, encoding: .utf8)
         #expect(text.contains(";"), "\(text)")
         // The formula's row (a computed id, nothing else): refused by name, nothing written.
-        let before = try cli.snapshot()
-        let refused = try cli.run(["sheet", "import", csv, "--kind", "demand"])
+        let before = try await cli.snapshot()
+        let refused = try await cli.run(["sheet", "import", csv, "--kind", "demand"])
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("row 3, column visibility"), "\(refused.stderr)")
-        #expect(try cli.snapshot() == before)
+        #expect(try await cli.snapshot() == before)
         // Without that row, the sheet imports, and again writes nothing.
         #expect(text.contains("\"formula-row\""), "LibreOffice wrote the formula's value: \(text)")
         let lines = text.components(separatedBy: "\n").filter { !$0.contains("formula-row") }
         try lines.joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
-        try cli.ok("sheet", "import", csv, "--kind", "demand")
-        let shown = try cli.ok("show", "ban-assault-weapons").stdout
+        try await cli.ok("sheet", "import", csv, "--kind", "demand")
+        let shown = try await cli.ok("show", "ban-assault-weapons").stdout
         #expect(shown.contains("Ban the sale of assault weapons"))
         #expect(shown.contains("https://example.org/prohibir"))
-        #expect(try cli.ok("sheet", "import", csv, "--kind", "demand").stdout.contains("nothing written"))
+        #expect(try await cli.ok("sheet", "import", csv, "--kind", "demand").stdout.contains("nothing written"))
     }
 }

@@ -24,10 +24,10 @@ struct StoreCommandsTests {
     func eightWritersAppendingAtOnceKeepTheChainWhole(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("init")
-        try cli.ok("actor", "add", "cndh", "--name", "Comisión Nacional de los Derechos Humanos", "--kind", "institution", "--on", "2023-01-09")
-        try cli.ok("demand", "add", "justice-juarez-fire", "--title", "Justice for the victims of the Ciudad Juárez fire", "--on", "2023-06-30")
-        try cli.ok("commitment", "add", "cndh-rec-juarez", "--demand", "justice-juarez-fire", "--actor", "cndh", "--kind", "recommendation",
+        try await cli.ok("init")
+        try await cli.ok("actor", "add", "cndh", "--name", "Comisión Nacional de los Derechos Humanos", "--kind", "institution", "--on", "2023-01-09")
+        try await cli.ok("demand", "add", "justice-juarez-fire", "--title", "Justice for the victims of the Ciudad Juárez fire", "--on", "2023-06-30")
+        try await cli.ok("commitment", "add", "cndh-rec-juarez", "--demand", "justice-juarez-fire", "--actor", "cndh", "--kind", "recommendation",
                    "--on", "2023-07-10", "--summary", "Recommendation in favour of the victims", "--source", "https://www.cndh.org.mx/")
 
         let writers = 8, batches = 10, perBatch = 100
@@ -48,7 +48,7 @@ struct StoreCommandsTests {
                         // The last run repeats batch 0: a retry that must add nothing.
                         let input = batch(writer, number == batches ? 0 : number)
                         do {
-                            let result = try CLI.finish(try cli.start(["append", "-"], stdin: input))
+                            let result = try CLI.finishBlocking(try cli.start(["append", "-"], stdin: input))
                             if result.status != 0 { failures.withLock { $0.append("writer \(writer) batch \(number): \(result.stderr)") } }
                             if number == batches, !result.stdout.contains("Appended 0 entries") {
                                 failures.withLock { $0.append("writer \(writer)'s retry added entries: \(result.stdout)") }
@@ -64,8 +64,8 @@ struct StoreCommandsTests {
         #expect(failures.withLock { $0 } == [])
 
         let expected = 3 + writers * batches * perBatch + 1
-        #expect(try cli.ok("verify").stdout.contains("Chain intact: \(expected) entries"))
-        let exported = try cli.snapshot().split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(try await cli.ok("verify").stdout.contains("Chain intact: \(expected) entries"))
+        let exported = try await cli.snapshot().split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(exported.map { $0["seq"] as? Int } == Array(1...expected))
         let ids = exported.compactMap { $0["id"] as? String }
         #expect(Set(ids).count == expected, "no id twice")
@@ -76,50 +76,50 @@ struct StoreCommandsTests {
     func aLedgerMovesBetweenSQLiteAndPostgreSQLUnchanged() async throws {
         let sqlite = try CLI()
         defer { sqlite.cleanUp() }
-        try sqlite.ok("demo")
-        try sqlite.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01T18:30:00Z", "--note", "Vigil in Ciudad Juárez: \"¡Justicia!\" <b>")
-        let original = try sqlite.snapshot()
-        let head = try #require((try sqlite.json("verify") as? [String: Any])?["head"] as? [String: Any])
+        try await sqlite.ok("demo")
+        try await sqlite.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-01T18:30:00Z", "--note", "Vigil in Ciudad Juárez: \"¡Justicia!\" <b>")
+        let original = try await sqlite.snapshot()
+        let head = try #require((try await sqlite.json("verify") as? [String: Any])?["head"] as? [String: Any])
 
         let postgres = try CLI(database: try await PostgresTestServer.createDatabase())
         defer { postgres.cleanUp() }
         let exportFile = sqlite.directory.appendingPathComponent("ledger.jsonl").path
-        try sqlite.ok("export", "--output", exportFile)
-        #expect(try postgres.ok("import", exportFile).stdout.contains(head["hash"] as! String))
-        let onPostgres = try #require((try postgres.json("verify") as? [String: Any])?["head"] as? [String: Any])
+        try await sqlite.ok("export", "--output", exportFile)
+        #expect(try await postgres.ok("import", exportFile).stdout.contains(head["hash"] as! String))
+        let onPostgres = try #require((try await postgres.json("verify") as? [String: Any])?["head"] as? [String: Any])
         #expect(onPostgres["hash"] as? String == head["hash"] as? String)
         #expect(onPostgres["seq"] as? Int == head["seq"] as? Int)
-        #expect(try postgres.snapshot() == original)
+        #expect(try await postgres.snapshot() == original)
         // The same projection on both: the status report is byte for byte the same.
-        #expect(try postgres.ok("status", "--as-of", "2023-12-31", "--json").stdout == sqlite.ok("status", "--as-of", "2023-12-31", "--json").stdout)
+        #expect(try await postgres.ok("status", "--as-of", "2023-12-31", "--json").stdout == sqlite.ok("status", "--as-of", "2023-12-31", "--json").stdout)
 
         // And back, into a new SQLite file.
         let back = try CLI()
         defer { back.cleanUp() }
-        try back.ok("import", "-", stdin: try postgres.snapshot())
-        #expect(try back.snapshot() == original)
-        #expect(try back.ok("verify").stdout.contains("hash \(head["hash"] as! String)"))
+        try await back.ok("import", "-", stdin: try await postgres.snapshot())
+        #expect(try await back.snapshot() == original)
+        #expect(try await back.ok("verify").stdout.contains("hash \(head["hash"] as! String)"))
 
         // Entries written on PostgreSQL after the move continue the same chain.
-        try postgres.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-02", "--note", "Written on the team server")
-        #expect(try postgres.ok("verify").stdout.contains("Chain intact: \((head["seq"] as! Int) + 1) entries"))
+        try await postgres.ok("followup", "add", "justice-juarez-fire", "--on", "2023-08-02", "--note", "Written on the team server")
+        #expect(try await postgres.ok("verify").stdout.contains("Chain intact: \((head["seq"] as! Int) + 1) entries"))
     }
 
     @Test(.enabled(if: PostgresTestServer.isEnabled, Comment(rawValue: PostgresTestServer.skipMessage)))
     func postgresProblemsAreOneClearLine() async throws {
         let empty = try CLI(database: try await PostgresTestServer.createDatabase())
         defer { empty.cleanUp() }
-        let missing = try empty.run("status")
+        let missing = try await empty.run("status")
         #expect(missing.status == 66)
         #expect(missing.stderr.contains("no ledger in postgres://") && missing.stderr.contains("ledgerctl init"), "stderr: \(missing.stderr)")
 
-        let unreachable = try empty.run("status", "--database", "postgres://ledger:secret@127.0.0.1:1/ledger?sslmode=disable")
+        let unreachable = try await empty.run("status", "--database", "postgres://ledger:secret@127.0.0.1:1/ledger?sslmode=disable")
         #expect(unreachable.status == 74)
         #expect(unreachable.stderr.contains("could not connect to postgres://ledger@127.0.0.1:1/ledger"), "stderr: \(unreachable.stderr)")
         #expect(!unreachable.stderr.contains("secret"), "the password is never printed")
         #expect(unreachable.stderr.split(separator: "\n").count == 1)
 
-        let badURL = try empty.run("status", "--database", "postgres://ledger@db/ledger?sslmode=maybe")
+        let badURL = try await empty.run("status", "--database", "postgres://ledger@db/ledger?sslmode=maybe")
         #expect(badURL.status == 65)
         #expect(badURL.stderr.contains("--database: sslmode 'maybe' is not one of"))
     }
@@ -145,19 +145,19 @@ struct StreamingImportTests {
     func aLineRefusedInALaterBatchLeavesNothingWritten(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let before = try cli.snapshot()
+        try await cli.ok("demo")
+        let before = try await cli.snapshot()
         // The demo's ledger first, so the file continues it; then a changed note far past the first batch.
-        let demo = try cli.ok("export").stdout
+        let demo = try await cli.ok("export").stdout
         let target = try await CLI.on(kind)
         defer { target.cleanUp() }
-        try target.ok("init")
+        try await target.ok("init")
         let path = try Self.file(in: target, alter: { $0 = $0.replacingOccurrences(of: #""note":""#, with: #""note":"Altered: "#) }, line: 15_001)
-        let refused = try target.run("import", path)
+        let refused = try await target.run("import", path)
         #expect(refused.status != 0 && refused.stderr.contains("line 15001: hash"), "\(refused.stderr)")
-        #expect(try target.snapshot().isEmpty, "nothing of the first 15,000 lines was kept")
-        try target.ok("import", "-", stdin: demo)
-        #expect(try target.snapshot() == before)
+        #expect(try await target.snapshot().isEmpty, "nothing of the first 15,000 lines was kept")
+        try await target.ok("import", "-", stdin: demo)
+        #expect(try await target.snapshot() == before)
     }
 
     /// Starts an import and SIGKILLs it once its progress shows `threshold` entries checked
@@ -190,20 +190,20 @@ struct StreamingImportTests {
     func anImportKilledAtAnyPointLeavesTheLedgerAsItWas(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("init")
+        try await cli.ok("init")
         let path = try Self.file(in: cli)
         var kills = 0
         for threshold in stride(from: LineBatches.batchSize, to: Self.count, by: LineBatches.batchSize) {
-            let watched = try ExternalTools.run("python3", ["-c", Self.killAfter, CLI.binary.path, cli.database, path, String(threshold)])
+            let watched = try await ExternalTools.run("python3", ["-c", Self.killAfter, CLI.binary.path, cli.database, path, String(threshold)])
             #expect(watched.status == 0, "\(watched.output)")
             if watched.output.hasPrefix("killed") { kills += 1 }
-            let seq = try cli.headSeq()
+            let seq = try await cli.headSeq()
             #expect(seq == 0, "killed after \(threshold) entries checked (\(watched.output)), the ledger holds \(seq) entries")
-            #expect(try cli.run("verify").status == 0)
+            #expect(try await cli.run("verify").status == 0)
         }
         #expect(kills >= 3, "the kills landed inside the import")
-        try cli.ok("import", path)
-        #expect(try cli.run("verify").status == 0)
+        try await cli.ok("import", path)
+        #expect(try await cli.run("verify").status == 0)
     }
 }
 
@@ -212,7 +212,7 @@ struct StreamingImportTests {
 @Suite("Snapshots from the command line")
 struct SnapshotCommandTests {
     /// What the reads print, each from a new process.
-    static func reads(_ cli: CLI) throws -> [String: String] {
+    static func reads(_ cli: CLI) async throws -> [String: String] {
         var commands: [[String]] = [
             ["status", "--json"], ["status"], ["status", "--public", "--json"], ["status", "--as-of", "2023-08-01"],
             ["status", "--known-at", "12", "--json"], ["show", "cndh-rec-juarez"], ["show", "justice-juarez-fire", "--json"],
@@ -224,7 +224,7 @@ struct SnapshotCommandTests {
         }
         var outputs: [String: String] = [:]
         for command in commands {
-            let result = try cli.run(command)
+            let result = try await cli.run(command)
             #expect(result.status == 0, "\(command): \(result.stderr)")
             outputs[command.joined(separator: " ")] = result.stdout
         }
@@ -235,21 +235,21 @@ struct SnapshotCommandTests {
     func readsThroughASnapshotAreByteIdenticalToAColdFold(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
-        try cli.ok("demo")
-        let cold = try Self.reads(cli)
-        let kept = try cli.ok("snapshot")
+        try await cli.ok("demo")
+        let cold = try await Self.reads(cli)
+        let kept = try await cli.ok("snapshot")
         #expect(kept.stdout.contains("Kept the snapshots at seq \(DemoLedger.drafts.count)"), "\(kept.stdout)")
         #expect(try await RawDatabase.at(cli.database).strings("SELECT audience FROM projection_snapshots ORDER BY audience") == ["internal", "public"])
-        for (command, output) in try Self.reads(cli) {
+        for (command, output) in try await Self.reads(cli) {
             #expect(output == cold[command], "\(command) differs once a snapshot exists")
         }
         // Written after the snapshot: folded on top of it, the same as from seq 1.
-        try cli.ok("followup", "add", "cndh-rec-juarez", "--on", "2023-07-20", "--kind", "meeting", "--note", "Después de la instantánea <b>")
-        try cli.ok("commitment", "set-status", "cndh-rec-juarez", "in-progress", "--basis", "claimed", "--on", "2023-07-21",
+        try await cli.ok("followup", "add", "cndh-rec-juarez", "--on", "2023-07-20", "--kind", "meeting", "--note", "Después de la instantánea <b>")
+        try await cli.ok("commitment", "set-status", "cndh-rec-juarez", "in-progress", "--basis", "claimed", "--on", "2023-07-21",
                    "--rationale", "Said so", "--source", "https://www.cndh.org.mx/")
-        let warm = try Self.reads(cli)
+        let warm = try await Self.reads(cli)
         try await RawDatabase.at(cli.database).run("DELETE FROM projection_snapshots")
-        for (command, output) in try Self.reads(cli) {
+        for (command, output) in try await Self.reads(cli) {
             #expect(output == warm[command], "\(command) differs between the snapshot and the chain")
         }
         #expect(warm["status --json"] != cold["status --json"], "the new entries show")
@@ -262,19 +262,19 @@ struct SnapshotCommandTests {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
         let original = try await cli.demoWithAForgedSnapshot(note: "Forged in the snapshot.")
-        #expect(try cli.ok("log", "--public").stdout.contains("Forged in the snapshot."), "reads trust a snapshot whose head is the chain's")
+        #expect(try await cli.ok("log", "--public").stdout.contains("Forged in the snapshot."), "reads trust a snapshot whose head is the chain's")
 
-        let verified = try cli.run("verify")
+        let verified = try await cli.run("verify")
         #expect(verified.status == 1, "\(verified.stdout)")
         #expect(verified.stderr.contains("the snapshot of the public view at seq \(DemoLedger.drafts.count) is not the fold of the chain")
                 && verified.stderr.contains("ledgerctl snapshot --rebuild"), "\(verified.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(try cli.run("verify", "--json").stdout.utf8)) as? [String: Any])
+        let json = try #require(try await JSONSerialization.jsonObject(with: Data(try await cli.run("verify", "--json").stdout.utf8)) as? [String: Any])
         #expect((json["snapshot_problems"] as? [String])?.count == 1, "\(json)")
-        #expect(try cli.run("verify", "--skip-snapshots").status == 0, "the chain itself is intact")
+        #expect(try await cli.run("verify", "--skip-snapshots").status == 0, "the chain itself is intact")
 
-        try cli.ok("snapshot", "--rebuild")
-        #expect(try cli.run("verify").status == 0)
-        let log = try cli.ok("log", "--public").stdout
+        try await cli.ok("snapshot", "--rebuild")
+        #expect(try await cli.run("verify").status == 0)
+        let log = try await cli.ok("log", "--public").stdout
         #expect(!log.contains("Forged in the snapshot.") && log.contains(String(original.prefix(20))), "\(original)")
     }
 }
@@ -285,25 +285,25 @@ struct ProgressTests {
     @Test func progressIsShownWhenAskedAndNeverInAScriptOtherwise() async throws {
         let source = try CLI()
         defer { source.cleanUp() }
-        try source.ok("demo")
-        let exported = try source.ok("export").stdout
+        try await source.ok("demo")
+        let exported = try await source.ok("export").stdout
         let cli = try CLI()
         defer { cli.cleanUp() }
         let file = cli.directory.appendingPathComponent("ledger.jsonl").path
         try exported.write(toFile: file, atomically: true, encoding: .utf8)
         let count = exported.split(separator: "\n").count
-        let imported = try cli.run(["import", file, "--progress"])
+        let imported = try await cli.run(["import", file, "--progress"])
         #expect(imported.status == 0)
         #expect(imported.stderr.contains("\r\u{1B}[KChecking: \(count) of \(count) entries (100%)"), "\(imported.stderr)")
         for command in [["verify"], ["export"], ["snapshot"]] {
-            let shown = try cli.run(command + ["--progress"])
+            let shown = try await cli.run(command + ["--progress"])
             #expect(shown.stderr.contains("of \(count) entries (100%)"), "\(command): \(shown.stderr)")
             // Standard error is a file here, as in a script: nothing unless asked.
-            let silent = try cli.run(command)
+            let silent = try await cli.run(command)
             #expect(!silent.stderr.contains("\u{1B}[K"), "\(command): \(silent.stderr)")
-            #expect(!(try cli.run(command + ["--quiet"]).stderr.contains("\u{1B}[K")))
+            #expect(!(try await cli.run(command + ["--quiet"]).stderr.contains("\u{1B}[K")))
         }
-        let both = try cli.run(["verify", "--progress", "--quiet"])
+        let both = try await cli.run(["verify", "--progress", "--quiet"])
         #expect(both.status != 0 && both.stderr.contains("--progress or --quiet"))
     }
 }

@@ -20,9 +20,9 @@ struct WorkspaceBrowserTests {
     @Test(.enabled(if: tools.isEnabled, "\(tools.skipMessage)"), arguments: StoreKind.allCases)
     func aPolicyTeamMemberLogsAWeekInTheBrowser(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
-        #expect(try cli.run(["demo"]).status == 0)
+        #expect(try await cli.run(["demo"]).status == 0)
         let server = try await ServeCommandTests.Server.start(cli)
-        let added = try cli.run(["user", "add", "maria", "--role", "admin", "--email", "maria@example.org", "--public-url", server.base])
+        let added = try await cli.run(["user", "add", "maria", "--role", "admin", "--email", "maria@example.org", "--public-url", server.base])
         #expect(added.status == 0, "\(added.stderr)")
         let link = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(link.hasPrefix(server.base + "/team/setup/"))
@@ -31,7 +31,7 @@ struct WorkspaceBrowserTests {
         let folder = Self.screenshots.appendingPathComponent(kind.rawValue)
         try? FileManager.default.removeItem(at: folder)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/workspace_browser.py").path
-        let run = try ExternalTools.run("python3", [script, server.base, link, folder.path])
+        let run = try await ExternalTools.run("python3", [script, server.base, link, folder.path])
         #expect(try await server.stop() == 0)
         try #require(run.status == 0, "\(run.output)")
 
@@ -40,7 +40,7 @@ struct WorkspaceBrowserTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let written = try #require(report["written"] as? [String: Int])
         #expect(written.count == 8)
-        let lines = try cli.run(["export"]).stdout.split(separator: "\n")
+        let lines = try await cli.run(["export"]).stdout.split(separator: "\n")
         let entries = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         let byMaria = entries.filter { $0["author"] as? String == "maria" }
         #expect(byMaria.compactMap { $0["seq"] as? Int } == written.values.sorted())
@@ -48,10 +48,10 @@ struct WorkspaceBrowserTests {
                                                               "followup.logged", "entry.corrected", "entry.retracted", "demand.recorded"])
         let demand = try #require(byMaria.first?["payload"] as? [String: Any])
         #expect(demand["sources"] as? [String] == ["https://example.org/arms-flow", "https://example.org/flujo-de-armas"])
-        let verify = try cli.run(["verify"])
+        let verify = try await cli.run(["verify"])
         #expect(verify.status == 0, "\(verify.stderr)")
-        #expect(try cli.run(["show", "stop-arms-flow-2"]).stdout.contains("Stop the flow of US firearms into Mexico"))
-        #expect(try cli.run(["show", "ban-assault-weapons"]).stdout.contains("Prohibir las armas de asalto; ya"))
+        #expect(try await cli.run(["show", "stop-arms-flow-2"]).stdout.contains("Stop the flow of US firearms into Mexico"))
+        #expect(try await cli.run(["show", "ban-assault-weapons"]).stdout.contains("Prohibir las armas de asalto; ya"))
         // A screenshot of every step, for people to look at and for the README.
         let shots = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }
         #expect(shots.count >= 20)
@@ -59,23 +59,23 @@ struct WorkspaceBrowserTests {
 
     @Test func userCommandsExplainThemselvesAndRefuseBadInput() async throws {
         let cli = try CLI()
-        #expect(try cli.run(["init"]).status == 0)
-        let bad = try cli.run(["user", "add", "ana", "--role", "owner"])
+        #expect(try await cli.run(["init"]).status == 0)
+        let bad = try await cli.run(["user", "add", "ana", "--role", "owner"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--role"), "\(bad.stderr)")
-        let email = try cli.run(["user", "add", "ana", "--role", "viewer", "--email", "not an address"])
+        let email = try await cli.run(["user", "add", "ana", "--role", "viewer", "--email", "not an address"])
         #expect(email.status == 65, "\(email.stderr)")
         #expect(email.stderr.contains("email"))
-        #expect(try cli.run(["user", "add", "ana", "--role", "viewer"]).status == 0)
-        let twice = try cli.run(["user", "add", "ana", "--role", "admin"])
+        #expect(try await cli.run(["user", "add", "ana", "--role", "viewer"]).status == 0)
+        let twice = try await cli.run(["user", "add", "ana", "--role", "admin"])
         #expect(twice.status == 65 && twice.stderr.contains("already a member"), "\(twice.stderr)")
-        let unknown = try cli.run(["user", "disable", "nobody-here"])
+        let unknown = try await cli.run(["user", "disable", "nobody-here"])
         #expect(unknown.status != 0 && unknown.stderr.contains("not a member"), "\(unknown.stderr)")
-        #expect(try cli.run(["user", "list"]).stdout.contains("waiting for set-up"))
-        #expect(try cli.run(["user", "disable", "ana"]).status == 0)
-        let listed = try cli.run(["user", "list", "--json"]).stdout
+        #expect(try await cli.run(["user", "list"]).stdout.contains("waiting for set-up"))
+        #expect(try await cli.run(["user", "disable", "ana"]).status == 0)
+        let listed = try await cli.run(["user", "list", "--json"]).stdout
         #expect(listed.contains("\"state\" : \"disabled\"") || listed.contains("\"state\":\"disabled\""), "\(listed)")
-        let help = try cli.run(["user", "--help"]).stdout
+        let help = try await cli.run(["user", "--help"]).stdout
         #expect(help.contains("viewer") && help.contains("set-up link"))
     }
 }
