@@ -30,6 +30,9 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case listTokens
         /// No signed checkpoint covers it yet: sign one.
         case signCheckpoint
+        /// The database server did not answer (it is down, or the address is wrong): what
+        /// may work a moment later, unlike a refusal from the server itself.
+        case reachServer
     }
 
     public let kind: Kind

@@ -19,10 +19,12 @@ public enum LedgerServer {
     /// - Parameter replica: a streaming replica of `ledger` (a PostgreSQL hot standby) that
     ///   the public pages are read from; writes, the workspace, the outbox and the
     ///   transparency log stay on `ledger`.
-    public static func run(ledger: Ledger, replica: Ledger? = nil, configuration: LedgerServerConfiguration, logger: Logger,
+    public static func run(ledger: Ledger, replica: ReplicaSource? = nil, configuration: LedgerServerConfiguration, logger: Logger,
                            services: [any Service] = [],
                            onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
-        let view = PublicView(ledger: ledger, reads: replica, templates: configuration.templates, address: configuration.baseURL, logger: logger)
+        let opened: Ledger? = if case .opened(let replica) = replica { replica } else { nil }
+        let view = PublicView(ledger: ledger, replica: opened, awaitsReplica: replica != nil, templates: configuration.templates,
+                              address: configuration.baseURL, logger: logger)
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: logger)
         var background: [any Service] = [
             EditionService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger),
@@ -37,6 +39,10 @@ public enum LedgerServer {
         if configuration.signer != nil {
             background.append(CheckpointService(checkpointer: checkpointer, interval: configuration.checkpointInterval, logger: logger))
         }
+        if case .unreachable(let reason, let open) = replica {
+            await view.replicaFailed(LedgerError(kind: .storage, reason))
+            background.append(ReplicaConnector(view: view, open: open, logger: logger))
+        }
         var app = Application(
             router: router(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger),
             server: .http1(configuration: .init(
@@ -49,13 +55,23 @@ public enum LedgerServer {
         // The first fold and verification need the store's services running, and must end
         // before the first request is answered.
         app.beforeServerStarts {
-            if let replica { try await checkReplica(replica, of: ledger, logger: logger) }
+            if let opened { try await checkReplica(opened, of: ledger, logger: logger) }
             try await view.refresh()
             if let verification = await view.verification, verification.isIntact, await view.warning == nil {
                 logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
             }
         }
         try await app.runService()
+    }
+
+    /// Where the public pages are read from, when not from the ledger itself.
+    public enum ReplicaSource: Sendable {
+        /// A replica that answered at start; it is checked before anything is served.
+        case opened(Ledger)
+        /// A replica that could not be reached at start (`LedgerError.Remedy.reachServer`):
+        /// the public reads go to the ledger, and `open` is tried again every
+        /// `PublicView.replicaRetry` until the replica answers and is checked.
+        case unreachable(reason: String, open: @Sendable () async throws -> (ledger: Ledger, services: [any Service]))
     }
 
     /// Refuses a replica of another ledger: the entry at the replica's head must be the

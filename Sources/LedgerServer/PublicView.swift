@@ -40,9 +40,11 @@ actor PublicView {
 
     /// Where writes go, and where a read that must see a write is made.
     let ledger: Ledger
-    /// Where the public pages are read from: `ledger`, or a streaming replica of it
-    /// (`serve --read-database`), which can be behind by a moment.
-    let reads: Ledger
+    /// Where the public pages are read from when there is one: a streaming replica of
+    /// `ledger` (`serve --read-database`), which can be behind by a moment. Nil until a
+    /// replica that could not be reached at start answers (`replicaConnected`).
+    private(set) var replica: Ledger?
+    /// A replica was named: the watcher polls, and reads that must see a write go to `ledger`.
     let readsFromReplica: Bool
     let templates: ReportTemplates
     /// Where the public reaches the site, for the command on the status page.
@@ -89,11 +91,13 @@ actor PublicView {
     /// ledger, but a ledger can be large.
     private let pageLimit = 4_096
 
-    init(ledger: Ledger, reads: Ledger? = nil, templates: ReportTemplates = .builtIn, address: String = "", logger: Logger,
-         today: @escaping @Sendable () -> CalendarDay = { .today() }) {
+    /// - Parameter awaitsReplica: a replica was named but could not be reached at start:
+    ///   public reads go to `ledger` until `replicaConnected`.
+    init(ledger: Ledger, replica: Ledger? = nil, awaitsReplica: Bool = false, templates: ReportTemplates = .builtIn, address: String = "",
+         logger: Logger, today: @escaping @Sendable () -> CalendarDay = { .today() }) {
         self.ledger = ledger
-        self.reads = reads ?? ledger
-        readsFromReplica = reads != nil
+        self.replica = replica
+        readsFromReplica = replica != nil || awaitsReplica
         self.address = address
         self.templates = templates
         self.logger = logger
@@ -128,7 +132,14 @@ actor PublicView {
 
     /// Where public reads go now: the replica, unless it failed within `replicaRetry`.
     var readsGoToReplica: Bool {
-        readsFromReplica && replicaFailedAt.map { .now - $0 >= Self.replicaRetry } ?? true
+        replica != nil && replicaFailedAt.map { .now - $0 >= Self.replicaRetry } ?? true
+    }
+
+    /// A replica that could not be reached at start answers now, and is a replica of
+    /// `ledger`: public reads go to it from here on.
+    func replicaConnected(_ replica: Ledger) {
+        self.replica = replica
+        replicaAnswered()
     }
 
     /// Runs a public read on the replica, or on the primary while the replica is down; a
@@ -136,8 +147,7 @@ actor PublicView {
     /// hands the read to the primary.
     /// - Parameter patience: nil for a long read (a fold of the chain), which is not timed.
     func read<T: Sendable>(patience: Duration? = replicaPatience, _ body: @escaping @Sendable (Ledger) async throws -> T) async throws -> T {
-        guard readsGoToReplica else { return try await body(ledger) }
-        let reads = reads
+        guard readsGoToReplica, let reads = replica else { return try await body(ledger) }
         do {
             let value: T
             if let patience {
@@ -175,9 +185,8 @@ actor PublicView {
     /// does not answer hands the refresh to the primary, and one with nothing new costs
     /// that one query.
     func refresh() async throws {
-        guard readsGoToReplica else { return try await refresh(from: ledger) }
+        guard readsGoToReplica, let reads = replica else { return try await refresh(from: ledger) }
         do {
-            let reads = reads
             let head = try await withDeadline(Self.replicaPatience, doing: "read the replica's head") { try await reads.store.head() }
             replicaAnswered()
             if hasRefreshed && head.seq <= records.head.seq && head.seq <= verification?.head.seq ?? 0 { return }

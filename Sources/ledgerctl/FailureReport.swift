@@ -24,6 +24,7 @@ enum FailureReport {
         case .revokeToken(let name): return "revoke it first (`ledgerctl token revoke \(name)`)"
         case .listTokens: return "`ledgerctl token list` shows them"
         case .signCheckpoint: return "sign one with `ledgerctl checkpoint --signing-key FILE`"
+        case .reachServer: return "check that the database server is running and that the address is right"
         }
     }
 

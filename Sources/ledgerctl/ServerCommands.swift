@@ -33,7 +33,9 @@ struct Serve: AsyncParsableCommand {
             the transparency log stay on --database. A reader never sees a head older than the \
             one their own write returned: a write's answer carries it (the ledger_seq cookie, \
             the Ledger-Head header), and a read that sends it back (the cookie, or \
-            Ledger-Min-Seq: SEQ) reads what the replica lacks from the primary.
+            Ledger-Min-Seq: SEQ) reads what the replica lacks from the primary. While the \
+            replica cannot be reached, even at start, the primary answers the public reads and \
+            the replica is tried again every 10 seconds.
             """)
 
     @OptionGroup var options: LedgerOptions
@@ -114,14 +116,26 @@ struct Serve: AsyncParsableCommand {
         }
         let opened = try await Ledger.opened(location, access: access, logger: databaseLogger)
         var replica: OpenedLedger?
-        do {
-            if let replicaLocation { replica = try await Ledger.opened(replicaLocation, access: .read, logger: databaseLogger) }
-        } catch let error as LedgerError {
-            await opened.ledger.close()
-            throw LedgerError(kind: error.kind, field: "--read-database", error.message)
+        var source: LedgerServer.ReplicaSource?
+        if let replicaLocation {
+            do {
+                let opening = try await Ledger.opened(replicaLocation, access: .read, logger: databaseLogger)
+                replica = opening
+                source = .opened(opening.ledger)
+            } catch let error as LedgerError where error.remedy == .reachServer {
+                // A replica down during a restart must not take the public site down with
+                // it: the primary answers until the replica does.
+                source = .unreachable(reason: error.description) { [databaseLogger] in
+                    let later = try await Ledger.opened(replicaLocation, access: .read, logger: databaseLogger)
+                    return (later.ledger, later.services)
+                }
+            } catch let error as LedgerError {
+                await opened.ledger.close()
+                throw LedgerError(kind: error.kind, field: "--read-database", error.message, remedy: error.remedy)
+            }
         }
         do {
-            try await LedgerServer.run(ledger: opened.ledger, replica: replica?.ledger, configuration: configuration, logger: logger,
+            try await LedgerServer.run(ledger: opened.ledger, replica: source, configuration: configuration, logger: logger,
                                        services: opened.services + (replica?.services ?? [])) { port in
                 printLine("Serving \(opened.ledger.store.displayName) on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (Ctrl-C stops)")
             }

@@ -163,11 +163,14 @@ struct PostgresStoreTests {
             // The cause itself, not the pool's "circuit breaker tripped" after 15 s of retries.
             (error as? LedgerError)?.message.contains("could not connect to postgres://") == true
                 && (error as? LedgerError)?.message.contains("Connection refused") == true
+                // No server answered: what `serve --read-database` waits out rather than refuses.
+                && (error as? LedgerError)?.remedy == .reachServer
         })
         var missing = URLComponents(string: url)!
         missing.path = "/no_such_database"
         await #expect(performing: { _ = try await PostgresTestServer.openStore(try PostgresURL(missing.string!), access: .create) }, throws: { error in
             (error as? LedgerError)?.message.contains("\"no_such_database\" does not exist") == true
+                && (error as? LedgerError)?.remedy == nil
         })
     }
 

@@ -259,6 +259,7 @@ struct ServeCommandTests {
         // The standby goes away: the public reads go to the primary meanwhile, and back to
         // the standby once it answers again.
         let control = try #require(ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_REPLICA_CTL"], "the throwaway cluster's standby control")
+        var secondServer: Server?
         let stopped = try await ExternalTools.run(control, ["stop"])
         #expect(stopped.status == 0, "\(stopped.output)")
         do {
@@ -271,17 +272,29 @@ struct ServeCommandTests {
             let (status, entries) = try await Self.request(server.base + "/api/v1/entries?after=\(demoHead + 3)")
             #expect(status == 200 && entries.contains("Written while the replica is down."), "\(entries)")
             #expect(server.log.contains("the replica is unreachable: public reads go to the primary"))
+
+            // A server started while the standby is down starts all the same, on the primary.
+            let restarted = try await Server.start(cli, ["--read-database", replica])
+            #expect(try await Self.headSeq(restarted.base) == demoHead + 4)
+            #expect(restarted.log.contains("the replica is unreachable: public reads go to the primary"), "\(restarted.log)")
+            secondServer = restarted
         } catch {
             _ = try? await ExternalTools.run(control, ["start"])
+            _ = try? await secondServer?.stop()
             throw error
         }
         let started = try await ExternalTools.run(control, ["start"])
         #expect(started.status == 0, "\(started.output)")
-        for _ in 0..<600 where !server.log.contains("the replica answers again") {
+        let restarted = try #require(secondServer)
+        for _ in 0..<600 where !(server.log.contains("the replica answers again") && restarted.log.contains("the replica answers again")) {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(server.log.contains("the replica answers again"))
+        // The server that started without it checked it first, then read from it.
+        #expect(restarted.log.contains("public pages are read from a replica") && restarted.log.contains("the replica answers again"), "\(restarted.log)")
+        #expect(try await Self.headSeq(restarted.base) == demoHead + 4)
         #expect(try await server.stop() == 0)
+        #expect(try await restarted.stop() == 0)
 
         // Wrong replicas are named before anything is served.
         let other = try await CLI.on(.postgres)

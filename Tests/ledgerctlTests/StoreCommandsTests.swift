@@ -268,7 +268,8 @@ struct SnapshotCommandTests {
         #expect(verified.status == 1, "\(verified.stdout)")
         #expect(verified.stderr.contains("the snapshot of the public view at seq \(DemoLedger.drafts.count) is not the fold of the chain")
                 && verified.stderr.contains("ledgerctl snapshot --rebuild"), "\(verified.stderr)")
-        let json = try #require(try await JSONSerialization.jsonObject(with: Data(try await cli.run("verify", "--json").stdout.utf8)) as? [String: Any])
+        let verifiedJSON = try await cli.run("verify", "--json").stdout
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(verifiedJSON.utf8)) as? [String: Any])
         #expect((json["snapshot_problems"] as? [String])?.count == 1, "\(json)")
         #expect(try await cli.run("verify", "--skip-snapshots").status == 0, "the chain itself is intact")
 
