@@ -24,7 +24,8 @@ public struct MerkleTree: Sendable {
             levels[level].append(contentsOf: hash.bytes)
             let count = levels[level].count / TreeHash.byteCount
             guard count % 2 == 0 else { break }
-            hash = .node(stored(level: level, index: Int64(count - 2)), stored(level: level, index: Int64(count - 1)))
+            let right = levels[level].count - TreeHash.byteCount
+            hash = .node(levels[level][(right - TreeHash.byteCount)..<right], levels[level][right...])
             level += 1
         }
         size += 1

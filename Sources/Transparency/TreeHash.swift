@@ -23,15 +23,24 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
 
     /// 64 hex digits, either case, as the ledger writes entry hashes.
     public init?(hex: some StringProtocol) {
-        let digits = Array(hex.utf8)
-        guard digits.count == 2 * Self.byteCount else { return nil }
+        // Read in place where the text is contiguous (always, for a native String): a
+        // tree of a million entries parses a million of these.
+        guard let parsed = hex.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Self.parse(Array(hex.utf8)) else { return nil }
+        bytes = parsed
+    }
+
+    private static func parse(_ digits: some RandomAccessCollection<UInt8>) -> [UInt8]? {
+        guard digits.count == 2 * byteCount else { return nil }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Self.byteCount)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
+        bytes.reserveCapacity(byteCount)
+        var index = digits.startIndex
+        while index != digits.endIndex {
+            let next = digits.index(after: index)
+            guard let high = nibble(digits[index]), let low = nibble(digits[next]) else { return nil }
             bytes.append(high << 4 | low)
+            index = digits.index(after: next)
         }
-        self.bytes = bytes
+        return bytes
     }
 
     private static func nibble(_ digit: UInt8) -> UInt8? {
@@ -59,19 +68,29 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
     /// SHA-256(0x00 ‖ data): the hash of a leaf. The ledger's leaf data is an entry's 32-byte hash.
     public static func leaf(_ data: some Collection<UInt8>) -> TreeHash {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
-        hasher.update(data: Array(data))
+        hasher.update(data: leafPrefix)
+        if data.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
+            hasher.update(data: Array(data))
+        }
         return TreeHash(digest: hasher.finalize())
     }
 
     /// SHA-256(0x01 ‖ left ‖ right): the hash of an interior node.
     public static func node(_ left: TreeHash, _ right: TreeHash) -> TreeHash {
+        node(left.bytes[...], right.bytes[...])
+    }
+
+    /// The same, of two hashes kept elsewhere (a tree's level), without copying them out.
+    static func node(_ left: ArraySlice<UInt8>, _ right: ArraySlice<UInt8>) -> TreeHash {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
-        hasher.update(data: left.bytes)
-        hasher.update(data: right.bytes)
+        hasher.update(data: nodePrefix)
+        left.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        right.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return TreeHash(digest: hasher.finalize())
     }
+
+    private static let leafPrefix: [UInt8] = [0x00]
+    private static let nodePrefix: [UInt8] = [0x01]
 }
 
 /// Something a transparency-log text or proof got wrong, said for a person.
