@@ -60,6 +60,8 @@ struct SnapshotCheckService: Service {
                 do {
                     let started = ContinuousClock.now
                     let problems = try await view.read(patience: nil) { try await $0.snapshotProblems() }
+                    // A check cut short by the server stopping read nothing: it found nothing.
+                    if Task.isCancelled { return }
                     if problems.isEmpty {
                         logger.info("the stored snapshots are the chain's folds", metadata: ["seconds": "\((ContinuousClock.now - started).components.seconds)"])
                     }
