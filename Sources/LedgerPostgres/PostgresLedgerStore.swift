@@ -55,13 +55,14 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration, id: 1, logger: logger)
-        } catch let error as PSQLError where error.serverInfo == nil {
+        } catch {
+            let failure = Self.storageError(error, doing: "connect to \(url.displayName)")
             // No answer from a server at all (refused, timed out, no such host), as opposed
             // to a server that answered with a refusal.
-            throw LedgerError(kind: .storage, "could not connect to \(url.displayName): \(error.underlying.map { "\($0)" } ?? "\(error.code)")",
-                              remedy: .reachServer)
-        } catch {
-            throw Self.storageError(error, doing: "connect to \(url.displayName)")
+            if (error as? PSQLError)?.serverInfo == nil, let failure = failure as? LedgerError {
+                throw LedgerError(kind: failure.kind, failure.message, remedy: .reachServer)
+            }
+            throw failure
         }
         let isHotStandby: Bool
         do {

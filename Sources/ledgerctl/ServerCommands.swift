@@ -118,15 +118,16 @@ struct Serve: AsyncParsableCommand {
         var replica: OpenedLedger?
         var source: LedgerServer.ReplicaSource?
         if let replicaLocation {
+            let openReplica = { @Sendable [databaseLogger] in try await Ledger.opened(replicaLocation, access: .read, logger: databaseLogger) }
             do {
-                let opening = try await Ledger.opened(replicaLocation, access: .read, logger: databaseLogger)
+                let opening = try await openReplica()
                 replica = opening
                 source = .opened(opening.ledger)
             } catch let error as LedgerError where error.remedy == .reachServer {
                 // A replica down during a restart must not take the public site down with
                 // it: the primary answers until the replica does.
-                source = .unreachable(reason: error.description) { [databaseLogger] in
-                    let later = try await Ledger.opened(replicaLocation, access: .read, logger: databaseLogger)
+                source = .unreachable(reason: error.description) {
+                    let later = try await openReplica()
                     return (later.ledger, later.services)
                 }
             } catch let error as LedgerError {
