@@ -232,7 +232,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Ledger", "Transparency", "Reports", "LedgerStores", "LedgerTestSupport"],
+            dependencies: ["Ledger", "Transparency", "Reports", "LedgerStores", "LedgerTestSupport", "LedgerSynthetic"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,6 +16,7 @@ public enum LedgerMigrations {
         Migration(version: 5, name: "0005_outbox.sql", sql: String(decoding: PackageResources._005_outbox_sql, as: UTF8.self)),
         Migration(version: 6, name: "0006_snapshots.sql", sql: String(decoding: PackageResources._006_snapshots_sql, as: UTF8.self)),
         Migration(version: 7, name: "0007_recorded_at.sql", sql: String(decoding: PackageResources._007_recorded_at_sql, as: UTF8.self)),
+        Migration(version: 8, name: "0008_snapshot_detail.sql", sql: String(decoding: PackageResources._008_snapshot_detail_sql, as: UTF8.self)),
     ]
 
     /// In order, as above for Migrations/postgres. The files end in `.pg.sql` because the
@@ -28,5 +29,6 @@ public enum LedgerMigrations {
         Migration(version: 5, name: "0005_outbox.pg.sql", sql: String(decoding: PackageResources._005_outbox_pg_sql, as: UTF8.self)),
         Migration(version: 6, name: "0006_snapshots.pg.sql", sql: String(decoding: PackageResources._006_snapshots_pg_sql, as: UTF8.self)),
         Migration(version: 7, name: "0007_recorded_at.pg.sql", sql: String(decoding: PackageResources._007_recorded_at_pg_sql, as: UTF8.self)),
+        Migration(version: 8, name: "0008_snapshot_detail.pg.sql", sql: String(decoding: PackageResources._008_snapshot_detail_pg_sql, as: UTF8.self)),
     ]
 }

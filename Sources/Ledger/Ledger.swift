@@ -21,9 +21,9 @@ public struct Ledger: Sendable {
     // MARK: Reading
 
     /// Every entry known at `knownAt` (default: the head), folded.
-    public func records(knownAt: Int64? = nil, audience: Visibility = .internal) async throws -> LedgerRecords {
-        guard let knownAt else { return try await folded.latest(audience, of: self) }
-        var records = await snapshotRecords(audience, upTo: knownAt) ?? LedgerRecords(audience: audience)
+    public func records(knownAt: Int64? = nil, audience: Visibility = .internal, detail: LedgerRecords.Detail = .full) async throws -> LedgerRecords {
+        guard let knownAt else { return try await folded.latest(audience, detail: detail, of: self) }
+        var records = await snapshotRecords(audience, detail: detail, upTo: knownAt) ?? LedgerRecords(audience: audience, detail: detail)
         try await catchUp(&records, until: knownAt)
         return records
     }

@@ -120,9 +120,10 @@ public protocol LedgerStore: Sendable {
 
     // MARK: Snapshots of the fold (a cache beside the chain, see `ProjectionSnapshot`)
 
-    /// The audience's stored snapshot, if any, as stored: the caller checks it against the chain.
-    func snapshot(audience: Visibility) async throws -> ProjectionSnapshot?
-    /// Keeps a snapshot in place of the audience's previous one.
+    /// The audience's stored snapshot of that detail, if any, as stored: the caller checks
+    /// it against the chain.
+    func snapshot(audience: Visibility, detail: LedgerRecords.Detail) async throws -> ProjectionSnapshot?
+    /// Keeps a snapshot in place of the previous one of its audience and detail.
     func saveSnapshot(_ snapshot: ProjectionSnapshot) async throws
 }
 

@@ -10,10 +10,13 @@ import Transparency
 public struct ProjectionSnapshot: Sendable {
     /// Raised whenever what a fold holds or how it is encoded changes, so that an older
     /// snapshot is ignored and rebuilt instead of misread. Format 2 writes every map in key
-    /// order, so one fold has one encoding and `verify` can compare bytes.
-    public static let currentFormat = 2
+    /// order, so one fold has one encoding and `verify` can compare bytes; format 3 writes a
+    /// small object seen before by number (`SnapshotWriter.isShareable`).
+    public static let currentFormat = 3
 
     public let audience: Visibility
+    /// A full fold, or the structure alone (`LedgerRecords.Detail`); each audience keeps one of each.
+    public let detail: LedgerRecords.Detail
     public let head: ChainHead
     /// The RFC 6962 root of the first `head.seq` entries, hex: the snapshot names the same
     /// tree a checkpoint of that size signs.
@@ -23,8 +26,9 @@ public struct ProjectionSnapshot: Sendable {
     public let createdAt: Int64
     public let body: Data
 
-    public init(audience: Visibility, head: ChainHead, merkleRoot: String, format: Int, createdAt: Int64, body: Data) {
+    public init(audience: Visibility, detail: LedgerRecords.Detail, head: ChainHead, merkleRoot: String, format: Int, createdAt: Int64, body: Data) {
         self.audience = audience
+        self.detail = detail
         self.head = head
         self.merkleRoot = merkleRoot
         self.format = format
@@ -32,11 +36,15 @@ public struct ProjectionSnapshot: Sendable {
         self.body = body
     }
 
-    /// The snapshot of a fold; `merkleRoot` is the tree's at `records.head.seq`.
-    public init(of records: LedgerRecords, merkleRoot: String, now: Date = Date()) {
+    /// The snapshot of a fold, or of its structure (`detail` `.structure` of a full fold,
+    /// reduced record by record rather than copied whole); `merkleRoot` is the tree's at
+    /// `records.head.seq`.
+    public init(of records: LedgerRecords, detail: LedgerRecords.Detail? = nil, merkleRoot: String, now: Date = Date()) {
+        let detail = detail ?? records.detail
+        precondition(detail == records.detail || detail == .structure, "a structure fold has no full detail to keep")
         var writer = SnapshotWriter()
-        writer.write(records)
-        self.init(audience: records.audience, head: records.head, merkleRoot: merkleRoot, format: Self.currentFormat,
+        writer.write(records, as: detail)
+        self.init(audience: records.audience, detail: detail, head: records.head, merkleRoot: merkleRoot, format: Self.currentFormat,
                   createdAt: Int64(now.timeIntervalSince1970), body: Data(writer.bytes))
     }
 
@@ -50,11 +58,11 @@ public struct ProjectionSnapshot: Sendable {
     /// The snapshot a store kept in parts, when the parts agree on what they belong to.
     public static func joined(_ parts: [ProjectionSnapshot]) -> ProjectionSnapshot? {
         guard let first = parts.first,
-              parts.allSatisfy({ $0.head == first.head && $0.format == first.format && $0.merkleRoot == first.merkleRoot && $0.createdAt == first.createdAt })
+              parts.allSatisfy({ $0.detail == first.detail && $0.head == first.head && $0.format == first.format && $0.merkleRoot == first.merkleRoot && $0.createdAt == first.createdAt })
         else { return nil }
         var body = Data(capacity: parts.reduce(0) { $0 + $1.body.count })
         for part in parts { body.append(part.body) }
-        return ProjectionSnapshot(audience: first.audience, head: first.head, merkleRoot: first.merkleRoot, format: first.format,
+        return ProjectionSnapshot(audience: first.audience, detail: first.detail, head: first.head, merkleRoot: first.merkleRoot, format: first.format,
                                   createdAt: first.createdAt, body: body)
     }
 
@@ -65,7 +73,7 @@ public struct ProjectionSnapshot: Sendable {
         }
         return try body.withUnsafeBytes { bytes throws(LedgerError) in
             var reader = SnapshotReader(bytes: bytes)
-            let records = try reader.readRecords(audience: audience, head: head)
+            let records = try reader.readRecords(audience: audience, detail: detail, head: head)
             guard reader.isAtEnd else { throw reader.damaged }
             return records
         }
@@ -73,12 +81,27 @@ public struct ProjectionSnapshot: Sendable {
 }
 
 /// Varints, and short strings written once and then by number: subjects, authors, field
-/// names and kinds repeat on most entries, and the reader shares one copy of each.
+/// names and kinds repeat on most entries, and the reader shares one copy of each. Small
+/// objects of short values are numbered the same way: in a structure fold most payloads
+/// are one of a few (`{"kind": "meeting", "note": ""}`), and the reader shares each.
 struct SnapshotWriter {
     private(set) var bytes: [UInt8] = []
     private var stringNumbers: [String: Int] = [:]
     private var numbered: [String] = []
+    /// By canonical bytes, not by `JSONValue`: Swift's `==` on strings forgives spellings.
+    private var objectNumbers: [[UInt8]: Int] = [:]
     static let longestSharedString = 48
+
+    /// Whether an object is numbered when written in full; the reader applies the same rule.
+    static func isShareable(_ members: [String: JSONValue]) -> Bool {
+        members.count <= 8 && members.allSatisfy { _, value in
+            switch value {
+            case .null, .bool, .int: true
+            case .string(let text): text.utf8.count <= longestSharedString
+            case .array, .object: false
+            }
+        }
+    }
 
     init(expectedSize: Int = 0) { bytes.reserveCapacity(expectedSize) }
 
@@ -127,6 +150,15 @@ struct SnapshotWriter {
             unsigned(UInt64(items.count))
             for item in items { json(item) }
         case .object(let members):
+            if Self.isShareable(members) {
+                let key = value.canonicalBytes
+                if let number = objectNumbers[key] {
+                    bytes.append(7)
+                    unsigned(UInt64(number))
+                    return
+                }
+                objectNumbers[key] = objectNumbers.count
+            }
             bytes.append(6)
             unsigned(UInt64(members.count))
             for (name, member) in members.sorted(by: { $0.key < $1.key }) {
@@ -141,10 +173,12 @@ struct SnapshotWriter {
         for seq in seqs { signed(seq) }
     }
 
-    mutating func write(_ fold: LedgerRecords) {
+    /// The fold, or its structure when `detail` is `.structure`: the bytes of `fold.structure`.
+    mutating func write(_ fold: LedgerRecords, as detail: LedgerRecords.Detail) {
         unsigned(UInt64(fold.records.count))
         var previousSeq: Int64 = 0
-        for record in fold.records {
+        for whole in fold.records {
+            let record = detail == fold.detail ? whole : whole.structure
             unsigned(UInt64(record.seq - previousSeq))
             previousSeq = record.seq
             withUnsafeBytes(of: record.id.uuid) { bytes.append(contentsOf: $0) }
@@ -184,6 +218,7 @@ struct SnapshotReader {
     let bytes: UnsafeRawBufferPointer
     private var position = 0
     private var strings: [String] = []
+    private var objects: [JSONValue] = []
 
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -263,7 +298,12 @@ struct SnapshotReader {
                 let name = try string()
                 members[name] = try json()
             }
+            if SnapshotWriter.isShareable(members) { objects.append(.object(members)) }
             return .object(members)
+        case 7:
+            let number = try unsigned()
+            guard number < UInt64(objects.count) else { throw damaged }
+            return objects[Int(number)]
         default: throw damaged
         }
     }
@@ -276,7 +316,7 @@ struct SnapshotReader {
         return seqs
     }
 
-    mutating func readRecords(audience: Visibility, head: ChainHead) throws(LedgerError) -> LedgerRecords {
+    mutating func readRecords(audience: Visibility, detail: LedgerRecords.Detail, head: ChainHead) throws(LedgerError) -> LedgerRecords {
         let count = try count()
         var records: [Record] = []
         records.reserveCapacity(count)
@@ -321,16 +361,17 @@ struct SnapshotReader {
             let subject = try string()
             activity[subject] = try seqs()
         }
-        return LedgerRecords(audience: audience, head: head, records: records, definitions: definitions, activityBySubject: activity)
+        return LedgerRecords(audience: audience, detail: detail, head: head, records: records, definitions: definitions, activityBySubject: activity)
     }
 }
 
 extension Ledger {
-    /// The fold kept in the audience's snapshot, when it still matches the chain (the entry
-    /// at its seq has its hash) and is no later than `knownAt`; nil otherwise, and the
-    /// caller folds from seq 1. A snapshot that cannot be read is a missed cache, not an error.
-    public func snapshotRecords(_ audience: Visibility, upTo knownAt: Int64? = nil) async -> LedgerRecords? {
-        guard let snapshot = try? await store.snapshot(audience: audience),
+    /// The fold kept in the audience's snapshot of that detail, when it still matches the
+    /// chain (the entry at its seq has its hash) and is no later than `knownAt`; nil
+    /// otherwise, and the caller folds from seq 1. A snapshot that cannot be read is a
+    /// missed cache, not an error.
+    public func snapshotRecords(_ audience: Visibility, detail: LedgerRecords.Detail = .full, upTo knownAt: Int64? = nil) async -> LedgerRecords? {
+        guard let snapshot = try? await store.snapshot(audience: audience, detail: detail),
               snapshot.format == ProjectionSnapshot.currentFormat,
               snapshot.head.seq <= knownAt ?? .max,
               let entry = try? await store.rows(after: snapshot.head.seq - 1, limit: 1).first,
@@ -343,36 +384,46 @@ extension Ledger {
     /// whose body is not the fold of the chain up to their seq, or whose Merkle root is not
     /// the chain's: a snapshot written by something other than this program, which every
     /// read would trust. Empty when there is none, or each is the fold it claims to be.
-    /// Folds the chain from seq 1 once per snapshot, one at a time (memory: one fold).
+    /// Folds the chain from seq 1 once per audience and head, one at a time (memory: one
+    /// fold); the structure snapshot is checked against the same fold, reduced.
     /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
     public func snapshotProblems(progress: (@Sendable (Visibility, Int64) -> Void)? = nil) async throws -> [String] {
         var problems: [String] = []
         for audience in [Visibility.internal, .public] {
-            // A role that may not read snapshots is never misled by one: its reads fold the chain.
-            guard let stored = try? await store.snapshot(audience: audience), stored.format == ProjectionSnapshot.currentFormat,
-                  let entry = try await store.rows(after: stored.head.seq - 1, limit: 1).first,
-                  entry.seq == stored.head.seq, entry.hash == stored.head.hash
-            else { continue }
-            let seq = stored.head.seq
+            var stored: [ProjectionSnapshot] = []
+            for detail in LedgerRecords.Detail.allCases {
+                // A role that may not read snapshots is never misled by one: its reads fold the chain.
+                guard let snapshot = try? await store.snapshot(audience: audience, detail: detail),
+                      snapshot.format == ProjectionSnapshot.currentFormat,
+                      let entry = try await store.rows(after: snapshot.head.seq - 1, limit: 1).first,
+                      entry.seq == snapshot.head.seq, entry.hash == snapshot.head.hash
+                else { continue }
+                stored.append(snapshot)
+            }
+            stored.sort { $0.head.seq < $1.head.seq }
             var records = LedgerRecords(audience: audience)
-            var folding: (@Sendable (Int64) -> Void)?
-            if let progress { folding = { done in progress(audience, done) } }
-            try await catchUp(&records, until: seq, progress: folding)
-            let root = try await withMerkleTree(atLeast: seq) { tree in try tree.root(size: seq).hex }
-            let view = audience == .public ? "public view" : "team's view"
-            if stored.merkleRoot != root {
-                problems.append("the snapshot of the \(view) at seq \(seq) names the Merkle root \(stored.merkleRoot), but the chain's is \(root)")
-            } else if !Self.encodes(records, as: stored.body) {
-                problems.append("the snapshot of the \(view) at seq \(seq) is not the fold of the chain up to there: something other than ledgerctl wrote it, and every read trusts it; rebuild it with `ledgerctl snapshot --rebuild`")
+            for snapshot in stored {
+                let seq = snapshot.head.seq
+                var folding: (@Sendable (Int64) -> Void)?
+                if let progress { folding = { done in progress(audience, done) } }
+                try await catchUp(&records, until: seq, progress: folding)
+                let root = try await withMerkleTree(atLeast: seq) { tree in try tree.root(size: seq).hex }
+                let view = (audience == .public ? "public view" : "team's view") + (snapshot.detail == .full ? "" : " (structure)")
+                if snapshot.merkleRoot != root {
+                    problems.append("the snapshot of the \(view) at seq \(seq) names the Merkle root \(snapshot.merkleRoot), but the chain's is \(root)")
+                } else if !Self.encodes(records, as: snapshot.detail, body: snapshot.body) {
+                    problems.append("the snapshot of the \(view) at seq \(seq) is not the fold of the chain up to there: something other than ledgerctl wrote it, and every read trusts it; rebuild it with `ledgerctl snapshot --rebuild`")
+                }
             }
         }
         return problems
     }
 
-    /// Whether `records` encode to exactly `body`, without a second copy of the encoding.
-    private static func encodes(_ records: LedgerRecords, as body: Data) -> Bool {
+    /// Whether `records`, kept at `detail`, encode to exactly `body`, without a second copy
+    /// of the encoding.
+    private static func encodes(_ records: LedgerRecords, as detail: LedgerRecords.Detail, body: Data) -> Bool {
         var writer = SnapshotWriter(expectedSize: body.count)
-        writer.write(records)
+        writer.write(records, as: detail)
         return writer.bytes.withUnsafeBytes { encoded in
             body.withUnsafeBytes { stored in
                 encoded.count == stored.count && (encoded.isEmpty || memcmp(encoded.baseAddress!, stored.baseAddress!, encoded.count) == 0)
@@ -382,12 +433,13 @@ extension Ledger {
 
     public struct SnapshotSaving: Sendable {
         public let audience: Visibility
+        public let detail: LedgerRecords.Detail
         public let seq: Int64
         public let bytes: Int
     }
 
     /// Folds the chain to its head for both audiences (from the stored snapshots, when they
-    /// match) and stores the folds as the new snapshots. Needs write access.
+    /// match) and stores the folds, full and structure, as the new snapshots. Needs write access.
     /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
     /// - Parameter fromChain: fold from seq 1, ignoring the stored snapshots (to replace
     ///   one that `snapshotProblems()` found wrong).
@@ -401,19 +453,24 @@ extension Ledger {
             // One fold at a time, not kept afterwards: at a million entries each is over a gigabyte.
             var records = fromChain ? LedgerRecords(audience: audience) : await snapshotRecords(audience) ?? LedgerRecords(audience: audience)
             try await catchUp(&records, progress: folding)
-            if let saving = try await saveSnapshot(of: records, now: now) { saved.append(saving) }
+            saved += try await saveSnapshot(of: records, now: now)
         }
         return saved
     }
 
-    /// Stores a fold of this ledger's chain as its audience's snapshot (nothing for an empty one).
+    /// Stores a fold of this ledger's chain as its audience's snapshot, and a full fold's
+    /// structure as the structure snapshot (nothing for an empty one).
     @discardableResult
-    public func saveSnapshot(of records: LedgerRecords, now: Date = Date()) async throws -> SnapshotSaving? {
+    public func saveSnapshot(of records: LedgerRecords, now: Date = Date()) async throws -> [SnapshotSaving] {
         let seq = records.head.seq
-        guard seq > 0 else { return nil }
+        guard seq > 0 else { return [] }
         let root = try await withMerkleTree(atLeast: seq) { tree in try tree.root(size: seq).hex }
-        let snapshot = ProjectionSnapshot(of: records, merkleRoot: root, now: now)
-        try await store.saveSnapshot(snapshot)
-        return SnapshotSaving(audience: records.audience, seq: seq, bytes: snapshot.body.count)
+        var saved: [SnapshotSaving] = []
+        for detail in records.detail == .full ? [LedgerRecords.Detail.full, .structure] : [.structure] {
+            let snapshot = ProjectionSnapshot(of: records, detail: detail, merkleRoot: root, now: now)
+            try await store.saveSnapshot(snapshot)
+            saved.append(SnapshotSaving(audience: records.audience, detail: detail, seq: seq, bytes: snapshot.body.count))
+        }
+        return saved
     }
 }

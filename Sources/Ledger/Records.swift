@@ -11,7 +11,7 @@ public struct Record: Sendable, Hashable {
     public let author: String
     public let visibility: Visibility
     public let originalEffective: EffectiveTime
-    public let originalPayload: JSONValue
+    public private(set) var originalPayload: JSONValue
     /// After corrections.
     public internal(set) var effective: EffectiveTime
     public internal(set) var payload: JSONValue
@@ -20,6 +20,29 @@ public struct Record: Sendable, Hashable {
     public internal(set) var retractedBy: Int64?
 
     public var isRetracted: Bool { retractedBy != nil }
+
+    /// The record as a structure fold keeps it (`LedgerRecords.Detail.structure`).
+    var structure: Record {
+        guard Self.textFields[type] != nil else { return self }
+        var copy = self
+        copy.originalPayload = Self.structure(of: originalPayload, type: type)
+        copy.payload = Self.structure(of: payload, type: type)
+        return copy
+    }
+
+    /// The text a structure fold leaves out, by entry type: the required field is kept as
+    /// "" so that the payload still decodes, the others are removed.
+    private static let textFields: [EntryType: (required: String, optional: [String])] = [
+        .followupLogged: ("note", ["note_es", "sources"]),
+        .statusChanged: ("rationale", ["rationale_es", "sources"]),
+    ]
+
+    static func structure(of payload: JSONValue, type: EntryType) -> JSONValue {
+        guard let text = textFields[type], case .object(var members) = payload else { return payload }
+        if members[text.required] != nil { members[text.required] = .string("") }
+        for name in text.optional { members.removeValue(forKey: name) }
+        return .object(members)
+    }
 
     init(seq: Int64, id: UUID, type: EntryType, subject: String, recordedAt: String, author: String, visibility: Visibility,
          originalEffective: EffectiveTime, originalPayload: JSONValue, effective: EffectiveTime, payload: JSONValue,
@@ -58,9 +81,22 @@ public struct Record: Sendable, Hashable {
 /// corrections and retractions applied. Built by folding entries in seq order, so it can be
 /// extended as new entries arrive. `LedgerState` is the second half (the world as of a date).
 public struct LedgerRecords: Sendable {
+    /// How much of each entry a fold keeps. A million follow-ups are mostly their notes;
+    /// what the status of every demand and commitment needs is their structure.
+    public enum Detail: String, Sendable, Hashable, CaseIterable {
+        /// Every field of every entry.
+        case full
+        /// Follow-ups and status changes without their text: a note or rationale reads as
+        /// "", and the Spanish text and the sources are left out. Every id, status, kind,
+        /// date and reference is kept, and every definition (actor, demand, commitment)
+        /// whole, so a `LedgerState` of it has every status and count of a full one.
+        case structure
+    }
+
     /// Which entries count: an outsider's view never sees internal entries, including
     /// internal corrections of public ones.
     public let audience: Visibility
+    public let detail: Detail
     public private(set) var head: ChainHead = .empty
     public private(set) var records: [Record] = []
     /// Subject id -> seq of the entry that defined it (registered, recorded).
@@ -69,21 +105,23 @@ public struct LedgerRecords: Sendable {
     /// a subject's date is checked against them without a scan of the chain.
     private(set) var activityBySubject: [String: [Int64]] = [:]
 
-    public init(audience: Visibility = .internal) {
+    public init(audience: Visibility = .internal, detail: Detail = .full) {
         self.audience = audience
+        self.detail = detail
     }
 
     /// A fold exactly as a snapshot kept it (see `ProjectionSnapshot`).
-    init(audience: Visibility, head: ChainHead, records: [Record], definitions: [String: Int64], activityBySubject: [String: [Int64]]) {
+    init(audience: Visibility, detail: Detail, head: ChainHead, records: [Record], definitions: [String: Int64], activityBySubject: [String: [Int64]]) {
         self.audience = audience
+        self.detail = detail
         self.head = head
         self.records = records
         self.definitions = definitions
         self.activityBySubject = activityBySubject
     }
 
-    public init(entries: some Sequence<Entry>, audience: Visibility = .internal) {
-        self.init(audience: audience)
+    public init(entries: some Sequence<Entry>, audience: Visibility = .internal, detail: Detail = .full) {
+        self.init(audience: audience, detail: detail)
         for entry in entries { apply(entry) }
     }
 
@@ -121,7 +159,7 @@ public struct LedgerRecords: Sendable {
     public mutating func apply(_ entry: Entry) {
         head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
         if audience == .public && entry.visibility == .internal { return }
-        records.append(Record(entry))
+        records.append(detail == .full ? Record(entry) : Record(entry).structure)
         switch entry.type {
         case .actorRegistered, .demandRecorded, .commitmentRecorded:
             if definitions[entry.subject].flatMap({ record(seq: $0) }).map({ !$0.isRetracted }) ?? true {
@@ -156,7 +194,18 @@ public struct LedgerRecords: Sendable {
             (effective, payload) = Self.applying(correction.fields, effective: effective, payload: payload)
         }
         records[index].effective = effective
-        records[index].payload = payload
+        records[index].payload = detail == .full ? payload : Record.structure(of: payload, type: records[index].type)
+    }
+
+    /// The same fold with `detail` `.structure`: what a structure fold of the same
+    /// entries would be, without reading them again.
+    public var structure: LedgerRecords {
+        guard detail == .full else { return self }
+        var copy = LedgerRecords(audience: audience, detail: .structure, head: head, records: [],
+                                 definitions: definitions, activityBySubject: activityBySubject)
+        copy.records.reserveCapacity(records.count)
+        for record in records { copy.records.append(record.structure) }
+        return copy
     }
 
     /// New field values over an entry: `effective` is the entry's date, anything else a

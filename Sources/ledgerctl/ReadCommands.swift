@@ -19,9 +19,9 @@ struct TimeOptions: ParsableArguments {
 
     func day() throws -> CalendarDay { try asOf.map { try parseDay($0, flag: "--as-of") } ?? .today() }
 
-    func records(_ ledger: Ledger) async throws -> LedgerRecords {
+    func records(_ ledger: Ledger, detail: LedgerRecords.Detail = .full) async throws -> LedgerRecords {
         if let knownAt, knownAt < 0 { throw LedgerError(field: "--known-at", "must be a seq, 0 or more") }
-        return try await ledger.records(knownAt: knownAt, audience: publicOnly ? .public : .internal)
+        return try await ledger.records(knownAt: knownAt, audience: publicOnly ? .public : .internal, detail: detail)
     }
 }
 
@@ -40,7 +40,8 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         try await options.withLedger { ledger in
             _ = try await warnAboutGuards(ledger)
-            let state = LedgerState(records: try await time.records(ledger), asOf: try time.day())
+            // The overview shows no note or rationale, so it reads the structure alone.
+            let state = LedgerState(records: try await time.records(ledger, detail: .structure), asOf: try time.day())
             let overview = StatusOverview(state: state)
             printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.store.displayName)\n" + overview.text())
         }
@@ -117,7 +118,7 @@ struct Verify: AsyncParsableCommand {
             (so a rewrite with recomputed hashes, or deleted entries, is caught). Then, when the \
             database keeps snapshots of the fold (`ledgerctl snapshot`), that each is the fold of \
             the chain it claims to be: reads trust them (--skip-snapshots skips this; it folds \
-            the chain once per snapshot).
+            the chain once per view, the team's and the public's).
 
             From outside, with only the log's published verifier key (--key):
               --remote URL     a server's signed checkpoint, tiles and public entries; the \

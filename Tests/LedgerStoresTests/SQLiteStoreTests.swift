@@ -23,4 +23,36 @@ struct SQLiteStoreTests {
         #expect(try store.writerPragma("journal_mode") == "wal")
         #expect(try store.writerPragma("synchronous") == "2", "2 is FULL")
     }
+
+    /// Migration 0008 rebuilds the snapshots table (SQLite cannot change a primary key in
+    /// place): the snapshots a ledger kept before it are full folds, and stay usable.
+    @Test func snapshotsKeptBeforeTheDetailColumnStayAsFullFolds() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await StoreKind.sqlite.makeLedger(in: directory)
+        _ = try await ledger.append(DemoLedger.drafts)
+        try await ledger.saveSnapshots()
+        let kept = try #require(await ledger.snapshotRecords(.internal))
+        await ledger.close()
+        // Back to the schema before 0008, with the full snapshots in it.
+        let raw = try DatabaseQueue(path: directory.path("conformance.sqlite"))
+        try await raw.write { db in
+            try db.execute(sql: "DELETE FROM projection_snapshots WHERE detail = 'structure'")
+            try db.execute(sql: "ALTER TABLE projection_snapshots RENAME TO snapshots_by_detail")
+            try db.execute(sql: LedgerMigrations.sqlite[5].sql)
+            try db.execute(sql: """
+                INSERT INTO projection_snapshots SELECT audience, part, seq, head_hash, head_recorded_at, merkle_root, format, created_at, body
+                FROM snapshots_by_detail
+                """)
+            try db.execute(sql: "DROP TABLE snapshots_by_detail")
+            try db.execute(sql: "DELETE FROM schema_migrations WHERE version = 8")
+        }
+        try await raw.close()
+
+        let upgraded = Ledger(store: try await StoreKind.sqlite.reopenStore(in: directory))
+        let read = try #require(await upgraded.snapshotRecords(.internal), "the full snapshot survived the migration")
+        #expect(read.records == kept.records && read.head == kept.head)
+        #expect(await upgraded.snapshotRecords(.public) != nil)
+        #expect(await upgraded.snapshotRecords(.internal, detail: .structure) == nil, "no structure snapshot until the next is kept")
+        #expect(try await upgraded.snapshotProblems().isEmpty)
+    }
 }

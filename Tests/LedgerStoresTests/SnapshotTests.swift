@@ -26,8 +26,9 @@ struct SnapshotTests {
     }
 
     /// The fold as the chain gives it, read without any snapshot.
-    static func coldFold(_ ledger: Ledger, _ audience: Visibility, knownAt: Int64? = nil) async throws -> LedgerRecords {
-        var records = LedgerRecords(audience: audience)
+    static func coldFold(_ ledger: Ledger, _ audience: Visibility, knownAt: Int64? = nil,
+                         detail: LedgerRecords.Detail = .full) async throws -> LedgerRecords {
+        var records = LedgerRecords(audience: audience, detail: detail)
         try await ledger.catchUp(&records, until: knownAt)
         return records
     }
@@ -52,14 +53,20 @@ struct SnapshotTests {
         let directory = try TemporaryDirectory()
         let writer = try await Self.ledger(kind, in: directory)
         let saved = try await writer.saveSnapshots()
-        #expect(saved.map(\.audience) == [.internal, .public] && saved.allSatisfy { $0.seq == 2_502 && $0.bytes > 0 })
-        let stored = try #require(try await writer.store.snapshot(audience: .internal))
+        #expect(saved.map(\.audience) == [.internal, .internal, .public, .public] && saved.allSatisfy { $0.seq == 2_502 && $0.bytes > 0 })
+        #expect(saved.map(\.detail) == [.full, .structure, .full, .structure])
+        #expect(saved[1].bytes < saved[0].bytes / 2, "the structure leaves the notes out: \(saved[1].bytes) of \(saved[0].bytes) bytes")
+        let stored = try #require(try await writer.store.snapshot(audience: .internal, detail: .full))
         #expect(stored.merkleRoot == (try await writer.withMerkleTree { try $0.root(size: 2_502).hex }))
 
         // A new process: its first read starts from the snapshot.
         let reader = Ledger(store: try await kind.reopenStore(in: directory))
         for audience in [Visibility.internal, .public] {
             Self.expectSame(try await reader.records(audience: audience), try await Self.coldFold(reader, audience))
+            let structure = try await reader.records(audience: audience, detail: .structure)
+            #expect(structure.detail == .structure)
+            Self.expectSame(structure, try await Self.coldFold(reader, audience, detail: .structure))
+            Self.expectSame(structure, try await Self.coldFold(reader, audience).structure)
         }
         // Entries written after the snapshot are folded on top of it.
         _ = try await writer.append([EntryDraft(type: .actorRegistered, subject: "after-the-snapshot", effective: EffectiveTime(day: .today()),
@@ -68,6 +75,7 @@ struct SnapshotTests {
         let warm = try await later.records()
         #expect(warm.head.seq == 2_503)
         Self.expectSame(warm, try await Self.coldFold(later, .internal))
+        Self.expectSame(try await later.records(detail: .structure), try await Self.coldFold(later, .internal, detail: .structure))
         // A read of an earlier point of the chain never starts past it.
         Self.expectSame(try await later.records(knownAt: 1_000), try await Self.coldFold(later, .internal, knownAt: 1_000))
         Self.expectSame(try await later.records(knownAt: 2_502, audience: .public), try await Self.coldFold(later, .public, knownAt: 2_502))
@@ -88,9 +96,17 @@ struct SnapshotTests {
         let problems = try await ledger.snapshotProblems()
         #expect(problems.count == 1 && problems[0].contains("the snapshot of the public view at seq 2502 is not the fold of the chain"), "\(problems)")
 
+        // The structure snapshot is checked as well, against the same fold of the chain.
+        let status = try await Forgery.rewriteStatusInPublicStructureSnapshot(of: ledger)
+        let forgedStructure = try await Ledger(store: try await kind.reopenStore(in: directory)).records(audience: .public, detail: .structure)
+        let lastStatusChange = try #require(forgedStructure.records.last { $0.type == .statusChanged && $0.visibility == .public })
+        #expect(lastStatusChange.originalPayload["status"]?.stringValue == status.now && status.now != status.was, "a read trusts the head")
+        let both = try await ledger.snapshotProblems()
+        #expect(both.count == 2 && both[1].contains("the snapshot of the public view (structure) at seq 2502 is not the fold of the chain"), "\(both)")
+
         // The right body under another tree's root is named too.
-        let stored = try #require(try await ledger.store.snapshot(audience: .internal))
-        try await ledger.store.saveSnapshot(ProjectionSnapshot(audience: .internal, head: stored.head, merkleRoot: String(repeating: "ab", count: 32),
+        let stored = try #require(try await ledger.store.snapshot(audience: .internal, detail: .full))
+        try await ledger.store.saveSnapshot(ProjectionSnapshot(audience: .internal, detail: .full, head: stored.head, merkleRoot: String(repeating: "ab", count: 32),
                                                                format: stored.format, createdAt: stored.createdAt, body: stored.body))
         #expect(try await ledger.snapshotProblems().contains { $0.contains("the snapshot of the team's view at seq 2502 names the Merkle root abab") })
 
@@ -101,6 +117,8 @@ struct SnapshotTests {
         let reread = try await Ledger(store: try await kind.reopenStore(in: directory)).records(audience: .public)
         #expect(reread.records.contains { $0.payload["note"]?.stringValue == original })
         Self.expectSame(reread, try await Self.coldFold(rebuilt, .public))
+        Self.expectSame(try await Ledger(store: try await kind.reopenStore(in: directory)).records(audience: .public, detail: .structure),
+                        try await Self.coldFold(rebuilt, .public, detail: .structure))
     }
 
     /// Both databases cap a value at 1 GB (a 3M-entry snapshot is 1.2 GB): stores keep parts.
@@ -109,7 +127,7 @@ struct SnapshotTests {
         let parts = whole.parts(of: 1_000)
         #expect(parts.count == (whole.body.count + 999) / 1_000 && parts.count > 2)
         func stored(_ body: Data, head: ChainHead? = nil) -> ProjectionSnapshot {
-            ProjectionSnapshot(audience: whole.audience, head: head ?? whole.head, merkleRoot: whole.merkleRoot, format: whole.format,
+            ProjectionSnapshot(audience: whole.audience, detail: whole.detail, head: head ?? whole.head, merkleRoot: whole.merkleRoot, format: whole.format,
                                createdAt: whole.createdAt, body: body)
         }
         let joined = try #require(ProjectionSnapshot.joined(parts.map { stored($0) }))
@@ -127,7 +145,7 @@ struct SnapshotTests {
         let other = try TemporaryDirectory()
         let otherLedger = try await Self.ledger(kind, in: other, seed: 12)
         try await otherLedger.saveSnapshots()
-        let foreign = try #require(try await otherLedger.store.snapshot(audience: .internal))
+        let foreign = try #require(try await otherLedger.store.snapshot(audience: .internal, detail: .full))
 
         let directory = try TemporaryDirectory()
         let ledger = try await Self.ledger(kind, in: directory)
@@ -150,23 +168,23 @@ struct SnapshotTests {
         // body is another chain's fold is read as it says (a snapshot is trusted as far as its
         // head, which is why only the ledger's writers may store one)...
         let foreignBody = ProjectionSnapshot(of: try await Self.coldFold(otherLedger, .internal), merkleRoot: Self.right(own).merkleRoot).body
-        let matching = ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: Self.right(own).merkleRoot,
+        let matching = ProjectionSnapshot(audience: .internal, detail: .full, head: own.head, merkleRoot: Self.right(own).merkleRoot,
                                           format: ProjectionSnapshot.currentFormat, createdAt: 0, body: foreignBody)
         try await ledger.store.saveSnapshot(matching)
         let misled = try await Ledger(store: try await kind.reopenStore(in: directory)).records()
         #expect(misled.records.map(\.id) != cold.records.map(\.id), "the head matched, so the snapshot was used")
         // ...but the same body under an older format number, or cut short, is not.
         for wrong in [
-            ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat - 1,
+            ProjectionSnapshot(audience: .internal, detail: .full, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat - 1,
                                createdAt: 0, body: foreignBody),
-            ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat,
+            ProjectionSnapshot(audience: .internal, detail: .full, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat,
                                createdAt: 0, body: foreignBody.prefix(foreignBody.count / 2)),
         ] {
             try await ledger.store.saveSnapshot(wrong)
             Self.expectSame(try await Ledger(store: try await kind.reopenStore(in: directory)).records(), cold)
         }
         #expect(throws: LedgerError.self) {
-            try ProjectionSnapshot(audience: .internal, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat,
+            try ProjectionSnapshot(audience: .internal, detail: .full, head: own.head, merkleRoot: matching.merkleRoot, format: ProjectionSnapshot.currentFormat,
                                    createdAt: 0, body: foreignBody.dropLast()).records()
         }
     }

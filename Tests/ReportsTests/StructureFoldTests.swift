@@ -1,0 +1,79 @@
+import Foundation
+import LedgerTestSupport
+import Testing
+@testable import Ledger
+import LedgerSynthetic
+import Reports
+
+/// `status` reads the structure fold (no note, rationale or sources of follow-ups and
+/// status changes): whatever it answers must be what the full fold answers.
+@Suite("The structure fold")
+struct StructureFoldTests {
+    static let today = CalendarDay("2026-01-01")!
+
+    /// A synthetic chain, the demo on top of it, then corrections and retractions of what
+    /// the structure keeps: a rating's status, a follow-up's kind, a correction undone.
+    static func ledger(in directory: TemporaryDirectory) async throws -> Ledger {
+        let ledger = try await StoreKind.sqlite.makeLedger(in: directory)
+        try await ledger.importLines(SyntheticLedger(count: 3_000, seed: 7).map { Substring($0.exchangeJSON.canonicalText) })
+        _ = try await ledger.append(DemoLedger.drafts, today: today)
+        let records = try await ledger.records()
+        let ratings = records.records.filter { $0.type == .statusChanged && $0.visibility == .public && $0.subject.hasPrefix("commitment-") }
+        let followup = try #require(records.records.last { $0.type == .followupLogged && $0.visibility == .public })
+        let day = EffectiveTime(day: today)
+        func correction(_ target: Record, _ fields: [String: JSONValue]) -> EntryDraft {
+            EntryDraft(type: .entryCorrected, subject: target.subject, effective: day, author: "equipo",
+                       payload: CorrectionPayload(targetSeq: target.seq, fields: fields, reason: "Fixed.").json)
+        }
+        func retraction(_ targetSeq: Int64, _ subject: String) -> EntryDraft {
+            EntryDraft(type: .entryRetracted, subject: subject, effective: day, author: "equipo",
+                       payload: RetractionPayload(targetSeq: targetSeq, reason: "Wrong.").json)
+        }
+        let rated = ratings.last!, other = ratings[ratings.count - 2]
+        let corrected = try await ledger.append([
+            correction(rated, ["status": .string(rated.payload["status"]?.stringValue == "broken" ? "fulfilled" : "broken"),
+                               "rationale": .string("Corrected rationale.")]),
+            correction(followup, ["kind": .string(followup.payload["kind"]?.stringValue == "meeting" ? "hearing" : "meeting")]),
+            correction(other, ["basis": .string(other.payload["basis"]?.stringValue == "verified" ? "claimed" : "verified")]),
+        ], today: today)
+        _ = try await ledger.append([
+            retraction(ratings[ratings.count - 3].seq, ratings[ratings.count - 3].subject),
+            retraction(corrected.entries[2].seq, other.subject),
+        ], today: today)
+        return ledger
+    }
+
+    @Test func statusOfTheStructureIsStatusOfEverything() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await Self.ledger(in: directory)
+        let head = try await ledger.store.head().seq
+        var compared = 0
+        for audience in [Visibility.internal, .public] {
+            for knownAt in [nil, 1_500, head - 1] as [Int64?] {
+                let full = try await ledger.records(knownAt: knownAt, audience: audience)
+                let structure = try await ledger.records(knownAt: knownAt, audience: audience, detail: .structure)
+                #expect(structure.records == full.structure.records, "folding the structure is reducing the full fold")
+                for asOf in [Self.today, CalendarDay("2023-07-31")!, SyntheticLedger.lastDay] {
+                    let expected = StatusOverview(state: LedgerState(records: full, asOf: asOf))
+                    let overview = StatusOverview(state: LedgerState(records: structure, asOf: asOf))
+                    #expect(overview == expected, "\(audience) known at \(knownAt.map(String.init) ?? "head") as of \(asOf)")
+                    #expect(try overview.jsonText() == expected.jsonText())
+                    compared += expected.commitments.filter { $0.latestClaimed != nil || $0.latestVerified != nil }.count
+                }
+            }
+            // What the structure leaves out, it leaves out of every follow-up and rating.
+            let structure = try await ledger.records(audience: audience, detail: .structure)
+            for record in structure.records where record.type == .followupLogged || record.type == .statusChanged {
+                let text = record.type == .followupLogged ? "note" : "rationale"
+                #expect(record.payload[text] == .string("") && record.originalPayload[text] == .string(""))
+                #expect(record.payload["sources"] == nil && record.payload["\(text)_es"] == nil)
+            }
+        }
+        #expect(compared > 40, "the comparisons covered rated commitments")
+        // The corrections above changed what status shows: the comparison saw them.
+        let end = SyntheticLedger.lastDay
+        let now = StatusOverview(state: LedgerState(records: try await ledger.records(detail: .structure), asOf: end))
+        let before = StatusOverview(state: LedgerState(records: try await ledger.records(knownAt: head - 5, detail: .structure), asOf: end))
+        #expect(now.commitments != before.commitments)
+    }
+}
