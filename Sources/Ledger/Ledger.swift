@@ -28,6 +28,13 @@ public struct Ledger: Sendable {
         return records
     }
 
+    /// A structure fold with the text of everything about `subjects` read back from the
+    /// store (see `LedgerRecords.withText(of:)`); a full fold as it is.
+    public func withText(_ records: LedgerRecords, about subjects: Set<String>) async throws -> LedgerRecords {
+        let ids = records.idsWithoutText(about: subjects)
+        return ids.isEmpty ? records : records.withText(of: try await store.entries(withIDs: ids))
+    }
+
     /// Folds in the entries written after `records.head`.
     /// - Parameter progress: told the seq folded up to, every few thousand entries.
     public func catchUp(_ records: inout LedgerRecords, until knownAt: Int64? = nil, progress: (@Sendable (Int64) -> Void)? = nil) async throws {

@@ -11,7 +11,7 @@ public struct Record: Sendable, Hashable {
     public let author: String
     public let visibility: Visibility
     public let originalEffective: EffectiveTime
-    public private(set) var originalPayload: JSONValue
+    public internal(set) var originalPayload: JSONValue
     /// After corrections.
     public internal(set) var effective: EffectiveTime
     public internal(set) var payload: JSONValue
@@ -23,22 +23,26 @@ public struct Record: Sendable, Hashable {
 
     /// The record as a structure fold keeps it (`LedgerRecords.Detail.structure`).
     var structure: Record {
-        guard Self.textFields[type] != nil else { return self }
+        guard Self.textFields(of: type) != nil else { return self }
         var copy = self
         copy.originalPayload = Self.structure(of: originalPayload, type: type)
-        copy.payload = Self.structure(of: payload, type: type)
+        // Uncorrected, both are the same value: reduce it once, and share it.
+        copy.payload = correctedBy.isEmpty ? copy.originalPayload : Self.structure(of: payload, type: type)
         return copy
     }
 
     /// The text a structure fold leaves out, by entry type: the required field is kept as
     /// "" so that the payload still decodes, the others are removed.
-    private static let textFields: [EntryType: (required: String, optional: [String])] = [
-        .followupLogged: ("note", ["note_es", "sources"]),
-        .statusChanged: ("rationale", ["rationale_es", "sources"]),
-    ]
+    static func textFields(of type: EntryType) -> (required: String, optional: [String])? {
+        switch type {
+        case .followupLogged: ("note", ["note_es", "sources"])
+        case .statusChanged: ("rationale", ["rationale_es", "sources"])
+        case .actorRegistered, .demandRecorded, .commitmentRecorded, .entryCorrected, .entryRetracted: nil
+        }
+    }
 
     static func structure(of payload: JSONValue, type: EntryType) -> JSONValue {
-        guard let text = textFields[type], case .object(var members) = payload else { return payload }
+        guard let text = textFields(of: type), case .object(var members) = payload else { return payload }
         if members[text.required] != nil { members[text.required] = .string("") }
         for name in text.optional { members.removeValue(forKey: name) }
         return .object(members)
@@ -186,7 +190,7 @@ public struct LedgerRecords: Sendable {
         }
     }
 
-    private mutating func reapplyCorrections(at index: Int) {
+    private mutating func reapplyCorrections(at index: Int, keepingText: Bool = false) {
         var effective = records[index].originalEffective
         var payload = records[index].originalPayload
         for seq in records[index].correctedBy {
@@ -194,7 +198,27 @@ public struct LedgerRecords: Sendable {
             (effective, payload) = Self.applying(correction.fields, effective: effective, payload: payload)
         }
         records[index].effective = effective
-        records[index].payload = detail == .full ? payload : Record.structure(of: payload, type: records[index].type)
+        records[index].payload = detail == .full || keepingText ? payload : Record.structure(of: payload, type: records[index].type)
+    }
+
+    /// The ids of the records about these subjects whose text this structure fold left
+    /// out (none in a full fold): what `withText(of:)` needs to show them in full.
+    public func idsWithoutText(about subjects: Set<String>) -> [UUID] {
+        guard detail == .structure else { return [] }
+        return records.lazy.filter { Record.textFields(of: $0.type) != nil && subjects.contains($0.subject) }.map(\.id)
+    }
+
+    /// This structure fold with the text of `entries` put back (their corrections applied
+    /// again): a few subjects shown in full without folding every note of the chain. Only
+    /// for showing: it is no longer the structure of the chain, so it is never kept.
+    public func withText(of entries: [Entry]) -> LedgerRecords {
+        var filled = self
+        for entry in entries {
+            guard let index = index(of: entry.seq), records[index].id == entry.id else { continue }
+            filled.records[index].originalPayload = entry.payload
+            filled.reapplyCorrections(at: index, keepingText: true)
+        }
+        return filled
     }
 
     /// The same fold with `detail` `.structure`: what a structure fold of the same

@@ -59,7 +59,8 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try await options.withLedger { ledger in
-            let records = try await time.records(ledger)
+            // The structure of everything, and the text of this subject's entries only.
+            let records = try await ledger.withText(try await time.records(ledger, detail: .structure), about: [id])
             let state = LedgerState(records: records, asOf: try time.day())
             guard let detail = SubjectDetail(id: id, state: state, records: records) else {
                 if let seq = records.definitions[id], let retraction = records.record(seq: seq)?.retractedBy {

@@ -76,4 +76,33 @@ struct StructureFoldTests {
         let before = StatusOverview(state: LedgerState(records: try await ledger.records(knownAt: head - 5, detail: .structure), asOf: end))
         #expect(now.commitments != before.commitments)
     }
+
+    /// `show` reads the structure and the text of its one subject: every subject, in both
+    /// audiences, shows byte for byte what the full fold shows.
+    @Test func aSubjectShownFromTheStructureIsShownAsFromEverything() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await Self.ledger(in: directory)
+        var shown = 0
+        for audience in [Visibility.internal, .public] {
+            let full = try await ledger.records(audience: audience)
+            let structure = try await ledger.records(audience: audience, detail: .structure)
+            let fullState = LedgerState(records: full, asOf: SyntheticLedger.lastDay)
+            for id in full.definitions.keys.sorted() {
+                let records = try await ledger.withText(structure, about: [id])
+                let state = LedgerState(records: records, asOf: SyntheticLedger.lastDay)
+                let expected = SubjectDetail(id: id, state: fullState, records: full)
+                let detail = SubjectDetail(id: id, state: state, records: records)
+                #expect(try detail?.jsonText() == expected?.jsonText(), "\(audience) \(id)")
+                #expect(detail?.text(state: state) == expected?.text(state: fullState), "\(audience) \(id)")
+                if expected?.timeline.isEmpty == false { shown += 1 }
+            }
+            // Only the subject asked for gets its text back.
+            let demand = try #require(full.definitions.keys.sorted().first { $0.hasPrefix("demand-") })
+            let filled = try await ledger.withText(structure, about: [demand])
+            let others = filled.records.filter { $0.subject != demand && $0.type == .followupLogged }
+            #expect(!others.isEmpty && others.allSatisfy { $0.payload["note"] == .string("") })
+            #expect(filled.records.contains { $0.subject == demand && $0.type == .followupLogged && $0.payload["note"] != .string("") })
+        }
+        #expect(shown > 50, "subjects with a timeline were compared: \(shown)")
+    }
 }
