@@ -28,11 +28,16 @@ public struct Ledger: Sendable {
         return records
     }
 
-    /// A structure fold with the text of everything about `subjects` read back from the
-    /// store (see `LedgerRecords.withText(of:)`); a full fold as it is.
-    public func withText(_ records: LedgerRecords, about subjects: Set<String>) async throws -> LedgerRecords {
-        let ids = records.idsWithoutText(about: subjects)
+    /// A structure fold with the text of the `shown` records read back from the store (see
+    /// `LedgerRecords.withText(of:)`); a full fold as it is.
+    public func withText(_ records: LedgerRecords, of shown: some Sequence<Record>) async throws -> LedgerRecords {
+        let ids = records.idsWithoutText(shown)
         return ids.isEmpty ? records : records.withText(of: try await store.entries(withIDs: ids))
+    }
+
+    /// The same, for every record about `subjects`.
+    public func withText(_ records: LedgerRecords, about subjects: Set<String>) async throws -> LedgerRecords {
+        try await withText(records, of: records.records.lazy.filter { subjects.contains($0.subject) })
     }
 
     /// Folds in the entries written after `records.head`.

@@ -201,11 +201,11 @@ public struct LedgerRecords: Sendable {
         records[index].payload = detail == .full || keepingText ? payload : Record.structure(of: payload, type: records[index].type)
     }
 
-    /// The ids of the records about these subjects whose text this structure fold left
-    /// out (none in a full fold): what `withText(of:)` needs to show them in full.
-    public func idsWithoutText(about subjects: Set<String>) -> [UUID] {
+    /// The ids of those of `shown` whose text this structure fold left out (none in a full
+    /// fold): what `withText(of:)` needs to show them in full.
+    public func idsWithoutText(_ shown: some Sequence<Record>) -> [UUID] {
         guard detail == .structure else { return [] }
-        return records.lazy.filter { Record.textFields(of: $0.type) != nil && subjects.contains($0.subject) }.map(\.id)
+        return shown.filter { Record.textFields(of: $0.type) != nil }.map(\.id)
     }
 
     /// This structure fold with the text of `entries` put back (their corrections applied

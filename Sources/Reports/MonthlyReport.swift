@@ -135,6 +135,24 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
     /// How many timeline entries each demand section shows.
     public static let timelineLength = 6
 
+    /// The records the report describes in words (the month's changes, each demand's latest
+    /// timeline entries): the only ones whose text it shows.
+    public static func describedRecords(state: LedgerState, month: ReportMonth) -> [Record] {
+        changes(in: state, month: month) + state.demands.flatMap { timeline(of: $0, in: state) }
+    }
+
+    static func changes(in state: LedgerState, month: ReportMonth) -> [Record] {
+        let asOf = min(state.asOf, month.lastDay)
+        return state.events.filter { month.contains($0.effective.day) && $0.effective.day <= asOf && $0.type != .actorRegistered }
+    }
+
+    static func timeline(of demand: Demand, in state: LedgerState) -> [Record] {
+        let subjects = Set([demand.id] + demand.commitments.filter { state.commitment($0) != nil })
+        return Array(state.timeline(of: subjects)
+            .filter { !$0.isRetracted && $0.type != .entryCorrected && $0.type != .entryRetracted }
+            .suffix(timelineLength))
+    }
+
     /// - Parameter state: the ledger as of `month.lastDay` (anything later is ignored).
     public init(state: LedgerState, month: ReportMonth, language: ReportLanguage, organisation: String? = nil) {
         let labels = language.labels
@@ -153,8 +171,7 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
         asOfText = language.date(asOf)
         head = Head(seq: state.head.seq, hash: state.head.hash)
 
-        let inMonth = state.events.filter { month.contains($0.effective.day) && $0.effective.day <= asOf && $0.type != .actorRegistered }
-        changes = inMonth.map { record in
+        changes = Self.changes(in: state, month: month).map { record in
             let described = writer.describe(record)
             return Change(
                 seq: record.seq, date: record.effective.day.description, dateText: language.date(record.effective.day),
@@ -192,10 +209,7 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
 
         demands = state.demands.map { demand in
             let commitments = demand.commitments.compactMap { state.commitment($0) }
-            let subjects = Set([demand.id] + commitments.map(\.id))
-            let timeline = state.timeline(of: subjects)
-                .filter { !$0.isRetracted && $0.type != .entryCorrected && $0.type != .entryRetracted }
-                .suffix(Self.timelineLength)
+            let timeline = Self.timeline(of: demand, in: state)
             return DemandSection(
                 id: demand.id, title: language.pick(text: demand.title, spanish: demand.titleES),
                 summary: demand.summary.map { language.pick(text: $0, spanish: demand.summaryES) },

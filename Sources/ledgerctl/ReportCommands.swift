@@ -49,10 +49,13 @@ struct ReportCommand: AsyncParsableCommand {
             let language = lang
             let signer = try signingKey.load()
             let report = try await options.withLedger(signer == nil ? .read : .write) { ledger in
-                let records = try await ledger.records(knownAt: knownAt, audience: audience)
-                if let knownAt, knownAt > records.head.seq {
-                    throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(records.head.seq)")
+                let structure = try await ledger.records(knownAt: knownAt, audience: audience, detail: .structure)
+                if let knownAt, knownAt > structure.head.seq {
+                    throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(structure.head.seq)")
                 }
+                // The structure of everything, and the text of what the report describes only.
+                let described = MonthlyReport.describedRecords(state: LedgerState(records: structure, asOf: month.lastDay), month: month)
+                let records = try await ledger.withText(structure, of: described)
                 var report = MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
                                            language: language, organisation: organisation)
                 report.checkpoint = try await reportCheckpoint(ledger, size: knownAt ?? records.head.seq, signer: signer)

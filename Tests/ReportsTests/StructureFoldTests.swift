@@ -105,4 +105,30 @@ struct StructureFoldTests {
         }
         #expect(shown > 50, "subjects with a timeline were compared: \(shown)")
     }
+
+    /// `report monthly` reads the structure and the text of what it describes: every format
+    /// and language of months across the chain is byte for byte the full fold's report.
+    @Test func aMonthlyReportFromTheStructureIsTheReportFromEverything() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await Self.ledger(in: directory)
+        let months = ["2023-01", "2023-07", "2024-03", "2025-06", "2026-01", "2026-10"].map { ReportMonth($0)! }
+        var described = 0
+        for audience in [Visibility.internal, .public] {
+            let full = try await ledger.records(audience: audience)
+            let structure = try await ledger.records(audience: audience, detail: .structure)
+            for month in months {
+                let shown = MonthlyReport.describedRecords(state: LedgerState(records: structure, asOf: month.lastDay), month: month)
+                let filled = try await ledger.withText(structure, of: shown)
+                described += shown.count
+                for language in ReportLanguage.allCases {
+                    let expected = MonthlyReport(state: LedgerState(records: full, asOf: month.lastDay), month: month, language: language)
+                    let report = MonthlyReport(state: LedgerState(records: filled, asOf: month.lastDay), month: month, language: language)
+                    for format in ReportFormat.allCases {
+                        #expect(try report.render(format) == expected.render(format), "\(audience) \(month) \(language) \(format)")
+                    }
+                }
+            }
+        }
+        #expect(described > 500, "the months compared describe entries: \(described)")
+    }
 }
