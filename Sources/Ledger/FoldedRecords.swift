@@ -44,8 +44,11 @@ actor FoldedRecords {
         return records
     }
 
-    /// Two overlapping calls may both fold; keep whichever went further.
+    /// Two overlapping calls may both fold; keep whichever went further. A structure fold
+    /// is not kept: commands read one once and put text back into it, which would copy
+    /// every record of a fold still held here.
     private func keep(_ records: LedgerRecords) {
+        guard records.detail == .full else { return }
         let kind = Kind(audience: records.audience, detail: records.detail)
         if records.head.seq >= byKind[kind]?.head.seq ?? -1 { byKind[kind] = records }
     }

@@ -29,15 +29,18 @@ public struct Ledger: Sendable {
     }
 
     /// A structure fold with the text of the `shown` records read back from the store (see
-    /// `LedgerRecords.withText(of:)`); a full fold as it is.
-    public func withText(_ records: LedgerRecords, of shown: some Sequence<Record>) async throws -> LedgerRecords {
+    /// `LedgerRecords.restoreText(of:)`); a full fold as it is. Consuming, so that a fold
+    /// the caller no longer needs is filled in place rather than copied.
+    public func withText(_ records: consuming LedgerRecords, of shown: some Sequence<Record>) async throws -> LedgerRecords {
         let ids = records.idsWithoutText(shown)
-        return ids.isEmpty ? records : records.withText(of: try await store.entries(withIDs: ids))
+        if !ids.isEmpty { records.restoreText(of: try await store.entries(withIDs: ids)) }
+        return records
     }
 
     /// The same, for every record about `subjects`.
-    public func withText(_ records: LedgerRecords, about subjects: Set<String>) async throws -> LedgerRecords {
-        try await withText(records, of: records.records.lazy.filter { subjects.contains($0.subject) })
+    public func withText(_ records: consuming LedgerRecords, about subjects: Set<String>) async throws -> LedgerRecords {
+        let shown = records.records.filter { subjects.contains($0.subject) }
+        return try await withText(records, of: shown)
     }
 
     /// Folds in the entries written after `records.head`.

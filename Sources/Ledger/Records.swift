@@ -202,23 +202,21 @@ public struct LedgerRecords: Sendable {
     }
 
     /// The ids of those of `shown` whose text this structure fold left out (none in a full
-    /// fold): what `withText(of:)` needs to show them in full.
+    /// fold): what `restoreText(of:)` needs to show them in full.
     public func idsWithoutText(_ shown: some Sequence<Record>) -> [UUID] {
         guard detail == .structure else { return [] }
         return shown.filter { Record.textFields(of: $0.type) != nil }.map(\.id)
     }
 
-    /// This structure fold with the text of `entries` put back (their corrections applied
-    /// again): a few subjects shown in full without folding every note of the chain. Only
-    /// for showing: it is no longer the structure of the chain, so it is never kept.
-    public func withText(of entries: [Entry]) -> LedgerRecords {
-        var filled = self
+    /// Puts back the text of `entries` (their corrections applied again): a few subjects
+    /// shown in full without folding every note of the chain. Only for showing: the fold is
+    /// then no longer the structure of the chain, so it is never kept.
+    public mutating func restoreText(of entries: [Entry]) {
         for entry in entries {
             guard let index = index(of: entry.seq), records[index].id == entry.id else { continue }
-            filled.records[index].originalPayload = entry.payload
-            filled.reapplyCorrections(at: index, keepingText: true)
+            records[index].originalPayload = entry.payload
+            reapplyCorrections(at: index, keepingText: true)
         }
-        return filled
     }
 
     /// The same fold with `detail` `.structure`: what a structure fold of the same

@@ -91,12 +91,16 @@ struct Log: AsyncParsableCommand {
     func run() async throws {
         let since = try since.map { try parseDay($0, flag: "--since") }
         try await options.withLedger { ledger in
-            let records = try await ledger.records(audience: publicOnly ? .public : .internal)
-            let selected = records.records.reversed()
+            // Chosen from the structure of the chain; only the entries listed are read whole.
+            let structure = try await ledger.records(audience: publicOnly ? .public : .internal, detail: .structure)
+            // Lazily: the newest `limit` that match, not a copy of every match.
+            let chosen = Array(structure.records.reversed().lazy
                 .filter { record in
                     (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
                 }
-                .prefix(limit)
+                .prefix(limit))
+            let records = try await ledger.withText(consume structure, of: chosen)
+            let selected = chosen.compactMap { records.record(seq: $0.seq) }
             // Names and titles as of the head, for the sentences.
             let state = LedgerState(records: records, asOf: .today())
             if output.json {

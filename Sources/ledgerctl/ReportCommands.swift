@@ -55,7 +55,7 @@ struct ReportCommand: AsyncParsableCommand {
                 }
                 // The structure of everything, and the text of what the report describes only.
                 let described = MonthlyReport.describedRecords(state: LedgerState(records: structure, asOf: month.lastDay), month: month)
-                let records = try await ledger.withText(structure, of: described)
+                let records = try await ledger.withText(consume structure, of: described)
                 var report = MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
                                            language: language, organisation: organisation)
                 report.checkpoint = try await reportCheckpoint(ledger, size: knownAt ?? records.head.seq, signer: signer)

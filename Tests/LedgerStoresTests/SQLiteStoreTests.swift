@@ -46,7 +46,7 @@ struct SQLiteStoreTests {
             try db.execute(sql: "DROP TABLE snapshots_by_detail")
             try db.execute(sql: "DELETE FROM schema_migrations WHERE version = 8")
         }
-        try await raw.close()
+        try raw.close()
 
         let upgraded = Ledger(store: try await StoreKind.sqlite.reopenStore(in: directory))
         let read = try #require(await upgraded.snapshotRecords(.internal), "the full snapshot survived the migration")

@@ -24,8 +24,12 @@ public enum Forgery {
         return (original, written)
     }
 
-    private static func rewritePublicSnapshot(of ledger: Ledger, detail: LedgerRecords.Detail, entryType: EntryType,
-                                              field: String, to value: String) async throws -> String {
+    /// Stores a snapshot of the public fold at that detail, with the true head and Merkle
+    /// root, in which the last public entry of the type has `value` in `field`. Returns
+    /// the value it replaced.
+    @discardableResult
+    public static func rewritePublicSnapshot(of ledger: Ledger, detail: LedgerRecords.Detail, entryType: EntryType,
+                                             field: String, to value: String) async throws -> String {
         try await rewritePublicSnapshot(of: ledger, detail: detail, entryType: entryType, field: field) { _ in value }
     }
 

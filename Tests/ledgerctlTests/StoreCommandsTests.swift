@@ -1,7 +1,9 @@
 import Foundation
 import Ledger
+import LedgerStores
 import LedgerTestSupport
 import LedgerSynthetic
+import Reports
 import Synchronization
 import Testing
 
@@ -257,6 +259,35 @@ struct SnapshotCommandTests {
         #expect(warm["status --json"] != cold["status --json"], "the new entries show")
     }
 
+    /// `log` chooses its entries from the structure fold and reads whole only those it
+    /// lists: the same lines, text and JSON, as listing them from the full fold.
+    @Test(arguments: StoreKind.allCases)
+    func logListsWhatTheFullFoldHolds(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try await cli.ok("demo")
+        let followup = try #require(try await cli.json("log", "--subject", "cndh-rec-juarez") as? [[String: Any]])
+            .first { $0["type"] as? String == "followup.logged" }
+        let seq = try #require(followup?["seq"] as? Int)
+        try await cli.ok("entry", "correct", "\(seq)", "--set", "note=The meeting was <postponed>.", "--reason", "Misheard")
+        try await cli.ok("snapshot")
+        for (arguments, audience, subject) in [([], Visibility.internal, nil), (["--public"], .public, nil),
+                                               (["--subject", "cndh-rec-juarez"], .internal, "cndh-rec-juarez")] as [([String], Visibility, String?)] {
+            let expected = try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .read) { ledger in
+                let records = try await ledger.records(audience: audience)
+                let state = LedgerState(records: records, asOf: .today())
+                let listed = records.records.reversed().filter { subject == nil || $0.subject == subject }.prefix(500)
+                return (json: try ReportJSON.encode(listed.map { RecordJSON($0, in: state) }),
+                        text: listed.map { EntryDescription.line(for: $0, in: state) })
+            }
+            let json = try await cli.run(["log", "--json", "--limit", "500"] + arguments)
+            #expect(json.status == 0 && json.stdout == expected.json, "\(arguments): \(json.stderr)")
+            let text = try await cli.run(["log", "--limit", "500"] + arguments).stdout
+            #expect(expected.text.allSatisfy { text.contains($0) }, "\(arguments)")
+        }
+        #expect(try await cli.ok("log", "--subject", "cndh-rec-juarez").stdout.contains("The meeting was <postponed>."))
+    }
+
     /// `verify` finds a snapshot that is not the chain's fold (reads trust it), and
     /// `snapshot --rebuild` replaces it.
     @Test(arguments: StoreKind.allCases)
@@ -264,19 +295,28 @@ struct SnapshotCommandTests {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
         let original = try await cli.demoWithAForgedSnapshot(note: "Forged in the snapshot.")
-        #expect(try await cli.ok("log", "--public").stdout.contains("Forged in the snapshot."), "reads trust a snapshot whose head is the chain's")
+        // `log` chooses from the structure and reads the text it lists from the chain.
+        #expect(!(try await cli.ok("log", "--public").stdout.contains("Forged in the snapshot.")))
+        try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .write) { ledger in
+            _ = try await Forgery.rewritePublicSnapshot(of: ledger, detail: .structure, entryType: .demandRecorded, field: "title",
+                                                        to: "Forged in the structure.")
+        }
+        let trusting = try await cli.ok("status", "--public", "--json").stdout
+        #expect(trusting.contains("Forged in the structure."), "status trusts a structure snapshot whose head is the chain's")
 
         let verified = try await cli.run("verify")
         #expect(verified.status == 1, "\(verified.stdout)")
         #expect(verified.stderr.contains("the snapshot of the public view at seq \(DemoLedger.drafts.count) is not the fold of the chain")
+                && verified.stderr.contains("the snapshot of the public view (structure) at seq \(DemoLedger.drafts.count) is not the fold")
                 && verified.stderr.contains("ledgerctl snapshot --rebuild"), "\(verified.stderr)")
         let verifiedJSON = try await cli.run("verify", "--json").stdout
         let json = try #require(try JSONSerialization.jsonObject(with: Data(verifiedJSON.utf8)) as? [String: Any])
-        #expect((json["snapshot_problems"] as? [String])?.count == 1, "\(json)")
+        #expect((json["snapshot_problems"] as? [String])?.count == 2, "\(json)")
         #expect(try await cli.run("verify", "--skip-snapshots").status == 0, "the chain itself is intact")
 
         try await cli.ok("snapshot", "--rebuild")
         #expect(try await cli.run("verify").status == 0)
+        #expect(!(try await cli.ok("status", "--public", "--json").stdout.contains("Forged in the structure.")))
         let log = try await cli.ok("log", "--public").stdout
         #expect(!log.contains("Forged in the snapshot.") && log.contains(String(original.prefix(20))), "\(original)")
     }
