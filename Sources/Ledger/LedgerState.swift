@@ -117,9 +117,25 @@ public struct LedgerState: Sendable {
 
     /// Everything about any of these subjects, in `events` order.
     public func timeline(of subjects: some Sequence<String>) -> [Record] {
+        positions(about: subjects).map { events[$0] }
+    }
+
+    /// The last `count` records about any of these subjects that pass `isIncluded`, in
+    /// `events` order: read from the end, without copying the subjects' whole timelines
+    /// (thousands of records each at a million entries).
+    public func latest(_ count: Int, about subjects: some Sequence<String>, where isIncluded: (Record) -> Bool) -> [Record] {
+        var found: [Record] = []
+        for position in positions(about: subjects).reversed() where found.count < count {
+            let record = events[position]
+            if isIncluded(record) { found.append(record) }
+        }
+        return found.reversed()
+    }
+
+    private func positions(about subjects: some Sequence<String>) -> [Int] {
         var positions: [Int] = []
         for subject in Set(subjects) { positions += (eventsBySubject[subject] ?? []).lazy.map(Int.init) }
-        return positions.sorted().map { events[$0] }
+        return positions.sorted()
     }
 
     public init(records: LedgerRecords, asOf: CalendarDay) {

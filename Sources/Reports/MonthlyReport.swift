@@ -147,10 +147,10 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
     }
 
     static func timeline(of demand: Demand, in state: LedgerState) -> [Record] {
-        let subjects = Set([demand.id] + demand.commitments.filter { state.commitment($0) != nil })
-        return Array(state.timeline(of: subjects)
-            .filter { !$0.isRetracted && $0.type != .entryCorrected && $0.type != .entryRetracted }
-            .suffix(timelineLength))
+        let subjects = [demand.id] + demand.commitments.filter { state.commitment($0) != nil }
+        return state.latest(timelineLength, about: subjects) {
+            !$0.isRetracted && $0.type != .entryCorrected && $0.type != .entryRetracted
+        }
     }
 
     /// - Parameter state: the ledger as of `month.lastDay` (anything later is ignored).

@@ -11,16 +11,21 @@ public enum PlainText {
 
     /// Keeps line breaks and tabs, replaces every other control character.
     public static func multiline(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
-            if scalar == "\n" || scalar == "\t" { return scalar }
-            return isUnsafe(scalar) ? "\u{FFFD}" : scalar
-        }))
+        String(String.UnicodeScalarView(text.unicodeScalars.map(multilineSafe)))
+    }
+
+    /// One scalar as `multiline` keeps it.
+    static func multilineSafe(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        if scalar == "\n" || scalar == "\t" { return scalar }
+        return isUnsafe(scalar) ? "\u{FFFD}" : scalar
     }
 
     /// Control characters, and the bidirectional overrides that can make text read
     /// differently from what it is.
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+        // ASCII without the Unicode tables: its controls are 0x00–0x1F and 0x7F.
+        if scalar.value < 0x80 { return scalar.value < 0x20 || scalar.value == 0x7F }
+        return scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     /// Cuts to `width` characters, marking the cut.

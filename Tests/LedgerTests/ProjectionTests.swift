@@ -1,4 +1,5 @@
 import Foundation
+import LedgerSynthetic
 import LedgerTestSupport
 import Testing
 @testable import Ledger
@@ -121,6 +122,23 @@ struct ProjectionTests {
         let retracted = state.timeline(of: "cndh-rec-juarez").first { $0.seq == 8 }
         #expect(retracted?.retractedBy == 11)
         #expect(state.timeline(of: "cndh-rec-juarez").contains { $0.type == .entryRetracted })
+    }
+
+    /// `latest(_:about:where:)` reads timelines from the end; it must give what filtering
+    /// the whole timeline and keeping its end gives.
+    @Test func theLatestOfATimelineIsTheEndOfTheFilteredTimeline() {
+        let state = LedgerState(records: LedgerRecords(entries: Array(SyntheticLedger(count: 3_000, seed: 5))), asOf: SyntheticLedger.lastDay)
+        let kept: (Record) -> Bool = { !$0.isRetracted && $0.type != .entryCorrected }
+        var compared = 0
+        for demand in state.demands {
+            let subjects = [demand.id] + demand.commitments
+            for count in [0, 1, 6, 10_000] {
+                let expected = Array(state.timeline(of: subjects).filter(kept).suffix(count))
+                #expect(state.latest(count, about: subjects, where: kept) == expected, "\(demand.id), \(count)")
+                compared += expected.count
+            }
+        }
+        #expect(compared > 1_000)
     }
 
     @Test func retractingACorrectionUndoesIt() throws {

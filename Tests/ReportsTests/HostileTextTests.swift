@@ -89,6 +89,14 @@ struct HostileTextTests {
         return outputs
     }
 
+    /// Escaping goes by scalar: a combining mark after `<` or `&` makes one `Character`
+    /// of them, and must not carry the markup through unescaped.
+    @Test func aMarkAfterMarkupDoesNotHideIt() {
+        let escaped = HTMLText.escape("<\u{301}script>&\u{301}amp;\"'\u{202E}\u{7}\nok")
+        #expect(escaped == "&lt;\u{301}script&gt;&amp;\u{301}amp;&quot;&#39;\u{FFFD}\u{FFFD}\nok")
+        #expect(!escaped.unicodeScalars.contains("<") && !escaped.unicodeScalars.contains(">"))
+    }
+
     @Test func everyTextFieldIsEscapedInEveryOutput() async throws {
         let outputs = try await Self.outputs()
         #expect(outputs.count > 40)
