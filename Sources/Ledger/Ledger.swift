@@ -20,9 +20,11 @@ public struct Ledger: Sendable {
 
     // MARK: Reading
 
-    /// Every entry known at `knownAt` (default: the head), folded.
+    /// Every entry known at `knownAt` (default: the head), folded. Only the full fold at the
+    /// head is kept between calls: a structure fold is read once by a command that puts
+    /// text back into it, which would copy every record of a fold still held.
     public func records(knownAt: Int64? = nil, audience: Visibility = .internal, detail: LedgerRecords.Detail = .full) async throws -> LedgerRecords {
-        guard let knownAt else { return try await folded.latest(audience, detail: detail, of: self) }
+        if knownAt == nil && detail == .full { return try await folded.latest(audience, of: self) }
         var records = await snapshotRecords(audience, detail: detail, upTo: knownAt) ?? LedgerRecords(audience: audience, detail: detail)
         try await catchUp(&records, until: knownAt)
         return records
