@@ -17,6 +17,7 @@ public enum LedgerMigrations {
         Migration(version: 6, name: "0006_snapshots.sql", sql: String(decoding: PackageResources._006_snapshots_sql, as: UTF8.self)),
         Migration(version: 7, name: "0007_recorded_at.sql", sql: String(decoding: PackageResources._007_recorded_at_sql, as: UTF8.self)),
         Migration(version: 8, name: "0008_snapshot_detail.sql", sql: String(decoding: PackageResources._008_snapshot_detail_sql, as: UTF8.self)),
+        Migration(version: 9, name: "0009_snapshot_counts.sql", sql: String(decoding: PackageResources._009_snapshot_counts_sql, as: UTF8.self)),
     ]
 
     /// In order, as above for Migrations/postgres. The files end in `.pg.sql` because the
@@ -30,5 +31,6 @@ public enum LedgerMigrations {
         Migration(version: 6, name: "0006_snapshots.pg.sql", sql: String(decoding: PackageResources._006_snapshots_pg_sql, as: UTF8.self)),
         Migration(version: 7, name: "0007_recorded_at.pg.sql", sql: String(decoding: PackageResources._007_recorded_at_pg_sql, as: UTF8.self)),
         Migration(version: 8, name: "0008_snapshot_detail.pg.sql", sql: String(decoding: PackageResources._008_snapshot_detail_pg_sql, as: UTF8.self)),
+        Migration(version: 9, name: "0009_snapshot_counts.pg.sql", sql: String(decoding: PackageResources._009_snapshot_counts_pg_sql, as: UTF8.self)),
     ]
 }

@@ -47,7 +47,10 @@ public struct Demand: Sendable, Hashable {
     public let targets: [String]
     public let sources: [String]
     public internal(set) var commitments: [String] = []
+    /// Empty in a state built from a counts fold (`LedgerRecords.Detail.counts`), which
+    /// has `followupCount` alone.
     public internal(set) var followups: [Followup] = []
+    public internal(set) var followupCount = 0
     public internal(set) var status: DemandStatus = .noResponse
 }
 
@@ -65,7 +68,9 @@ public struct Commitment: Sendable, Hashable {
     public let sources: [String]
     /// Oldest first, ordered by effective date then seq.
     public internal(set) var history: [StatusChange] = []
+    /// Empty in a state built from a counts fold, as a demand's.
     public internal(set) var followups: [Followup] = []
+    public internal(set) var followupCount = 0
 
     /// The latest rating whatever its basis; `announced` until the first change.
     public var status: CommitmentStatus { history.last?.status ?? .announced }
@@ -161,6 +166,7 @@ public struct LedgerState: Sendable {
             eventsBySubject[record.subject, default: []].append(Int32(position))
             if !record.isRetracted { apply(record) }
         }
+        count(records.followupCounts)
         for index in demands.indices {
             demands[index].status = derivedStatus(of: demands[index])
         }
@@ -207,11 +213,29 @@ public struct LedgerState: Sendable {
                 kind: payload.kindOrNote, note: payload.note, noteES: payload.noteES, sources: payload.sources)
             if let index = commitmentIndex[record.subject] {
                 commitments[index].followups.append(followup)
+                commitments[index].followupCount += 1
             } else if let index = demandIndex[record.subject] {
                 demands[index].followups.append(followup)
+                demands[index].followupCount += 1
             }
         case .entryCorrected, .entryRetracted:
             break  // Already applied to their targets in LedgerRecords.
+        }
+    }
+
+    /// The follow-ups a counts fold keeps no record of, counted for their subjects.
+    private mutating func count(_ counted: FollowupCounts) {
+        guard counted.count > 0 else { return }
+        let tally = counted.tally(asOf: asOf) { subject in
+            if let index = commitmentIndex[subject] { return (commitments[index].effective, commitments[index].seq) }
+            return demandIndex[subject].map { (demands[$0].effective, demands[$0].seq) }
+        }
+        for (subject, count) in tally {
+            if let index = commitmentIndex[subject] {
+                commitments[index].followupCount = count
+            } else if let index = demandIndex[subject] {
+                demands[index].followupCount = count
+            }
         }
     }
 

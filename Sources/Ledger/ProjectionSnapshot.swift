@@ -15,7 +15,7 @@ public struct ProjectionSnapshot: Sendable {
     public static let currentFormat = 3
 
     public let audience: Visibility
-    /// A full fold, or the structure alone (`LedgerRecords.Detail`); each audience keeps one of each.
+    /// A full fold, its structure or its counts (`LedgerRecords.Detail`); each audience keeps one of each.
     public let detail: LedgerRecords.Detail
     public let head: ChainHead
     /// The RFC 6962 root of the first `head.seq` entries, hex: the snapshot names the same
@@ -36,12 +36,12 @@ public struct ProjectionSnapshot: Sendable {
         self.body = body
     }
 
-    /// The snapshot of a fold, or of its structure (`detail` `.structure` of a full fold,
-    /// reduced record by record rather than copied whole); `merkleRoot` is the tree's at
-    /// `records.head.seq`.
+    /// The snapshot of a fold, or of less of it (`detail` `.structure` of a full fold, reduced
+    /// record by record rather than copied whole; `.counts` of either); `merkleRoot` is the
+    /// tree's at `records.head.seq`.
     public init(of records: LedgerRecords, detail: LedgerRecords.Detail? = nil, merkleRoot: String, now: Date = Date()) {
         let detail = detail ?? records.detail
-        precondition(detail == records.detail || detail == .structure, "a structure fold has no full detail to keep")
+        precondition(records.detail.orLess.contains(detail), "a fold keeps no more detail than it has")
         var writer = SnapshotWriter()
         writer.write(records, as: detail)
         self.init(audience: records.audience, detail: detail, head: records.head, merkleRoot: merkleRoot, format: Self.currentFormat,
@@ -173,8 +173,11 @@ struct SnapshotWriter {
         for seq in seqs { signed(seq) }
     }
 
-    /// The fold, or its structure when `detail` is `.structure`: the bytes of `fold.structure`.
+    /// The fold, or its structure when `detail` is `.structure` (the bytes of
+    /// `fold.structure`), or its counts when `detail` is `.counts`.
     mutating func write(_ fold: LedgerRecords, as detail: LedgerRecords.Detail) {
+        // The counts of a fold are a tenth of its records: reduced whole, then written.
+        if detail == .counts && fold.detail != .counts { return write(fold.counts, as: .counts) }
         unsigned(UInt64(fold.records.count))
         var previousSeq: Int64 = 0
         for whole in fold.records {
@@ -209,6 +212,26 @@ struct SnapshotWriter {
         for (subject, activity) in fold.activityBySubject.sorted(by: { $0.key < $1.key }) {
             string(subject)
             seqs(activity)
+        }
+        if detail == .counts { write(fold.followupCounts) }
+    }
+
+    private mutating func write(_ counts: FollowupCounts) {
+        unsigned(UInt64(counts.subjects.count))
+        for subject in counts.subjects { string(subject) }
+        unsigned(UInt64(counts.followups.count))
+        var previousSeq: Int64 = 0
+        for followup in counts.followups {
+            unsigned(UInt64(followup.seq - previousSeq))
+            previousSeq = followup.seq
+            unsigned(UInt64(followup.subject) << 1 | (followup.isRetracted ? 1 : 0))
+            time(followup.effective)
+        }
+        unsigned(UInt64(counts.corrected.count))
+        for (seq, corrected) in counts.corrected.sorted(by: { $0.key < $1.key }) {
+            signed(seq)
+            time(corrected.originalEffective)
+            seqs(corrected.correctedBy)
         }
     }
 }
@@ -361,7 +384,31 @@ struct SnapshotReader {
             let subject = try string()
             activity[subject] = try seqs()
         }
-        return LedgerRecords(audience: audience, detail: detail, head: head, records: records, definitions: definitions, activityBySubject: activity)
+        let counts = detail == .counts ? try readFollowupCounts(upTo: head.seq) : FollowupCounts()
+        return LedgerRecords(audience: audience, detail: detail, head: head, records: records, definitions: definitions, activityBySubject: activity,
+                             followupCounts: counts)
+    }
+
+    private mutating func readFollowupCounts(upTo headSeq: Int64) throws(LedgerError) -> FollowupCounts {
+        var subjects: [String] = []
+        for _ in 0..<(try count()) { subjects.append(try string()) }
+        let count = try count()
+        var followups: [FollowupCounts.Counted] = []
+        followups.reserveCapacity(count)
+        var seq: Int64 = 0
+        for _ in 0..<count {
+            seq += Int64(try unsigned())
+            let tagged = try unsigned()
+            guard tagged >> 1 < UInt64(subjects.count) else { throw damaged }
+            followups.append(FollowupCounts.Counted(seq: seq, subject: Int32(tagged >> 1), effective: try time(), isRetracted: tagged & 1 == 1))
+        }
+        guard seq <= headSeq else { throw damaged }
+        var corrected: [Int64: FollowupCounts.Corrected] = [:]
+        for _ in 0..<(try self.count()) {
+            let seq = try signed()
+            corrected[seq] = FollowupCounts.Corrected(originalEffective: try time(), correctedBy: try seqs())
+        }
+        return FollowupCounts(subjects: subjects, followups: followups, corrected: corrected)
     }
 }
 
@@ -385,7 +432,7 @@ extension Ledger {
     /// the chain's: a snapshot written by something other than this program, which every
     /// read would trust. Empty when there is none, or each is the fold it claims to be.
     /// Folds the chain from seq 1 once per audience and head, one at a time (memory: one
-    /// fold); the structure snapshot is checked against the same fold, reduced.
+    /// fold); the structure and counts snapshots are checked against the same fold, reduced.
     /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
     public func snapshotProblems(progress: (@Sendable (Visibility, Int64) -> Void)? = nil) async throws -> [String] {
         var problems: [String] = []
@@ -408,7 +455,7 @@ extension Ledger {
                 if let progress { folding = { done in progress(audience, done) } }
                 try await catchUp(&records, until: seq, progress: folding)
                 let root = try await withMerkleTree(atLeast: seq) { tree in try tree.root(size: seq).hex }
-                let view = (audience == .public ? "public view" : "team's view") + (snapshot.detail == .full ? "" : " (structure)")
+                let view = (audience == .public ? "public view" : "team's view") + (snapshot.detail == .full ? "" : " (\(snapshot.detail.rawValue))")
                 if snapshot.merkleRoot != root {
                     problems.append("the snapshot of the \(view) at seq \(seq) names the Merkle root \(snapshot.merkleRoot), but the chain's is \(root)")
                 } else if !Self.encodes(records, as: snapshot.detail, body: snapshot.body) {
@@ -439,7 +486,7 @@ extension Ledger {
     }
 
     /// Folds the chain to its head for both audiences (from the stored snapshots, when they
-    /// match) and stores the folds, full and structure, as the new snapshots. Needs write access.
+    /// match) and stores the folds, full, structure and counts, as the new snapshots. Needs write access.
     /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
     /// - Parameter fromChain: fold from seq 1, ignoring the stored snapshots (to replace
     ///   one that `snapshotProblems()` found wrong).
@@ -458,15 +505,15 @@ extension Ledger {
         return saved
     }
 
-    /// Stores a fold of this ledger's chain as its audience's snapshot, and a full fold's
-    /// structure as the structure snapshot (nothing for an empty one).
+    /// Stores a fold of this ledger's chain as its audience's snapshot of its detail, and of
+    /// every lesser detail (a full fold gives all three; nothing for an empty one).
     @discardableResult
     public func saveSnapshot(of records: LedgerRecords, now: Date = Date()) async throws -> [SnapshotSaving] {
         let seq = records.head.seq
         guard seq > 0 else { return [] }
         let root = try await withMerkleTree(atLeast: seq) { tree in try tree.root(size: seq).hex }
         var saved: [SnapshotSaving] = []
-        for detail in records.detail == .full ? [LedgerRecords.Detail.full, .structure] : [.structure] {
+        for detail in records.detail.orLess {
             let snapshot = ProjectionSnapshot(of: records, detail: detail, merkleRoot: root, now: now)
             try await store.saveSnapshot(snapshot)
             saved.append(SnapshotSaving(audience: records.audience, detail: detail, seq: seq, bytes: snapshot.body.count))

@@ -95,6 +95,15 @@ public struct LedgerRecords: Sendable {
         /// date and reference is kept, and every definition (actor, demand, commitment)
         /// whole, so a `LedgerState` of it has every status and count of a full one.
         case structure
+        /// What `status` reads: everything as `.structure` keeps it except follow-ups, which
+        /// are only counted (`followupCounts`: the seq, subject and date of each). No
+        /// record of a follow-up, no timeline of one, and no `activity(about:)`: not for
+        /// validation or for anything that lists follow-ups.
+        case counts
+
+        /// This detail and every lesser one: what a fold of this detail can be reduced to
+        /// (the cases run from most to least).
+        public var orLess: ArraySlice<Detail> { Self.allCases.drop { $0 != self } }
     }
 
     /// Which entries count: an outsider's view never sees internal entries, including
@@ -108,6 +117,8 @@ public struct LedgerRecords: Sendable {
     /// Subject id -> seqs of the status changes and follow-ups about it, so a correction of
     /// a subject's date is checked against them without a scan of the chain.
     private(set) var activityBySubject: [String: [Int64]] = [:]
+    /// The follow-ups of a counts fold, which keeps no record of them; empty otherwise.
+    public private(set) var followupCounts = FollowupCounts()
 
     public init(audience: Visibility = .internal, detail: Detail = .full) {
         self.audience = audience
@@ -115,13 +126,15 @@ public struct LedgerRecords: Sendable {
     }
 
     /// A fold exactly as a snapshot kept it (see `ProjectionSnapshot`).
-    init(audience: Visibility, detail: Detail, head: ChainHead, records: [Record], definitions: [String: Int64], activityBySubject: [String: [Int64]]) {
+    init(audience: Visibility, detail: Detail, head: ChainHead, records: [Record], definitions: [String: Int64], activityBySubject: [String: [Int64]],
+         followupCounts: FollowupCounts = FollowupCounts()) {
         self.audience = audience
         self.detail = detail
         self.head = head
         self.records = records
         self.definitions = definitions
         self.activityBySubject = activityBySubject
+        self.followupCounts = followupCounts
     }
 
     public init(entries: some Sequence<Entry>, audience: Visibility = .internal, detail: Detail = .full) {
@@ -135,8 +148,9 @@ public struct LedgerRecords: Sendable {
 
     private func index(of seq: Int64) -> Int? {
         guard let first = records.first?.seq else { return nil }
-        // Seqs are gap-free for the internal audience; a public view skips some, so search.
-        if audience == .internal {
+        // Seqs are gap-free for the internal audience; a public view skips some, and a counts
+        // fold its follow-ups, so search.
+        if audience == .internal && detail != .counts {
             let index = Int(seq - first)
             return records.indices.contains(index) ? index : nil
         }
@@ -163,6 +177,10 @@ public struct LedgerRecords: Sendable {
     public mutating func apply(_ entry: Entry) {
         head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
         if audience == .public && entry.visibility == .internal { return }
+        if detail == .counts && entry.type == .followupLogged {
+            followupCounts.append(seq: entry.seq, subject: entry.subject, effective: entry.effective)
+            return
+        }
         records.append(detail == .full ? Record(entry) : Record(entry).structure)
         switch entry.type {
         case .actorRegistered, .demandRecorded, .commitmentRecorded:
@@ -170,23 +188,31 @@ public struct LedgerRecords: Sendable {
                 definitions[entry.subject] = entry.seq
             }
         case .entryCorrected:
-            if let correction = CorrectionPayload(entry.payload), let target = index(of: correction.targetSeq) {
-                records[target].correctedBy.append(entry.seq)
-                reapplyCorrections(at: target)
-            }
-        case .entryRetracted:
-            if let retraction = RetractionPayload(entry.payload), let target = index(of: retraction.targetSeq) {
-                records[target].retractedBy = entry.seq
-                // Retracting a correction undoes it.
-                if records[target].type == .entryCorrected,
-                   let correction = CorrectionPayload(records[target].payload),
-                   let corrected = index(of: correction.targetSeq) {
-                    records[corrected].correctedBy.removeAll { $0 == retraction.targetSeq }
-                    reapplyCorrections(at: corrected)
+            if let correction = CorrectionPayload(entry.payload) {
+                if let target = index(of: correction.targetSeq) {
+                    records[target].correctedBy.append(entry.seq)
+                    reapplyCorrections(at: target)
+                } else if let counted = followupCounts.index(of: correction.targetSeq) {
+                    recount(at: counted, correctedBy: followupCounts.corrections(at: counted) + [entry.seq])
                 }
             }
+        case .entryRetracted:
+            guard let retraction = RetractionPayload(entry.payload) else { break }
+            if let target = index(of: retraction.targetSeq) {
+                records[target].retractedBy = entry.seq
+                // Retracting a correction undoes it.
+                guard records[target].type == .entryCorrected, let correction = CorrectionPayload(records[target].payload) else { break }
+                if let corrected = index(of: correction.targetSeq) {
+                    records[corrected].correctedBy.removeAll { $0 == retraction.targetSeq }
+                    reapplyCorrections(at: corrected)
+                } else if let counted = followupCounts.index(of: correction.targetSeq) {
+                    recount(at: counted, correctedBy: followupCounts.corrections(at: counted).filter { $0 != retraction.targetSeq })
+                }
+            } else if let counted = followupCounts.index(of: retraction.targetSeq) {
+                followupCounts.retract(at: counted)
+            }
         case .statusChanged, .followupLogged:
-            activityBySubject[entry.subject, default: []].append(entry.seq)
+            if detail != .counts { activityBySubject[entry.subject, default: []].append(entry.seq) }
         }
     }
 
@@ -201,10 +227,20 @@ public struct LedgerRecords: Sendable {
         records[index].payload = detail == .full || keepingText ? payload : Record.structure(of: payload, type: records[index].type)
     }
 
+    /// A counted follow-up's date from its own and the corrections in force (`correctedBy`).
+    private mutating func recount(at index: Int, correctedBy: [Int64]) {
+        var effective = followupCounts.original(at: index)
+        for seq in correctedBy {
+            guard let correction = record(seq: seq).flatMap({ CorrectionPayload($0.payload) }) else { continue }
+            (effective, _) = Self.applying(correction.fields, effective: effective, payload: .object([:]))
+        }
+        followupCounts.setCorrections(correctedBy, effective: effective, at: index)
+    }
+
     /// The ids of those of `shown` whose text this structure fold left out (none in a full
     /// fold): what `restoreText(of:)` needs to show them in full.
     public func idsWithoutText(_ shown: some Sequence<Record>) -> [UUID] {
-        guard detail == .structure else { return [] }
+        guard detail != .full else { return [] }
         return shown.filter { Record.textFields(of: $0.type) != nil }.map(\.id)
     }
 
@@ -227,6 +263,23 @@ public struct LedgerRecords: Sendable {
                                  definitions: definitions, activityBySubject: activityBySubject)
         copy.records.reserveCapacity(records.count)
         for record in records { copy.records.append(record.structure) }
+        return copy
+    }
+
+    /// The same fold with `detail` `.counts`: what a counts fold of the same entries would be.
+    public var counts: LedgerRecords {
+        guard detail != .counts else { return self }
+        var copy = LedgerRecords(audience: audience, detail: .counts, head: head, records: [], definitions: definitions, activityBySubject: [:])
+        for record in records {
+            guard record.type == .followupLogged else {
+                copy.records.append(record.structure)
+                continue
+            }
+            copy.followupCounts.append(seq: record.seq, subject: record.subject, effective: record.originalEffective)
+            let index = copy.followupCounts.count - 1
+            if !record.correctedBy.isEmpty { copy.followupCounts.setCorrections(record.correctedBy, effective: record.effective, at: index) }
+            if record.isRetracted { copy.followupCounts.retract(at: index) }
+        }
         return copy
     }
 

@@ -62,7 +62,7 @@ public struct StatusOverview: Sendable, Codable, Equatable {
             DemandRow(
                 id: demand.id, title: demand.title, titleEs: demand.titleES, status: demand.status.rawValue,
                 effective: demand.effective.description, visibility: demand.visibility.rawValue,
-                commitments: demand.commitments, followups: demand.followups.count)
+                commitments: demand.commitments, followups: demand.followupCount)
         }
         commitments = state.commitments.map { commitment in
             func rating(_ change: StatusChange?) -> Rating? {

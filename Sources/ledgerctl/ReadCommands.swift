@@ -40,8 +40,8 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         try await options.withLedger { ledger in
             _ = try await warnAboutGuards(ledger)
-            // The overview shows no note or rationale, so it reads the structure alone.
-            let state = LedgerState(records: try await time.records(ledger, detail: .structure), asOf: try time.day())
+            // The overview shows no note or rationale, and of follow-ups only how many.
+            let state = LedgerState(records: try await time.records(ledger, detail: .counts), asOf: try time.day())
             let overview = StatusOverview(state: state)
             printLine(output.json ? try overview.jsonText() : "Ledger: \(ledger.store.displayName)\n" + overview.text())
         }

@@ -5,14 +5,20 @@ import Testing
 import LedgerSynthetic
 import Reports
 
-/// `status` reads the structure fold (no note, rationale or sources of follow-ups and
-/// status changes): whatever it answers must be what the full fold answers.
+/// `show`, `log` and the monthly report read the structure fold (no note, rationale or
+/// sources of follow-ups and status changes), and `status` the counts fold (follow-ups only
+/// counted): whatever they answer must be what the full fold answers.
 @Suite("The structure fold")
 struct StructureFoldTests {
     static let today = CalendarDay("2026-01-01")!
+    static let countedOn = CalendarDay("2023-07-31")!
+    /// Entries the fixture adds after the demo.
+    static let changes: Int64 = 9
 
     /// A synthetic chain, the demo on top of it, then corrections and retractions of what
-    /// the structure keeps: a rating's status, a follow-up's kind, a correction undone.
+    /// the structure keeps: a rating's status, a follow-up's kind, a correction undone; and
+    /// of what the counts keep: a follow-up's date, a date corrected then the correction
+    /// retracted, a follow-up retracted (all three about demands, dated before 2023-07-31).
     static func ledger(in directory: TemporaryDirectory) async throws -> Ledger {
         let ledger = try await StoreKind.sqlite.makeLedger(in: directory)
         try await ledger.importLines(SyntheticLedger(count: 3_000, seed: 7).map { Substring($0.exchangeJSON.canonicalText) })
@@ -20,6 +26,10 @@ struct StructureFoldTests {
         let records = try await ledger.records()
         let ratings = records.records.filter { $0.type == .statusChanged && $0.visibility == .public && $0.subject.hasPrefix("commitment-") }
         let followup = try #require(records.records.last { $0.type == .followupLogged && $0.visibility == .public })
+        let early = records.records.filter {
+            $0.type == .followupLogged && $0.visibility == .public && $0.subject.hasPrefix("demand-") && $0.effective.day < Self.countedOn
+        }
+        try #require(early.count >= 3)
         let day = EffectiveTime(day: today)
         func correction(_ target: Record, _ fields: [String: JSONValue]) -> EntryDraft {
             EntryDraft(type: .entryCorrected, subject: target.subject, effective: day, author: "equipo",
@@ -35,10 +45,14 @@ struct StructureFoldTests {
                                "rationale": .string("Corrected rationale.")]),
             correction(followup, ["kind": .string(followup.payload["kind"]?.stringValue == "meeting" ? "hearing" : "meeting")]),
             correction(other, ["basis": .string(other.payload["basis"]?.stringValue == "verified" ? "claimed" : "verified")]),
+            correction(early[0], ["effective": .string("2024-01-15")]),
+            correction(early[1], ["effective": .string("2024-02-01"), "kind": .string("action")]),
         ], today: today)
         _ = try await ledger.append([
             retraction(ratings[ratings.count - 3].seq, ratings[ratings.count - 3].subject),
             retraction(corrected.entries[2].seq, other.subject),
+            retraction(corrected.entries[4].seq, early[1].subject),
+            retraction(early[2].seq, early[2].subject),
         ], today: today)
         return ledger
     }
@@ -53,11 +67,18 @@ struct StructureFoldTests {
                 let full = try await ledger.records(knownAt: knownAt, audience: audience)
                 let structure = try await ledger.records(knownAt: knownAt, audience: audience, detail: .structure)
                 #expect(structure.records == full.structure.records, "folding the structure is reducing the full fold")
-                for asOf in [Self.today, CalendarDay("2023-07-31")!, SyntheticLedger.lastDay] {
+                let counts = try await ledger.records(knownAt: knownAt, audience: audience, detail: .counts)
+                #expect(counts.records == full.counts.records && counts.followupCounts == full.counts.followupCounts,
+                        "folding the counts is reducing the full fold")
+                #expect(counts.followupCounts.count == full.records.count(where: { $0.type == .followupLogged }) && counts.records.allSatisfy { $0.type != .followupLogged })
+                for asOf in [Self.today, Self.countedOn, SyntheticLedger.lastDay] {
                     let expected = StatusOverview(state: LedgerState(records: full, asOf: asOf))
                     let overview = StatusOverview(state: LedgerState(records: structure, asOf: asOf))
                     #expect(overview == expected, "\(audience) known at \(knownAt.map(String.init) ?? "head") as of \(asOf)")
                     #expect(try overview.jsonText() == expected.jsonText())
+                    let counted = StatusOverview(state: LedgerState(records: counts, asOf: asOf))
+                    #expect(counted == expected, "counts: \(audience) known at \(knownAt.map(String.init) ?? "head") as of \(asOf)")
+                    #expect(try counted.jsonText() == expected.jsonText())
                     compared += expected.commitments.filter { $0.latestClaimed != nil || $0.latestVerified != nil }.count
                 }
             }
@@ -73,8 +94,15 @@ struct StructureFoldTests {
         // The corrections above changed what status shows: the comparison saw them.
         let end = SyntheticLedger.lastDay
         let now = StatusOverview(state: LedgerState(records: try await ledger.records(detail: .structure), asOf: end))
-        let before = StatusOverview(state: LedgerState(records: try await ledger.records(knownAt: head - 5, detail: .structure), asOf: end))
+        let before = StatusOverview(state: LedgerState(records: try await ledger.records(knownAt: head - Self.changes, detail: .structure), asOf: end))
         #expect(now.commitments != before.commitments)
+        // So did the follow-ups' dates and the retraction: three demands' counts as of 2023-07-31.
+        let countedNow = StatusOverview(state: LedgerState(records: try await ledger.records(detail: .counts), asOf: Self.countedOn))
+        let countedBefore = StatusOverview(state: LedgerState(records: try await ledger.records(knownAt: head - Self.changes, detail: .counts), asOf: Self.countedOn))
+        let changed = zip(countedNow.demands, countedBefore.demands).filter { $0.followups != $1.followups }
+        #expect(!changed.isEmpty && changed.allSatisfy { $0.followups < $1.followups }, "\(changed.map(\.0.id))")
+        #expect(countedBefore.demands.reduce(0) { $0 + $1.followups } - countedNow.demands.reduce(0) { $0 + $1.followups } == 2,
+                "one moved past the date, one retracted, one moved and moved back")
     }
 
     /// `show` reads the structure and the text of its one subject: every subject, in both

@@ -241,9 +241,9 @@ struct SnapshotCommandTests {
         let cold = try await Self.reads(cli)
         let kept = try await cli.ok("snapshot")
         #expect(kept.stdout.contains("Kept the snapshots at seq \(DemoLedger.drafts.count)"), "\(kept.stdout)")
-        #expect(kept.stdout.contains("team's view (structure)") && kept.stdout.contains("public view (structure)"), "\(kept.stdout)")
+        #expect(kept.stdout.contains("team's view (structure)") && kept.stdout.contains("public view (counts)"), "\(kept.stdout)")
         #expect(try await RawDatabase.at(cli.database).strings("SELECT DISTINCT audience || ' ' || detail FROM projection_snapshots ORDER BY 1")
-                == ["internal full", "internal structure", "public full", "public structure"])
+                == ["internal counts", "internal full", "internal structure", "public counts", "public full", "public structure"])
         for (command, output) in try await Self.reads(cli) {
             #expect(output == cold[command], "\(command) differs once a snapshot exists")
         }
@@ -300,23 +300,29 @@ struct SnapshotCommandTests {
         try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .write) { ledger in
             _ = try await Forgery.rewritePublicSnapshot(of: ledger, detail: .structure, entryType: .demandRecorded, field: "title",
                                                         to: "Forged in the structure.")
+            _ = try await Forgery.rewritePublicSnapshot(of: ledger, detail: .counts, entryType: .demandRecorded, field: "title",
+                                                        to: "Forged in the counts.")
         }
         let trusting = try await cli.ok("status", "--public", "--json").stdout
-        #expect(trusting.contains("Forged in the structure."), "status trusts a structure snapshot whose head is the chain's")
+        #expect(trusting.contains("Forged in the counts."), "status trusts a counts snapshot whose head is the chain's")
+        let demand = try #require(DemoLedger.drafts.last { $0.type == .demandRecorded && $0.visibility == .public }).subject
+        #expect(try await cli.ok("show", demand, "--public").stdout.contains("Forged in the structure."), "show reads the structure snapshot")
 
         let verified = try await cli.run("verify")
         #expect(verified.status == 1, "\(verified.stdout)")
         #expect(verified.stderr.contains("the snapshot of the public view at seq \(DemoLedger.drafts.count) is not the fold of the chain")
                 && verified.stderr.contains("the snapshot of the public view (structure) at seq \(DemoLedger.drafts.count) is not the fold")
+                && verified.stderr.contains("the snapshot of the public view (counts) at seq \(DemoLedger.drafts.count) is not the fold")
                 && verified.stderr.contains("ledgerctl snapshot --rebuild"), "\(verified.stderr)")
         let verifiedJSON = try await cli.run("verify", "--json").stdout
         let json = try #require(try JSONSerialization.jsonObject(with: Data(verifiedJSON.utf8)) as? [String: Any])
-        #expect((json["snapshot_problems"] as? [String])?.count == 2, "\(json)")
+        #expect((json["snapshot_problems"] as? [String])?.count == 3, "\(json)")
         #expect(try await cli.run("verify", "--skip-snapshots").status == 0, "the chain itself is intact")
 
         try await cli.ok("snapshot", "--rebuild")
         #expect(try await cli.run("verify").status == 0)
-        #expect(!(try await cli.ok("status", "--public", "--json").stdout.contains("Forged in the structure.")))
+        #expect(!(try await cli.ok("status", "--public", "--json").stdout.contains("Forged in the counts.")))
+        #expect(!(try await cli.ok("show", demand, "--public").stdout.contains("Forged in the structure.")))
         let log = try await cli.ok("log", "--public").stdout
         #expect(!log.contains("Forged in the snapshot.") && log.contains(String(original.prefix(20))), "\(original)")
     }
