@@ -77,6 +77,13 @@ public struct FollowupCounts: Sendable, Equatable {
 
     mutating func retract(at index: Int) { followups[index].isRetracted = true }
 
+    /// Leaves out the follow-ups with these seqs (made records again, see
+    /// `LedgerRecords.restoreText(of:)`), so that none is counted twice.
+    mutating func remove(_ seqs: Set<Int64>) {
+        followups.removeAll { seqs.contains($0.seq) }
+        for seq in seqs { corrected[seq] = nil }
+    }
+
     /// How many follow-ups dated on or before `asOf`, not retracted, are about each subject.
     /// A follow-up counts only after its subject's definition in date then seq order (when
     /// `definedAt` gives one), as `LedgerState` applies records: by validation that is every

@@ -39,8 +39,13 @@ public struct Ledger: Sendable {
         return records
     }
 
-    /// The same, for every record about `subjects`.
+    /// The same, for every record about `subjects`; in a counts fold, which names no
+    /// follow-up, every entry about them is read whole.
     public func withText(_ records: consuming LedgerRecords, about subjects: Set<String>) async throws -> LedgerRecords {
+        if records.detail == .counts {
+            records.restoreText(of: try await store.entries(about: subjects.sorted()))
+            return records
+        }
         let shown = records.records.filter { subjects.contains($0.subject) }
         return try await withText(records, of: shown)
     }

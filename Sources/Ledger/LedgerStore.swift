@@ -39,6 +39,10 @@ public protocol LedgerStore: Sendable {
     /// The stored entries with these ids, if any.
     func entries(withIDs ids: [UUID]) async throws -> [Entry]
 
+    /// Every stored entry about these subjects (their corrections and retractions are about
+    /// the same subject), in seq order.
+    func entries(about subjects: [String]) async throws -> [Entry]
+
     /// Releases connections. The store is not used afterwards.
     func close() async
 

@@ -244,14 +244,48 @@ public struct LedgerRecords: Sendable {
         return shown.filter { Record.textFields(of: $0.type) != nil }.map(\.id)
     }
 
-    /// Puts back the text of `entries` (their corrections applied again): a few subjects
-    /// shown in full without folding every note of the chain. Only for showing: the fold is
-    /// then no longer the structure of the chain, so it is never kept.
+    /// Puts back the text of `entries` (their corrections applied again), and in a counts
+    /// fold the records of those that are counted follow-ups: a few subjects shown in full
+    /// without folding every note of the chain. Only for showing: the fold is then no longer
+    /// the structure or the counts of the chain, so it is never kept.
     public mutating func restoreText(of entries: [Entry]) {
+        var restored: [Record] = []
         for entry in entries {
-            guard let index = index(of: entry.seq), records[index].id == entry.id else { continue }
-            records[index].originalPayload = entry.payload
-            reapplyCorrections(at: index, keepingText: true)
+            if let index = index(of: entry.seq), records[index].id == entry.id {
+                records[index].originalPayload = entry.payload
+                reapplyCorrections(at: index, keepingText: true)
+            } else if let counted = followupCounts.index(of: entry.seq) {
+                var record = Record(entry)
+                record.correctedBy = followupCounts.corrections(at: counted)
+                if followupCounts.followups[counted].isRetracted {
+                    // A retraction is about its target's subject, so it is among `entries`.
+                    record.retractedBy = entries.first {
+                        $0.type == .entryRetracted && index(of: $0.seq) != nil && RetractionPayload($0.payload)?.targetSeq == entry.seq
+                    }?.seq
+                }
+                restored.append(record)
+            }
+        }
+        guard !restored.isEmpty else { return }
+        followupCounts.remove(Set(restored.map(\.seq)))
+        // One merge by seq, not an insertion each: a subject can have thousands of follow-ups.
+        var merged: [Record] = []
+        merged.reserveCapacity(records.count + restored.count)
+        var next = restored.makeIterator(), pending = next.next()
+        for record in records {
+            while let waiting = pending, waiting.seq < record.seq {
+                merged.append(waiting)
+                pending = next.next()
+            }
+            merged.append(record)
+        }
+        while let waiting = pending {
+            merged.append(waiting)
+            pending = next.next()
+        }
+        records = merged
+        for record in restored where !record.correctedBy.isEmpty {
+            if let index = index(of: record.seq) { reapplyCorrections(at: index, keepingText: true) }
         }
     }
 

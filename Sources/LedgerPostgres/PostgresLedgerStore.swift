@@ -281,6 +281,15 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
+    public func entries(about subjects: [String]) async throws -> [Entry] {
+        guard !subjects.isEmpty else { return [] }
+        return try await run("read the ledger") {
+            try await self.client.withConnection { connection in
+                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE subject = ANY(\(subjects)) ORDER BY seq")
+            }
+        }
+    }
+
     /// Listens on `headChannel`, then checks the head, so no append can fall between the
     /// two; a notification ends the wait. Only a hot standby, which cannot listen, polls
     /// every `pollInterval`.

@@ -267,6 +267,15 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func entries(about subjects: [String]) async throws -> [Entry] {
+        try await run("read the ledger") {
+            try await self.reader.read { db in
+                try Self.fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                                      arguments: [JSONValue.array(subjects.map { .string($0) }).canonicalText])
+            }
+        }
+    }
+
     // MARK: Signed checkpoints
 
     private static let checkpointColumns = "number, tree_size, root_hash, note, verifier_key, signed_at"

@@ -59,8 +59,8 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try await options.withLedger { ledger in
-            // The structure of everything, and the text of this subject's entries only.
-            let records = try await ledger.withText(try await time.records(ledger, detail: .structure), about: [id])
+            // The counts of everything, and this subject's entries whole.
+            let records = try await ledger.withText(try await time.records(ledger, detail: .counts), about: [id])
             let state = LedgerState(records: records, asOf: try time.day())
             guard let detail = SubjectDetail(id: id, state: state, records: records) else {
                 if let seq = records.definitions[id], let retraction = records.record(seq: seq)?.retractedBy {

@@ -104,6 +104,12 @@ struct StoreConformanceTests {
         #expect(seen == Array(1...25))
         let picked = try await store.entries(withIDs: [base[2].id, UUID()])
         #expect(picked.map(\.seq) == [3])
+        // By subject: every entry about any of them, in seq order, and nothing for one unknown.
+        let all = try await store.entries(after: 0, limit: 100)
+        let subjects = [all[4].subject, all[1].subject, "no-such-subject"]
+        let about = try await store.entries(about: subjects)
+        #expect(!about.isEmpty && about.map(\.seq) == all.filter { subjects.contains($0.subject) }.map(\.seq))
+        #expect(try await store.entries(about: ["no-such-subject"]).isEmpty)
     }
 
     @Test(arguments: StoreKind.allCases)

@@ -105,8 +105,9 @@ struct StructureFoldTests {
                 "one moved past the date, one retracted, one moved and moved back")
     }
 
-    /// `show` reads the structure and the text of its one subject: every subject, in both
-    /// audiences, shows byte for byte what the full fold shows.
+    /// `show` reads the counts and its one subject's entries whole (and could read the
+    /// structure and that subject's text): every subject, in both audiences, shows byte for
+    /// byte what the full fold shows, and the counts of the others stay as they were.
     @Test func aSubjectShownFromTheStructureIsShownAsFromEverything() async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await Self.ledger(in: directory)
@@ -114,8 +115,17 @@ struct StructureFoldTests {
         for audience in [Visibility.internal, .public] {
             let full = try await ledger.records(audience: audience)
             let structure = try await ledger.records(audience: audience, detail: .structure)
+            let counts = try await ledger.records(audience: audience, detail: .counts)
             let fullState = LedgerState(records: full, asOf: SyntheticLedger.lastDay)
+            let fullOverview = StatusOverview(state: fullState)
             for id in full.definitions.keys.sorted() {
+                let fromCounts = try await ledger.withText(counts, about: [id])
+                let countsState = LedgerState(records: fromCounts, asOf: SyntheticLedger.lastDay)
+                let fromCountsDetail = SubjectDetail(id: id, state: countsState, records: fromCounts)
+                #expect(try fromCountsDetail?.jsonText() == SubjectDetail(id: id, state: fullState, records: full)?.jsonText(), "counts: \(audience) \(id)")
+                #expect(fromCountsDetail?.text(state: countsState) == SubjectDetail(id: id, state: fullState, records: full)?.text(state: fullState),
+                        "counts: \(audience) \(id)")
+                #expect(StatusOverview(state: countsState) == fullOverview, "no follow-up counted twice or lost: \(audience) \(id)")
                 let records = try await ledger.withText(structure, about: [id])
                 let state = LedgerState(records: records, asOf: SyntheticLedger.lastDay)
                 let expected = SubjectDetail(id: id, state: fullState, records: full)
