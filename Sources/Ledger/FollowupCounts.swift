@@ -1,7 +1,7 @@
 import Foundation
 
 /// The follow-ups of a counts fold (`LedgerRecords.Detail.counts`): of each, its seq, its
-/// subject and its date with corrections applied, and whether it was retracted. What
+/// subject and its date with corrections applied, and its retraction if any. What
 /// `status` needs of a million follow-ups is how many there are about each demand by a
 /// date, not a record of each (24 bytes each here, against hundreds as a `Record`).
 public struct FollowupCounts: Sendable, Equatable {
@@ -26,15 +26,19 @@ public struct FollowupCounts: Sendable, Equatable {
     /// In seq order.
     private(set) var followups: [Counted] = []
     private(set) var corrected: [Int64: Corrected] = [:]
+    /// The seq of the retraction of each retracted follow-up (also marked in `followups`,
+    /// which counting reads).
+    private(set) var retractions: [Int64: Int64] = [:]
 
     init() {}
 
     /// As a snapshot kept them.
-    init(subjects: [String], followups: [Counted], corrected: [Int64: Corrected]) {
+    init(subjects: [String], followups: [Counted], corrected: [Int64: Corrected], retractions: [Int64: Int64]) {
         self.subjects = subjects
         subjectNumbers = Dictionary(uniqueKeysWithValues: subjects.enumerated().map { ($1, Int32($0)) })
         self.followups = followups
         self.corrected = corrected
+        self.retractions = retractions
     }
 
     public var count: Int { followups.count }
@@ -75,13 +79,50 @@ public struct FollowupCounts: Sendable, Equatable {
         followups[index].effective = effective
     }
 
-    mutating func retract(at index: Int) { followups[index].isRetracted = true }
+    mutating func retract(at index: Int, by retraction: Int64) {
+        followups[index].isRetracted = true
+        retractions[followups[index].seq] = retraction
+    }
+
+    func retraction(at index: Int) -> Int64? { retractions[followups[index].seq] }
 
     /// Leaves out the follow-ups with these seqs (made records again, see
     /// `LedgerRecords.restoreText(of:)`), so that none is counted twice.
     mutating func remove(_ seqs: Set<Int64>) {
         followups.removeAll { seqs.contains($0.seq) }
-        for seq in seqs { corrected[seq] = nil }
+        for seq in seqs {
+            corrected[seq] = nil
+            retractions[seq] = nil
+        }
+    }
+
+    /// The seqs of the follow-ups dated on `days`, retracted ones too, in seq order.
+    public func seqs(datedIn days: ClosedRange<CalendarDay>) -> [Int64] {
+        followups.compactMap { days.contains($0.effective.day) ? $0.seq : nil }
+    }
+
+    /// For each group of subjects, the seqs of its latest `count` follow-ups dated on or
+    /// before `day` and not retracted (latest by date, then seq, as `LedgerState.events`
+    /// orders records): every follow-up a timeline of `count` entries about the group can show.
+    public func latest(_ count: Int, about groups: [[String]], onOrBefore day: CalendarDay) -> Set<Int64> {
+        func isLater(_ a: Counted, _ b: Counted) -> Bool { (a.effective, a.seq) > (b.effective, b.seq) }
+        // One pass keeps each subject's latest `count`; a group's latest are among its subjects'.
+        var latestBySubject = [[Counted]](repeating: [], count: subjects.count)
+        for followup in followups where !followup.isRetracted && followup.effective.day <= day {
+            let subject = Int(followup.subject)
+            latestBySubject[subject].append(followup)
+            if latestBySubject[subject].count > count, let earliest = latestBySubject[subject].indices.min(by: {
+                isLater(latestBySubject[subject][$1], latestBySubject[subject][$0])
+            }) {
+                latestBySubject[subject].remove(at: earliest)
+            }
+        }
+        var seqs: Set<Int64> = []
+        for group in groups {
+            let candidates = group.compactMap { subjectNumbers[$0] }.flatMap { latestBySubject[Int($0)] }
+            seqs.formUnion(candidates.sorted(by: isLater).prefix(count).map(\.seq))
+        }
+        return seqs
     }
 
     /// How many follow-ups dated on or before `asOf`, not retracted, are about each subject.

@@ -34,8 +34,17 @@ public struct Ledger: Sendable {
     /// `LedgerRecords.restoreText(of:)`); a full fold as it is. Consuming, so that a fold
     /// the caller no longer needs is filled in place rather than copied.
     public func withText(_ records: consuming LedgerRecords, of shown: some Sequence<Record>) async throws -> LedgerRecords {
-        let ids = records.idsWithoutText(shown)
-        if !ids.isEmpty { records.restoreText(of: try await store.entries(withIDs: ids)) }
+        try await withText(consume records, ofSeqs: shown.map(\.seq))
+    }
+
+    /// The same, for the entries at `seqs`, which in a counts fold may be follow-ups it
+    /// keeps no record of (see `FollowupCounts`).
+    public func withText(_ records: consuming LedgerRecords, ofSeqs seqs: some Sequence<Int64>) async throws -> LedgerRecords {
+        guard records.detail != .full else { return records }
+        let missing = seqs.filter { seq in
+            records.record(seq: seq).map { Record.textFields(of: $0.type) != nil } ?? (records.followupCounts.index(of: seq) != nil)
+        }
+        if !missing.isEmpty { records.restoreText(of: try await store.entries(withSeqs: missing.sorted())) }
         return records
     }
 

@@ -39,6 +39,9 @@ public protocol LedgerStore: Sendable {
     /// The stored entries with these ids, if any.
     func entries(withIDs ids: [UUID]) async throws -> [Entry]
 
+    /// The stored entries with these seqs, in seq order.
+    func entries(withSeqs seqs: [Int64]) async throws -> [Entry]
+
     /// Every stored entry about these subjects (their corrections and retractions are about
     /// the same subject), in seq order.
     func entries(about subjects: [String]) async throws -> [Entry]

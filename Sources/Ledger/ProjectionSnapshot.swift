@@ -233,6 +233,11 @@ struct SnapshotWriter {
             time(corrected.originalEffective)
             seqs(corrected.correctedBy)
         }
+        unsigned(UInt64(counts.retractions.count))
+        for (seq, retraction) in counts.retractions.sorted(by: { $0.key < $1.key }) {
+            signed(seq)
+            signed(retraction)
+        }
     }
 }
 
@@ -408,7 +413,12 @@ struct SnapshotReader {
             let seq = try signed()
             corrected[seq] = FollowupCounts.Corrected(originalEffective: try time(), correctedBy: try seqs())
         }
-        return FollowupCounts(subjects: subjects, followups: followups, corrected: corrected)
+        var retractions: [Int64: Int64] = [:]
+        for _ in 0..<(try self.count()) {
+            let seq = try signed()
+            retractions[seq] = try signed()
+        }
+        return FollowupCounts(subjects: subjects, followups: followups, corrected: corrected, retractions: retractions)
     }
 }
 

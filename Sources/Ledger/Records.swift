@@ -209,7 +209,7 @@ public struct LedgerRecords: Sendable {
                     recount(at: counted, correctedBy: followupCounts.corrections(at: counted).filter { $0 != retraction.targetSeq })
                 }
             } else if let counted = followupCounts.index(of: retraction.targetSeq) {
-                followupCounts.retract(at: counted)
+                followupCounts.retract(at: counted, by: entry.seq)
             }
         case .statusChanged, .followupLogged:
             if detail != .counts { activityBySubject[entry.subject, default: []].append(entry.seq) }
@@ -237,13 +237,6 @@ public struct LedgerRecords: Sendable {
         followupCounts.setCorrections(correctedBy, effective: effective, at: index)
     }
 
-    /// The ids of those of `shown` whose text this structure fold left out (none in a full
-    /// fold): what `restoreText(of:)` needs to show them in full.
-    public func idsWithoutText(_ shown: some Sequence<Record>) -> [UUID] {
-        guard detail != .full else { return [] }
-        return shown.filter { Record.textFields(of: $0.type) != nil }.map(\.id)
-    }
-
     /// Puts back the text of `entries` (their corrections applied again), and in a counts
     /// fold the records of those that are counted follow-ups: a few subjects shown in full
     /// without folding every note of the chain. Only for showing: the fold is then no longer
@@ -257,12 +250,7 @@ public struct LedgerRecords: Sendable {
             } else if let counted = followupCounts.index(of: entry.seq) {
                 var record = Record(entry)
                 record.correctedBy = followupCounts.corrections(at: counted)
-                if followupCounts.followups[counted].isRetracted {
-                    // A retraction is about its target's subject, so it is among `entries`.
-                    record.retractedBy = entries.first {
-                        $0.type == .entryRetracted && index(of: $0.seq) != nil && RetractionPayload($0.payload)?.targetSeq == entry.seq
-                    }?.seq
-                }
+                record.retractedBy = followupCounts.retraction(at: counted)
                 restored.append(record)
             }
         }
@@ -312,7 +300,7 @@ public struct LedgerRecords: Sendable {
             copy.followupCounts.append(seq: record.seq, subject: record.subject, effective: record.originalEffective)
             let index = copy.followupCounts.count - 1
             if !record.correctedBy.isEmpty { copy.followupCounts.setCorrections(record.correctedBy, effective: record.effective, at: index) }
-            if record.isRetracted { copy.followupCounts.retract(at: index) }
+            if let retraction = record.retractedBy { copy.followupCounts.retract(at: index, by: retraction) }
         }
         return copy
     }

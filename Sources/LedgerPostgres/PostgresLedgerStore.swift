@@ -281,6 +281,15 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
+    public func entries(withSeqs seqs: [Int64]) async throws -> [Entry] {
+        guard !seqs.isEmpty else { return [] }
+        return try await run("read the ledger") {
+            try await self.client.withConnection { connection in
+                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE seq = ANY(\(seqs)) ORDER BY seq")
+            }
+        }
+    }
+
     public func entries(about subjects: [String]) async throws -> [Entry] {
         guard !subjects.isEmpty else { return [] }
         return try await run("read the ledger") {

@@ -267,6 +267,15 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func entries(withSeqs seqs: [Int64]) async throws -> [Entry] {
+        try await run("read the ledger") {
+            try await self.reader.read { db in
+                try Self.fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                                      arguments: [JSONValue.array(seqs.map { .int($0) }).canonicalText])
+            }
+        }
+    }
+
     public func entries(about subjects: [String]) async throws -> [Entry] {
         try await run("read the ledger") {
             try await self.reader.read { db in

@@ -141,6 +141,18 @@ public struct MonthlyReport: Sendable, Codable, Equatable {
         changes(in: state, month: month) + state.demands.flatMap { timeline(of: $0, in: state) }
     }
 
+    /// The seqs of what the report describes, from a counts fold (`LedgerRecords.Detail.counts`)
+    /// and the state built from it: the records above, the month's follow-ups, and the
+    /// follow-ups that may be among a demand's latest timeline entries (a superset: the
+    /// report picks from them once they are read back).
+    public static func describedSeqs(state: LedgerState, counts: FollowupCounts, month: ReportMonth) -> Set<Int64> {
+        var seqs = Set(describedRecords(state: state, month: month).map(\.seq))
+        let asOf = min(state.asOf, month.lastDay)
+        if month.firstDay <= asOf { seqs.formUnion(counts.seqs(datedIn: month.firstDay...asOf)) }
+        let groups = state.demands.map { [$0.id] + $0.commitments.filter { state.commitment($0) != nil } }
+        return seqs.union(counts.latest(timelineLength, about: groups, onOrBefore: state.asOf))
+    }
+
     static func changes(in state: LedgerState, month: ReportMonth) -> [Record] {
         let asOf = min(state.asOf, month.lastDay)
         return state.events.filter { month.contains($0.effective.day) && $0.effective.day <= asOf && $0.type != .actorRegistered }

@@ -49,13 +49,14 @@ struct ReportCommand: AsyncParsableCommand {
             let language = lang
             let signer = try signingKey.load()
             let report = try await options.withLedger(signer == nil ? .read : .write) { ledger in
-                let structure = try await ledger.records(knownAt: knownAt, audience: audience, detail: .structure)
-                if let knownAt, knownAt > structure.head.seq {
-                    throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(structure.head.seq)")
+                let counts = try await ledger.records(knownAt: knownAt, audience: audience, detail: .counts)
+                if let knownAt, knownAt > counts.head.seq {
+                    throw LedgerError(field: "--known-at", "is \(knownAt), but the ledger ends at seq \(counts.head.seq)")
                 }
-                // The structure of everything, and the text of what the report describes only.
-                let described = MonthlyReport.describedRecords(state: LedgerState(records: structure, asOf: month.lastDay), month: month)
-                let records = try await ledger.withText(consume structure, of: described)
+                // The counts of everything, and what the report describes read whole.
+                let described = MonthlyReport.describedSeqs(state: LedgerState(records: counts, asOf: month.lastDay),
+                                                            counts: counts.followupCounts, month: month)
+                let records = try await ledger.withText(consume counts, ofSeqs: described)
                 var report = MonthlyReport(state: LedgerState(records: records, asOf: month.lastDay), month: month,
                                            language: language, organisation: organisation)
                 report.checkpoint = try await reportCheckpoint(ledger, size: knownAt ?? records.head.seq, signer: signer)

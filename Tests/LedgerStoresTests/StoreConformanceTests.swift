@@ -110,6 +110,7 @@ struct StoreConformanceTests {
         let about = try await store.entries(about: subjects)
         #expect(!about.isEmpty && about.map(\.seq) == all.filter { subjects.contains($0.subject) }.map(\.seq))
         #expect(try await store.entries(about: ["no-such-subject"]).isEmpty)
+        #expect(try await store.entries(withSeqs: [9, 2, 99, 5]).map(\.seq) == [2, 5, 9])
     }
 
     @Test(arguments: StoreKind.allCases)

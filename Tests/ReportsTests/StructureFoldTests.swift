@@ -144,8 +144,9 @@ struct StructureFoldTests {
         #expect(shown > 50, "subjects with a timeline were compared: \(shown)")
     }
 
-    /// `report monthly` reads the structure and the text of what it describes: every format
-    /// and language of months across the chain is byte for byte the full fold's report.
+    /// `report monthly` reads the counts and what it describes whole (and could read the
+    /// structure and the text of what it describes): every format and language of months
+    /// across the chain is byte for byte the full fold's report.
     @Test func aMonthlyReportFromTheStructureIsTheReportFromEverything() async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await Self.ledger(in: directory)
@@ -154,15 +155,20 @@ struct StructureFoldTests {
         for audience in [Visibility.internal, .public] {
             let full = try await ledger.records(audience: audience)
             let structure = try await ledger.records(audience: audience, detail: .structure)
+            let counts = try await ledger.records(audience: audience, detail: .counts)
             for month in months {
+                let countsState = LedgerState(records: counts, asOf: month.lastDay)
+                let fromCounts = try await ledger.withText(counts, ofSeqs: MonthlyReport.describedSeqs(state: countsState, counts: counts.followupCounts, month: month))
                 let shown = MonthlyReport.describedRecords(state: LedgerState(records: structure, asOf: month.lastDay), month: month)
                 let filled = try await ledger.withText(structure, of: shown)
                 described += shown.count
                 for language in ReportLanguage.allCases {
                     let expected = MonthlyReport(state: LedgerState(records: full, asOf: month.lastDay), month: month, language: language)
                     let report = MonthlyReport(state: LedgerState(records: filled, asOf: month.lastDay), month: month, language: language)
+                    let countsReport = MonthlyReport(state: LedgerState(records: fromCounts, asOf: month.lastDay), month: month, language: language)
                     for format in ReportFormat.allCases {
                         #expect(try report.render(format) == expected.render(format), "\(audience) \(month) \(language) \(format)")
+                        #expect(try countsReport.render(format) == expected.render(format), "counts: \(audience) \(month) \(language) \(format)")
                     }
                 }
             }
