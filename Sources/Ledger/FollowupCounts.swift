@@ -96,6 +96,17 @@ public struct FollowupCounts: Sendable, Equatable {
         }
     }
 
+    /// The seqs of the newest `count` follow-ups (by seq) that `isIncluded` accepts, given
+    /// the subject and the date, newest first; retracted ones too.
+    public func newest(_ count: Int, where isIncluded: (_ subject: String, _ effective: EffectiveTime) -> Bool) -> [Int64] {
+        var seqs: [Int64] = []
+        for followup in followups.reversed() where isIncluded(subjects[Int(followup.subject)], followup.effective) {
+            if seqs.count == count { break }
+            seqs.append(followup.seq)
+        }
+        return seqs
+    }
+
     /// The seqs of the follow-ups dated on `days`, retracted ones too, in seq order.
     public func seqs(datedIn days: ClosedRange<CalendarDay>) -> [Int64] {
         followups.compactMap { days.contains($0.effective.day) ? $0.seq : nil }

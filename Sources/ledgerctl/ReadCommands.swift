@@ -91,16 +91,16 @@ struct Log: AsyncParsableCommand {
     func run() async throws {
         let since = try since.map { try parseDay($0, flag: "--since") }
         try await options.withLedger { ledger in
-            // Chosen from the structure of the chain; only the entries listed are read whole.
-            let structure = try await ledger.records(audience: publicOnly ? .public : .internal, detail: .structure)
-            // Lazily: the newest `limit` that match, not a copy of every match.
-            let chosen = Array(structure.records.reversed().lazy
-                .filter { record in
-                    (since.map { record.effective.day >= $0 } ?? true) && (subject.map { record.subject == $0 } ?? true)
-                }
-                .prefix(limit))
-            let records = try await ledger.withText(consume structure, of: chosen)
-            let selected = chosen.compactMap { records.record(seq: $0.seq) }
+            // Chosen from the counts of the chain; only the entries listed are read whole.
+            let counts = try await ledger.records(audience: publicOnly ? .public : .internal, detail: .counts)
+            func matches(_ about: String, _ effective: EffectiveTime) -> Bool {
+                (since.map { effective.day >= $0 } ?? true) && (subject.map { about == $0 } ?? true)
+            }
+            // Lazily: the newest `limit` that match of the records and of the follow-ups, not a copy of every match.
+            let newestRecords = counts.records.reversed().lazy.filter { matches($0.subject, $0.effective) }.prefix(limit).map(\.seq)
+            let chosen = (Array(newestRecords) + counts.followupCounts.newest(limit, where: matches)).sorted(by: >).prefix(limit)
+            let records = try await ledger.withText(consume counts, ofSeqs: chosen)
+            let selected = chosen.compactMap { records.record(seq: $0) }
             // Names and titles as of the head, for the sentences.
             let state = LedgerState(records: records, asOf: .today())
             if output.json {

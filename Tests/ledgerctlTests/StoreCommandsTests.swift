@@ -271,18 +271,26 @@ struct SnapshotCommandTests {
         let seq = try #require(followup?["seq"] as? Int)
         try await cli.ok("entry", "correct", "\(seq)", "--set", "note=The meeting was <postponed>.", "--reason", "Misheard")
         try await cli.ok("snapshot")
-        for (arguments, audience, subject) in [([], Visibility.internal, nil), (["--public"], .public, nil),
-                                               (["--subject", "cndh-rec-juarez"], .internal, "cndh-rec-juarez")] as [([String], Visibility, String?)] {
+        let since = CalendarDay("2023-08-01")!
+        for (arguments, audience, subject, after, limit) in [
+            ([], Visibility.internal, nil, nil, 500), (["--public"], .public, nil, nil, 500),
+            (["--subject", "cndh-rec-juarez"], .internal, "cndh-rec-juarez", nil, 500),
+            // Few, so the newest of the follow-ups and of the other entries are interleaved and cut.
+            (["--since", since.description], .internal, nil, since, 7), (["--public"], .public, nil, nil, 4),
+        ] as [([String], Visibility, String?, CalendarDay?, Int)] {
             let expected = try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .read) { ledger in
                 let records = try await ledger.records(audience: audience)
                 let state = LedgerState(records: records, asOf: .today())
-                let listed = records.records.reversed().filter { subject == nil || $0.subject == subject }.prefix(500)
+                let listed = records.records.reversed().filter { record in
+                    (subject == nil || record.subject == subject) && (after.map { record.effective.day >= $0 } ?? true)
+                }.prefix(limit)
                 return (json: try ReportJSON.encode(listed.map { RecordJSON($0, in: state) }),
-                        text: listed.map { EntryDescription.line(for: $0, in: state) })
+                        text: listed.map { EntryDescription.line(for: $0, in: state) }, followups: listed.count(where: { $0.type == .followupLogged }))
             }
-            let json = try await cli.run(["log", "--json", "--limit", "500"] + arguments)
+            #expect(expected.followups > 0 || subject != nil || limit < 500, "\(arguments): follow-ups are listed")
+            let json = try await cli.run(["log", "--json", "--limit", "\(limit)"] + arguments)
             #expect(json.status == 0 && json.stdout == expected.json, "\(arguments): \(json.stderr)")
-            let text = try await cli.run(["log", "--limit", "500"] + arguments).stdout
+            let text = try await cli.run(["log", "--limit", "\(limit)"] + arguments).stdout
             #expect(expected.text.allSatisfy { text.contains($0) }, "\(arguments)")
         }
         #expect(try await cli.ok("log", "--subject", "cndh-rec-juarez").stdout.contains("The meeting was <postponed>."))
