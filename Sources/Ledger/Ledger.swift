@@ -21,8 +21,8 @@ public struct Ledger: Sendable {
     // MARK: Reading
 
     /// Every entry known at `knownAt` (default: the head), folded. Only the full fold at the
-    /// head is kept between calls: a structure fold is read once by a command that puts
-    /// text back into it, which would copy every record of a fold still held.
+    /// head is kept between calls: a counts fold is read once by a command that puts text
+    /// back into it, which would copy every record of a fold still held.
     public func records(knownAt: Int64? = nil, audience: Visibility = .internal, detail: LedgerRecords.Detail = .full) async throws -> LedgerRecords {
         if knownAt == nil && detail == .full { return try await folded.latest(audience, of: self) }
         var records = await snapshotRecords(audience, detail: detail, upTo: knownAt) ?? LedgerRecords(audience: audience, detail: detail)
@@ -30,7 +30,7 @@ public struct Ledger: Sendable {
         return records
     }
 
-    /// A structure fold with the text of the `shown` records read back from the store (see
+    /// A counts fold with the text of the `shown` records read back from the store (see
     /// `LedgerRecords.restoreText(of:)`); a full fold as it is. Consuming, so that a fold
     /// the caller no longer needs is filled in place rather than copied.
     public func withText(_ records: consuming LedgerRecords, of shown: some Sequence<Record>) async throws -> LedgerRecords {

@@ -15,7 +15,7 @@ public struct ProjectionSnapshot: Sendable {
     public static let currentFormat = 3
 
     public let audience: Visibility
-    /// A full fold, its structure or its counts (`LedgerRecords.Detail`); each audience keeps one of each.
+    /// A full fold or its counts (`LedgerRecords.Detail`); each audience keeps one of each.
     public let detail: LedgerRecords.Detail
     public let head: ChainHead
     /// The RFC 6962 root of the first `head.seq` entries, hex: the snapshot names the same
@@ -36,9 +36,8 @@ public struct ProjectionSnapshot: Sendable {
         self.body = body
     }
 
-    /// The snapshot of a fold, or of less of it (`detail` `.structure` of a full fold, reduced
-    /// record by record rather than copied whole; `.counts` of either); `merkleRoot` is the
-    /// tree's at `records.head.seq`.
+    /// The snapshot of a fold, or of its counts (`detail` `.counts` of a full fold);
+    /// `merkleRoot` is the tree's at `records.head.seq`.
     public init(of records: LedgerRecords, detail: LedgerRecords.Detail? = nil, merkleRoot: String, now: Date = Date()) {
         let detail = detail ?? records.detail
         precondition(records.detail.orLess.contains(detail), "a fold keeps no more detail than it has")
@@ -82,8 +81,9 @@ public struct ProjectionSnapshot: Sendable {
 
 /// Varints, and short strings written once and then by number: subjects, authors, field
 /// names and kinds repeat on most entries, and the reader shares one copy of each. Small
-/// objects of short values are numbered the same way: in a structure fold most payloads
-/// are one of a few (`{"kind": "meeting", "note": ""}`), and the reader shares each.
+/// objects of short values are numbered the same way: in a counts fold most status
+/// changes' payloads are one of a few (`{"basis": "claimed", "rationale": "", "status":
+/// "broken"}`), and the reader shares each.
 struct SnapshotWriter {
     private(set) var bytes: [UInt8] = []
     private var stringNumbers: [String: Int] = [:]
@@ -173,15 +173,13 @@ struct SnapshotWriter {
         for seq in seqs { signed(seq) }
     }
 
-    /// The fold, or its structure when `detail` is `.structure` (the bytes of
-    /// `fold.structure`), or its counts when `detail` is `.counts`.
+    /// The fold, or its counts when `detail` is `.counts` (the bytes of `fold.counts`).
     mutating func write(_ fold: LedgerRecords, as detail: LedgerRecords.Detail) {
         // The counts of a fold are a tenth of its records: reduced whole, then written.
         if detail == .counts && fold.detail != .counts { return write(fold.counts, as: .counts) }
         unsigned(UInt64(fold.records.count))
         var previousSeq: Int64 = 0
-        for whole in fold.records {
-            let record = detail == fold.detail ? whole : whole.structure
+        for record in fold.records {
             unsigned(UInt64(record.seq - previousSeq))
             previousSeq = record.seq
             withUnsafeBytes(of: record.id.uuid) { bytes.append(contentsOf: $0) }
@@ -442,7 +440,7 @@ extension Ledger {
     /// the chain's: a snapshot written by something other than this program, which every
     /// read would trust. Empty when there is none, or each is the fold it claims to be.
     /// Folds the chain from seq 1 once per audience and head, one at a time (memory: one
-    /// fold); the structure and counts snapshots are checked against the same fold, reduced.
+    /// fold); the counts snapshot is checked against the same fold, reduced.
     /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
     public func snapshotProblems(progress: (@Sendable (Visibility, Int64) -> Void)? = nil) async throws -> [String] {
         var problems: [String] = []
@@ -496,7 +494,7 @@ extension Ledger {
     }
 
     /// Folds the chain to its head for both audiences (from the stored snapshots, when they
-    /// match) and stores the folds, full, structure and counts, as the new snapshots. Needs write access.
+    /// match) and stores the folds and their counts as the new snapshots. Needs write access.
     /// - Parameter progress: told which fold, and the seq it has reached, as it goes.
     /// - Parameter fromChain: fold from seq 1, ignoring the stored snapshots (to replace
     ///   one that `snapshotProblems()` found wrong).
@@ -516,7 +514,7 @@ extension Ledger {
     }
 
     /// Stores a fold of this ledger's chain as its audience's snapshot of its detail, and of
-    /// every lesser detail (a full fold gives all three; nothing for an empty one).
+    /// every lesser detail (a full fold gives both; nothing for an empty one).
     @discardableResult
     public func saveSnapshot(of records: LedgerRecords, now: Date = Date()) async throws -> [SnapshotSaving] {
         let seq = records.head.seq

@@ -21,18 +21,19 @@ public struct Record: Sendable, Hashable {
 
     public var isRetracted: Bool { retractedBy != nil }
 
-    /// The record as a structure fold keeps it (`LedgerRecords.Detail.structure`).
-    var structure: Record {
+    /// The record as a counts fold keeps it (`LedgerRecords.Detail.counts`): a status
+    /// change without its text.
+    var withoutText: Record {
         guard Self.textFields(of: type) != nil else { return self }
         var copy = self
-        copy.originalPayload = Self.structure(of: originalPayload, type: type)
+        copy.originalPayload = Self.withoutText(originalPayload, type: type)
         // Uncorrected, both are the same value: reduce it once, and share it.
-        copy.payload = correctedBy.isEmpty ? copy.originalPayload : Self.structure(of: payload, type: type)
+        copy.payload = correctedBy.isEmpty ? copy.originalPayload : Self.withoutText(payload, type: type)
         return copy
     }
 
-    /// The text a structure fold leaves out, by entry type: the required field is kept as
-    /// "" so that the payload still decodes, the others are removed.
+    /// The text a counts fold leaves out, by entry type: the required field is kept as ""
+    /// so that the payload still decodes, the others are removed.
     static func textFields(of type: EntryType) -> (required: String, optional: [String])? {
         switch type {
         case .followupLogged: ("note", ["note_es", "sources"])
@@ -41,7 +42,7 @@ public struct Record: Sendable, Hashable {
         }
     }
 
-    static func structure(of payload: JSONValue, type: EntryType) -> JSONValue {
+    static func withoutText(_ payload: JSONValue, type: EntryType) -> JSONValue {
         guard let text = textFields(of: type), case .object(var members) = payload else { return payload }
         if members[text.required] != nil { members[text.required] = .string("") }
         for name in text.optional { members.removeValue(forKey: name) }
@@ -86,19 +87,17 @@ public struct Record: Sendable, Hashable {
 /// extended as new entries arrive. `LedgerState` is the second half (the world as of a date).
 public struct LedgerRecords: Sendable {
     /// How much of each entry a fold keeps. A million follow-ups are mostly their notes;
-    /// what the status of every demand and commitment needs is their structure.
+    /// what the status of every demand and commitment needs is how many there are.
     public enum Detail: String, Sendable, Hashable, CaseIterable {
         /// Every field of every entry.
         case full
-        /// Follow-ups and status changes without their text: a note or rationale reads as
-        /// "", and the Spanish text and the sources are left out. Every id, status, kind,
-        /// date and reference is kept, and every definition (actor, demand, commitment)
-        /// whole, so a `LedgerState` of it has every status and count of a full one.
-        case structure
-        /// What `status` reads: everything as `.structure` keeps it except follow-ups, which
-        /// are only counted (`followupCounts`: the seq, subject and date of each). No
-        /// record of a follow-up, no timeline of one, and no `activity(about:)`: not for
-        /// validation or for anything that lists follow-ups.
+        /// Follow-ups only counted (`followupCounts`: the seq, subject, date and
+        /// retraction of each, no record), and status changes without their text (the
+        /// rationale reads as "", the Spanish text and the sources are left out). Every
+        /// definition (actor, demand, commitment), correction and retraction is kept whole,
+        /// so a `LedgerState` of it has every status and count of a full one. What a command
+        /// shows is then read whole from the store (`Ledger.withText`). No follow-up in
+        /// `records` or a timeline, and no `activity(about:)`: not for validation.
         case counts
 
         /// This detail and every lesser one: what a fold of this detail can be reduced to
@@ -181,7 +180,7 @@ public struct LedgerRecords: Sendable {
             followupCounts.append(seq: entry.seq, subject: entry.subject, effective: entry.effective)
             return
         }
-        records.append(detail == .full ? Record(entry) : Record(entry).structure)
+        records.append(detail == .full ? Record(entry) : Record(entry).withoutText)
         switch entry.type {
         case .actorRegistered, .demandRecorded, .commitmentRecorded:
             if definitions[entry.subject].flatMap({ record(seq: $0) }).map({ !$0.isRetracted }) ?? true {
@@ -224,7 +223,7 @@ public struct LedgerRecords: Sendable {
             (effective, payload) = Self.applying(correction.fields, effective: effective, payload: payload)
         }
         records[index].effective = effective
-        records[index].payload = detail == .full || keepingText ? payload : Record.structure(of: payload, type: records[index].type)
+        records[index].payload = detail == .full || keepingText ? payload : Record.withoutText(payload, type: records[index].type)
     }
 
     /// A counted follow-up's date from its own and the corrections in force (`correctedBy`).
@@ -240,7 +239,7 @@ public struct LedgerRecords: Sendable {
     /// Puts back the text of `entries` (their corrections applied again), and in a counts
     /// fold the records of those that are counted follow-ups: a few subjects shown in full
     /// without folding every note of the chain. Only for showing: the fold is then no longer
-    /// the structure or the counts of the chain, so it is never kept.
+    /// the counts of the chain, so it is never kept.
     public mutating func restoreText(of entries: [Entry]) {
         var restored: [Record] = []
         for entry in entries {
@@ -277,24 +276,13 @@ public struct LedgerRecords: Sendable {
         }
     }
 
-    /// The same fold with `detail` `.structure`: what a structure fold of the same
-    /// entries would be, without reading them again.
-    public var structure: LedgerRecords {
-        guard detail == .full else { return self }
-        var copy = LedgerRecords(audience: audience, detail: .structure, head: head, records: [],
-                                 definitions: definitions, activityBySubject: activityBySubject)
-        copy.records.reserveCapacity(records.count)
-        for record in records { copy.records.append(record.structure) }
-        return copy
-    }
-
     /// The same fold with `detail` `.counts`: what a counts fold of the same entries would be.
     public var counts: LedgerRecords {
         guard detail != .counts else { return self }
         var copy = LedgerRecords(audience: audience, detail: .counts, head: head, records: [], definitions: definitions, activityBySubject: [:])
         for record in records {
             guard record.type == .followupLogged else {
-                copy.records.append(record.structure)
+                copy.records.append(record.withoutText)
                 continue
             }
             copy.followupCounts.append(seq: record.seq, subject: record.subject, effective: record.originalEffective)

@@ -189,10 +189,10 @@ struct SnapshotCommand: AsyncParsableCommand {
         discussion: """
             Every read (status, show, log, reports, the server's pages) folds the chain into the world it describes. \
             A snapshot keeps that fold at the head, the team's view and the public's; the next read loads it and folds \
-            only the entries written since. Each view is kept three times: in full; its structure alone (every id, status, \
-            date and reference, without the text of follow-ups and status changes), which show, log and the monthly \
-            report read, taking from the chain only the text they show; and its counts (the structure, with follow-ups \
-            only counted by subject and date), which status reads. A snapshot is used only while the \
+            only the entries written since. Each view is kept twice: in full, which the server's pages read; and its \
+            counts (every actor, demand, commitment, rating, correction and retraction, without the text of ratings, \
+            and follow-ups only counted by subject and date), which status, show, log and the monthly report read, \
+            taking from the chain whole only the entries they show. A snapshot is used only while the \
             chain still holds the entry it was built up to, with the same hash; otherwise it is ignored and the chain folded from seq 1. It is a cache, never \
             evidence: deleting it changes nothing but speed. `verify` checks that each is the fold of the chain it \
             claims to be (reads trust it); --rebuild replaces one that is not.

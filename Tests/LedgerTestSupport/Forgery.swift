@@ -11,13 +11,13 @@ public enum Forgery {
         try await rewritePublicSnapshot(of: ledger, detail: .full, entryType: .followupLogged, field: "note", to: note)
     }
 
-    /// The same for the structure snapshot (which keeps no note): the last public status
+    /// The same for the counts snapshot (which keeps no note): the last public status
     /// change says broken (fulfilled, if it was broken). Returns the status it replaced and
     /// the one it wrote.
     @discardableResult
-    public static func rewriteStatusInPublicStructureSnapshot(of ledger: Ledger) async throws -> (was: String, now: String) {
+    public static func rewriteStatusInPublicCountsSnapshot(of ledger: Ledger) async throws -> (was: String, now: String) {
         var written = ""
-        let original = try await rewritePublicSnapshot(of: ledger, detail: .structure, entryType: .statusChanged, field: "status") { status in
+        let original = try await rewritePublicSnapshot(of: ledger, detail: .counts, entryType: .statusChanged, field: "status") { status in
             written = status == CommitmentStatus.broken.rawValue ? CommitmentStatus.fulfilled.rawValue : CommitmentStatus.broken.rawValue
             return written
         }

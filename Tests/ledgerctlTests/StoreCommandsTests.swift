@@ -241,9 +241,9 @@ struct SnapshotCommandTests {
         let cold = try await Self.reads(cli)
         let kept = try await cli.ok("snapshot")
         #expect(kept.stdout.contains("Kept the snapshots at seq \(DemoLedger.drafts.count)"), "\(kept.stdout)")
-        #expect(kept.stdout.contains("team's view (structure)") && kept.stdout.contains("public view (counts)"), "\(kept.stdout)")
+        #expect(kept.stdout.contains("team's view (counts)") && kept.stdout.contains("public view (counts)"), "\(kept.stdout)")
         #expect(try await RawDatabase.at(cli.database).strings("SELECT DISTINCT audience || ' ' || detail FROM projection_snapshots ORDER BY 1")
-                == ["internal counts", "internal full", "internal structure", "public counts", "public full", "public structure"])
+                == ["internal counts", "internal full", "public counts", "public full"])
         for (command, output) in try await Self.reads(cli) {
             #expect(output == cold[command], "\(command) differs once a snapshot exists")
         }
@@ -259,7 +259,7 @@ struct SnapshotCommandTests {
         #expect(warm["status --json"] != cold["status --json"], "the new entries show")
     }
 
-    /// `log` chooses its entries from the structure fold and reads whole only those it
+    /// `log` chooses its entries from the counts fold and reads whole only those it
     /// lists: the same lines, text and JSON, as listing them from the full fold.
     @Test(arguments: StoreKind.allCases)
     func logListsWhatTheFullFoldHolds(_ kind: StoreKind) async throws {
@@ -303,11 +303,9 @@ struct SnapshotCommandTests {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
         let original = try await cli.demoWithAForgedSnapshot(note: "Forged in the snapshot.")
-        // `log` chooses from the structure and reads the text it lists from the chain.
+        // `log` chooses from the counts and reads the entries it lists from the chain.
         #expect(!(try await cli.ok("log", "--public").stdout.contains("Forged in the snapshot.")))
         try await Ledger.withLedger(at: try LedgerLocation(cli.database), access: .write) { ledger in
-            _ = try await Forgery.rewritePublicSnapshot(of: ledger, detail: .structure, entryType: .demandRecorded, field: "title",
-                                                        to: "Forged in the structure.")
             _ = try await Forgery.rewritePublicSnapshot(of: ledger, detail: .counts, entryType: .demandRecorded, field: "title",
                                                         to: "Forged in the counts.")
         }
@@ -320,12 +318,11 @@ struct SnapshotCommandTests {
         let verified = try await cli.run("verify")
         #expect(verified.status == 1, "\(verified.stdout)")
         #expect(verified.stderr.contains("the snapshot of the public view at seq \(DemoLedger.drafts.count) is not the fold of the chain")
-                && verified.stderr.contains("the snapshot of the public view (structure) at seq \(DemoLedger.drafts.count) is not the fold")
                 && verified.stderr.contains("the snapshot of the public view (counts) at seq \(DemoLedger.drafts.count) is not the fold")
                 && verified.stderr.contains("ledgerctl snapshot --rebuild"), "\(verified.stderr)")
         let verifiedJSON = try await cli.run("verify", "--json").stdout
         let json = try #require(try JSONSerialization.jsonObject(with: Data(verifiedJSON.utf8)) as? [String: Any])
-        #expect((json["snapshot_problems"] as? [String])?.count == 3, "\(json)")
+        #expect((json["snapshot_problems"] as? [String])?.count == 2, "\(json)")
         #expect(try await cli.run("verify", "--skip-snapshots").status == 0, "the chain itself is intact")
 
         try await cli.ok("snapshot", "--rebuild")

@@ -5,20 +5,20 @@ import Testing
 import LedgerSynthetic
 import Reports
 
-/// `show`, `log` and the monthly report read the structure fold (no note, rationale or
-/// sources of follow-ups and status changes), and `status` the counts fold (follow-ups only
-/// counted): whatever they answer must be what the full fold answers.
-@Suite("The structure fold")
-struct StructureFoldTests {
+/// `status`, `show`, `log` and the monthly report read the counts fold (follow-ups only
+/// counted, ratings without their text) and then, whole, the entries they show: whatever
+/// they answer must be what the full fold answers.
+@Suite("The counts fold")
+struct CountsFoldTests {
     static let today = CalendarDay("2026-01-01")!
     static let countedOn = CalendarDay("2023-07-31")!
     /// Entries the fixture adds after the demo.
     static let changes: Int64 = 9
 
     /// A synthetic chain, the demo on top of it, then corrections and retractions of what
-    /// the structure keeps: a rating's status, a follow-up's kind, a correction undone; and
-    /// of what the counts keep: a follow-up's date, a date corrected then the correction
-    /// retracted, a follow-up retracted (all three about demands, dated before 2023-07-31).
+    /// the counts keep: a rating's status, a follow-up's kind, a correction undone, a
+    /// follow-up's date, a date corrected then the correction retracted, a follow-up
+    /// retracted (the last three about demands, dated before 2023-07-31).
     static func ledger(in directory: TemporaryDirectory) async throws -> Ledger {
         let ledger = try await StoreKind.sqlite.makeLedger(in: directory)
         try await ledger.importLines(SyntheticLedger(count: 3_000, seed: 7).map { Substring($0.exchangeJSON.canonicalText) })
@@ -57,7 +57,7 @@ struct StructureFoldTests {
         return ledger
     }
 
-    @Test func statusOfTheStructureIsStatusOfEverything() async throws {
+    @Test func statusOfTheCountsIsStatusOfEverything() async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await Self.ledger(in: directory)
         let head = try await ledger.store.head().seq
@@ -65,36 +65,32 @@ struct StructureFoldTests {
         for audience in [Visibility.internal, .public] {
             for knownAt in [nil, 1_500, head - 1] as [Int64?] {
                 let full = try await ledger.records(knownAt: knownAt, audience: audience)
-                let structure = try await ledger.records(knownAt: knownAt, audience: audience, detail: .structure)
-                #expect(structure.records == full.structure.records, "folding the structure is reducing the full fold")
                 let counts = try await ledger.records(knownAt: knownAt, audience: audience, detail: .counts)
                 #expect(counts.records == full.counts.records && counts.followupCounts == full.counts.followupCounts,
                         "folding the counts is reducing the full fold")
                 #expect(counts.followupCounts.count == full.records.count(where: { $0.type == .followupLogged }) && counts.records.allSatisfy { $0.type != .followupLogged })
                 for asOf in [Self.today, Self.countedOn, SyntheticLedger.lastDay] {
                     let expected = StatusOverview(state: LedgerState(records: full, asOf: asOf))
-                    let overview = StatusOverview(state: LedgerState(records: structure, asOf: asOf))
-                    #expect(overview == expected, "\(audience) known at \(knownAt.map(String.init) ?? "head") as of \(asOf)")
-                    #expect(try overview.jsonText() == expected.jsonText())
                     let counted = StatusOverview(state: LedgerState(records: counts, asOf: asOf))
-                    #expect(counted == expected, "counts: \(audience) known at \(knownAt.map(String.init) ?? "head") as of \(asOf)")
+                    #expect(counted == expected, "\(audience) known at \(knownAt.map(String.init) ?? "head") as of \(asOf)")
                     #expect(try counted.jsonText() == expected.jsonText())
                     compared += expected.commitments.filter { $0.latestClaimed != nil || $0.latestVerified != nil }.count
                 }
             }
-            // What the structure leaves out, it leaves out of every follow-up and rating.
-            let structure = try await ledger.records(audience: audience, detail: .structure)
-            for record in structure.records where record.type == .followupLogged || record.type == .statusChanged {
-                let text = record.type == .followupLogged ? "note" : "rationale"
-                #expect(record.payload[text] == .string("") && record.originalPayload[text] == .string(""))
-                #expect(record.payload["sources"] == nil && record.payload["\(text)_es"] == nil)
+            // What the counts leave out of ratings, they leave out of every one.
+            let counts = try await ledger.records(audience: audience, detail: .counts)
+            let ratings = counts.records.filter { $0.type == .statusChanged }
+            #expect(ratings.count > 20)
+            for record in ratings {
+                #expect(record.payload["rationale"] == .string("") && record.originalPayload["rationale"] == .string(""))
+                #expect(record.payload["sources"] == nil && record.payload["rationale_es"] == nil)
             }
         }
         #expect(compared > 40, "the comparisons covered rated commitments")
         // The corrections above changed what status shows: the comparison saw them.
         let end = SyntheticLedger.lastDay
-        let now = StatusOverview(state: LedgerState(records: try await ledger.records(detail: .structure), asOf: end))
-        let before = StatusOverview(state: LedgerState(records: try await ledger.records(knownAt: head - Self.changes, detail: .structure), asOf: end))
+        let now = StatusOverview(state: LedgerState(records: try await ledger.records(detail: .counts), asOf: end))
+        let before = StatusOverview(state: LedgerState(records: try await ledger.records(knownAt: head - Self.changes, detail: .counts), asOf: end))
         #expect(now.commitments != before.commitments)
         // So did the follow-ups' dates and the retraction: three demands' counts as of 2023-07-31.
         let countedNow = StatusOverview(state: LedgerState(records: try await ledger.records(detail: .counts), asOf: Self.countedOn))
@@ -105,70 +101,57 @@ struct StructureFoldTests {
                 "one moved past the date, one retracted, one moved and moved back")
     }
 
-    /// `show` reads the counts and its one subject's entries whole (and could read the
-    /// structure and that subject's text): every subject, in both audiences, shows byte for
-    /// byte what the full fold shows, and the counts of the others stay as they were.
-    @Test func aSubjectShownFromTheStructureIsShownAsFromEverything() async throws {
+    /// `show` reads the counts and its one subject's entries whole: every subject, in both
+    /// audiences, shows byte for byte what the full fold shows, and the counts of the
+    /// others stay as they were.
+    @Test func aSubjectShownFromTheCountsIsShownAsFromEverything() async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await Self.ledger(in: directory)
         var shown = 0
         for audience in [Visibility.internal, .public] {
             let full = try await ledger.records(audience: audience)
-            let structure = try await ledger.records(audience: audience, detail: .structure)
             let counts = try await ledger.records(audience: audience, detail: .counts)
             let fullState = LedgerState(records: full, asOf: SyntheticLedger.lastDay)
             let fullOverview = StatusOverview(state: fullState)
             for id in full.definitions.keys.sorted() {
-                let fromCounts = try await ledger.withText(counts, about: [id])
-                let countsState = LedgerState(records: fromCounts, asOf: SyntheticLedger.lastDay)
-                let fromCountsDetail = SubjectDetail(id: id, state: countsState, records: fromCounts)
-                #expect(try fromCountsDetail?.jsonText() == SubjectDetail(id: id, state: fullState, records: full)?.jsonText(), "counts: \(audience) \(id)")
-                #expect(fromCountsDetail?.text(state: countsState) == SubjectDetail(id: id, state: fullState, records: full)?.text(state: fullState),
-                        "counts: \(audience) \(id)")
-                #expect(StatusOverview(state: countsState) == fullOverview, "no follow-up counted twice or lost: \(audience) \(id)")
-                let records = try await ledger.withText(structure, about: [id])
+                let records = try await ledger.withText(counts, about: [id])
                 let state = LedgerState(records: records, asOf: SyntheticLedger.lastDay)
                 let expected = SubjectDetail(id: id, state: fullState, records: full)
                 let detail = SubjectDetail(id: id, state: state, records: records)
                 #expect(try detail?.jsonText() == expected?.jsonText(), "\(audience) \(id)")
                 #expect(detail?.text(state: state) == expected?.text(state: fullState), "\(audience) \(id)")
+                #expect(StatusOverview(state: state) == fullOverview, "no follow-up counted twice or lost: \(audience) \(id)")
                 if expected?.timeline.isEmpty == false { shown += 1 }
             }
-            // Only the subject asked for gets its text back.
+            // Only the subject asked for is read back: the other follow-ups stay counted.
             let demand = try #require(full.definitions.keys.sorted().first { $0.hasPrefix("demand-") })
-            let filled = try await ledger.withText(structure, about: [demand])
-            let others = filled.records.filter { $0.subject != demand && $0.type == .followupLogged }
-            #expect(!others.isEmpty && others.allSatisfy { $0.payload["note"] == .string("") })
+            let filled = try await ledger.withText(counts, about: [demand])
+            #expect(filled.records.allSatisfy { $0.type != .followupLogged || $0.subject == demand })
             #expect(filled.records.contains { $0.subject == demand && $0.type == .followupLogged && $0.payload["note"] != .string("") })
+            #expect(filled.followupCounts.count + filled.records.count(where: { $0.type == .followupLogged }) == counts.followupCounts.count)
         }
         #expect(shown > 50, "subjects with a timeline were compared: \(shown)")
     }
 
-    /// `report monthly` reads the counts and what it describes whole (and could read the
-    /// structure and the text of what it describes): every format and language of months
-    /// across the chain is byte for byte the full fold's report.
-    @Test func aMonthlyReportFromTheStructureIsTheReportFromEverything() async throws {
+    /// `report monthly` reads the counts and what it describes whole: every format and
+    /// language of months across the chain is byte for byte the full fold's report.
+    @Test func aMonthlyReportFromTheCountsIsTheReportFromEverything() async throws {
         let directory = try TemporaryDirectory()
         let ledger = try await Self.ledger(in: directory)
         let months = ["2023-01", "2023-07", "2024-03", "2025-06", "2026-01", "2026-10"].map { ReportMonth($0)! }
         var described = 0
         for audience in [Visibility.internal, .public] {
             let full = try await ledger.records(audience: audience)
-            let structure = try await ledger.records(audience: audience, detail: .structure)
             let counts = try await ledger.records(audience: audience, detail: .counts)
             for month in months {
-                let countsState = LedgerState(records: counts, asOf: month.lastDay)
-                let fromCounts = try await ledger.withText(counts, ofSeqs: MonthlyReport.describedSeqs(state: countsState, counts: counts.followupCounts, month: month))
-                let shown = MonthlyReport.describedRecords(state: LedgerState(records: structure, asOf: month.lastDay), month: month)
-                let filled = try await ledger.withText(structure, of: shown)
+                let shown = MonthlyReport.describedSeqs(state: LedgerState(records: counts, asOf: month.lastDay), counts: counts.followupCounts, month: month)
+                let filled = try await ledger.withText(counts, ofSeqs: shown)
                 described += shown.count
                 for language in ReportLanguage.allCases {
                     let expected = MonthlyReport(state: LedgerState(records: full, asOf: month.lastDay), month: month, language: language)
                     let report = MonthlyReport(state: LedgerState(records: filled, asOf: month.lastDay), month: month, language: language)
-                    let countsReport = MonthlyReport(state: LedgerState(records: fromCounts, asOf: month.lastDay), month: month, language: language)
                     for format in ReportFormat.allCases {
                         #expect(try report.render(format) == expected.render(format), "\(audience) \(month) \(language) \(format)")
-                        #expect(try countsReport.render(format) == expected.render(format), "counts: \(audience) \(month) \(language) \(format)")
                     }
                 }
             }
