@@ -121,6 +121,29 @@ enum Command {
         try process.run()
         return process
     }
+
+    /// Returns once `process` has used under 2% of a core for a whole second (Linux
+    /// `/proc`), or after `limit`: the steady state, once a server's start-up work in the
+    /// background (checking snapshots, keeping them) is done.
+    static func waitUntilIdle(_ process: Process, limit: Duration = .seconds(600)) async throws {
+        func cpuTicks() -> Int? {
+            guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { return nil }
+            // After the command's name: state, then 10 fields, then utime and stime.
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+            return user + system
+        }
+        let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
+        let deadline = ContinuousClock.now + limit
+        var previous = cpuTicks()
+        while ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .seconds(1))
+            let now = cpuTicks()
+            if let now, let before = previous, (now - before) * 50 < ticksPerSecond { return }
+            previous = now
+        }
+    }
 }
 
 /// The table everyone reads, and the same figures as JSON for machines.

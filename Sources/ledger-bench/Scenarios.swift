@@ -145,9 +145,12 @@ struct Scenarios {
             await raw.close()
             await ledger.close()
             let ratio = Stats.median(ours) / Stats.median(baseline)
+            // The targets README states: PostgreSQL 1.5x (issue 16), SQLite 1.2x.
+            let limit = store == "postgres" ? 1.5 : 1.2
             figures.append(Figure(
                 scenario: "single append", store: store, entries: size, unit: "ms", ours: Stats.median(ours),
-                baselineName: "INSERT+COMMIT", baseline: Stats.median(baseline), better: .lower, target: "≤ 1.2x", met: ratio <= 1.2,
+                baselineName: "INSERT+COMMIT", baseline: Stats.median(baseline), better: .lower,
+                target: String(format: "≤ %.1fx", limit), met: ratio <= limit,
                 note: String(format: "median of %d; p99 %.3f ms vs %.3f ms", appends, Stats.percentile(ours, 99), Stats.percentile(baseline, 99))))
         }
     }
@@ -294,6 +297,8 @@ struct Scenarios {
             try await Task.sleep(for: .milliseconds(200))
         }
         try Command.run("curl", ["-sf", "-o", www.appendingPathComponent("feed.atom").path, base + "/feed.atom"])
+        // The steady state: a server checks its snapshots in the background after its first page.
+        try await Command.waitUntilIdle(server)
 
         let config = folder.appendingPathComponent("nginx.conf")
         try """
