@@ -55,15 +55,7 @@ public struct FollowupCounts: Sendable, Equatable {
         followups.append(Counted(seq: seq, subject: number, effective: effective))
     }
 
-    func index(of seq: Int64) -> Int? {
-        var low = 0, high = followups.count - 1
-        while low <= high {
-            let middle = (low + high) / 2
-            if followups[middle].seq == seq { return middle }
-            if followups[middle].seq < seq { low = middle + 1 } else { high = middle - 1 }
-        }
-        return nil
-    }
+    func index(of seq: Int64) -> Int? { followups.index(ofSeq: seq, \.seq) }
 
     func original(at index: Int) -> EffectiveTime {
         corrected[followups[index].seq]?.originalEffective ?? followups[index].effective

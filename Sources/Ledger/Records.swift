@@ -82,6 +82,20 @@ public struct Record: Sendable, Hashable {
     }
 }
 
+extension Array {
+    /// Where the element with this seq is, in an array in seq order (binary search).
+    func index(ofSeq seq: Int64, _ seqOf: (Element) -> Int64) -> Int? {
+        var low = 0, high = count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            let found = seqOf(self[middle])
+            if found == seq { return middle }
+            if found < seq { low = middle + 1 } else { high = middle - 1 }
+        }
+        return nil
+    }
+}
+
 /// The first half of the projection: every entry known at a point of the chain, with
 /// corrections and retractions applied. Built by folding entries in seq order, so it can be
 /// extended as new entries arrive. `LedgerState` is the second half (the world as of a date).
@@ -153,13 +167,7 @@ public struct LedgerRecords: Sendable {
             let index = Int(seq - first)
             return records.indices.contains(index) ? index : nil
         }
-        var low = 0, high = records.count - 1
-        while low <= high {
-            let middle = (low + high) / 2
-            if records[middle].seq == seq { return middle }
-            if records[middle].seq < seq { low = middle + 1 } else { high = middle - 1 }
-        }
-        return nil
+        return records.index(ofSeq: seq, \.seq)
     }
 
     /// The record that defines a subject, if it exists and is not retracted.

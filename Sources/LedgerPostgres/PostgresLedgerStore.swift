@@ -273,28 +273,23 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     }
 
     public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
-        guard !ids.isEmpty else { return [] }
-        return try await run("read the ledger") {
-            try await self.client.withConnection { connection in
-                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE id = ANY(\(ids)) ORDER BY seq")
-            }
-        }
+        try await entries(where: "id", isAnyOf: ids)
     }
 
     public func entries(withSeqs seqs: [Int64]) async throws -> [Entry] {
-        guard !seqs.isEmpty else { return [] }
-        return try await run("read the ledger") {
-            try await self.client.withConnection { connection in
-                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE seq = ANY(\(seqs)) ORDER BY seq")
-            }
-        }
+        try await entries(where: "seq", isAnyOf: seqs)
     }
 
     public func entries(about subjects: [String]) async throws -> [Entry] {
-        guard !subjects.isEmpty else { return [] }
+        try await entries(where: "subject", isAnyOf: subjects)
+    }
+
+    /// The entries whose `column` (one of ours, never user text) is one of `values`, in seq order.
+    private func entries<Value: PostgresArrayEncodable & Sendable>(where column: String, isAnyOf values: [Value]) async throws -> [Entry] {
+        guard !values.isEmpty else { return [] }
         return try await run("read the ledger") {
             try await self.client.withConnection { connection in
-                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE subject = ANY(\(subjects)) ORDER BY seq")
+                try await self.fetchEntries(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE \(unescaped: column) = ANY(\(values)) ORDER BY seq")
             }
         }
     }

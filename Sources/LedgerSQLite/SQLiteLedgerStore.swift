@@ -259,28 +259,24 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func entries(withIDs ids: [UUID]) async throws -> [Entry] {
-        try await run("read the ledger") {
-            try await self.reader.read { db in
-                try Self.fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
-                                      arguments: [JSONValue.array(ids.map { .string($0.uuidString.lowercased()) }).canonicalText])
-            }
-        }
+        try await entries(where: "id", isAnyOf: ids.map { .string($0.uuidString.lowercased()) })
     }
 
     public func entries(withSeqs seqs: [Int64]) async throws -> [Entry] {
-        try await run("read the ledger") {
-            try await self.reader.read { db in
-                try Self.fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
-                                      arguments: [JSONValue.array(seqs.map { .int($0) }).canonicalText])
-            }
-        }
+        try await entries(where: "seq", isAnyOf: seqs.map { .int($0) })
     }
 
     public func entries(about subjects: [String]) async throws -> [Entry] {
+        try await entries(where: "subject", isAnyOf: subjects.map { .string($0) })
+    }
+
+    /// The entries whose `column` (one of ours, never user text) is one of `values`, in seq
+    /// order: the values go in as one JSON array, so any number of them is one statement.
+    private func entries(where column: String, isAnyOf values: [JSONValue]) async throws -> [Entry] {
         try await run("read the ledger") {
             try await self.reader.read { db in
-                try Self.fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY seq",
-                                      arguments: [JSONValue.array(subjects.map { .string($0) }).canonicalText])
+                try Self.fetchEntries(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE \(column) IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                                      arguments: [JSONValue.array(values).canonicalText])
             }
         }
     }
