@@ -6,10 +6,12 @@ public struct EntryPages: AsyncSequence, Sendable {
     let store: any LedgerStore
     let after: Int64
     let pageSize: Int
+    let followupPayloads: Bool
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let store: any LedgerStore
         let pageSize: Int
+        let followupPayloads: Bool
         var lastSeq: Int64
         var page: [Entry] = []
         var position = 0
@@ -20,11 +22,11 @@ public struct EntryPages: AsyncSequence, Sendable {
         public mutating func next() async throws -> Entry? {
             if position == page.count {
                 if finished { return nil }
-                let reading = nextPage ?? Self.read(store, after: lastSeq, limit: pageSize)
+                let reading = nextPage ?? read(after: lastSeq)
                 page = try await reading.value
                 position = 0
                 if page.count < pageSize { finished = true }
-                nextPage = finished ? nil : Self.read(store, after: page.last!.seq, limit: pageSize)
+                nextPage = finished ? nil : read(after: page.last!.seq)
                 if page.isEmpty { return nil }
             }
             defer { position += 1 }
@@ -32,12 +34,12 @@ public struct EntryPages: AsyncSequence, Sendable {
             return page[position]
         }
 
-        static func read(_ store: any LedgerStore, after seq: Int64, limit: Int) -> Task<[Entry], any Error> {
-            Task { try await store.entries(after: seq, limit: limit) }
+        func read(after seq: Int64) -> Task<[Entry], any Error> {
+            Task { [store, pageSize, followupPayloads] in try await store.entries(after: seq, limit: pageSize, followupPayloads: followupPayloads) }
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(store: store, pageSize: pageSize, lastSeq: after)
+        AsyncIterator(store: store, pageSize: pageSize, followupPayloads: followupPayloads, lastSeq: after)
     }
 }

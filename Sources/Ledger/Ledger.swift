@@ -62,7 +62,8 @@ public struct Ledger: Sendable {
     /// Folds in the entries written after `records.head`.
     /// - Parameter progress: told the seq folded up to, every few thousand entries.
     public func catchUp(_ records: inout LedgerRecords, until knownAt: Int64? = nil, progress: (@Sendable (Int64) -> Void)? = nil) async throws {
-        for try await entry in store.entries(after: records.head.seq) {
+        // A counts fold keeps no follow-up's payload, so none is parsed.
+        for try await entry in store.entries(after: records.head.seq, followupPayloads: records.detail == .full) {
             if let knownAt, entry.seq > knownAt { break }
             records.apply(entry)
             if entry.seq % 4_096 == 0 { progress?(entry.seq) }

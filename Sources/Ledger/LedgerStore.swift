@@ -189,14 +189,17 @@ extension LedgerStore {
         }
     }
 
-    /// Up to `limit` entries with seq greater than `seq`, in order.
-    public func entries(after seq: Int64, limit: Int) async throws -> [Entry] {
+    /// Up to `limit` entries with seq greater than `seq`, in order; see
+    /// `StoredEntryColumns.entry(followupPayload:)`.
+    public func entries(after seq: Int64, limit: Int, followupPayloads: Bool = true) async throws -> [Entry] {
         // Decoding payloads is most of reading the chain; done on two cores.
-        try await TwoCores.map(try await rows(after: seq, limit: limit)) { row in Result { try row.entry() } }.map { try $0.get() }
+        try await TwoCores.map(try await rows(after: seq, limit: limit)) { row in
+            Result { try row.entry(followupPayload: followupPayloads) }
+        }.map { try $0.get() }
     }
 
     /// Every entry after `seq`, fetched a page at a time.
-    public func entries(after seq: Int64 = 0, pageSize: Int = 1_000) -> EntryPages {
-        EntryPages(store: self, after: seq, pageSize: pageSize)
+    public func entries(after seq: Int64 = 0, pageSize: Int = 1_000, followupPayloads: Bool = true) -> EntryPages {
+        EntryPages(store: self, after: seq, pageSize: pageSize, followupPayloads: followupPayloads)
     }
 }

@@ -45,10 +45,16 @@ public struct StoredEntryColumns: Sendable {
         return (uuid, entryType, time, visibilityValue)
     }
 
-    public func entry() throws -> Entry {
+    /// - Parameter followupPayload: false reads a follow-up's payload as `{}` without
+    ///   parsing it: for a counts fold, which keeps none (most of a chain is follow-ups).
+    public func entry(followupPayload: Bool = true) throws -> Entry {
         let (uuid, entryType, time, visibilityValue) = try typedColumns()
         let payloadValue: JSONValue
-        do { payloadValue = try JSONValue.parse(payload) } catch { throw damaged("payload", "is not valid JSON") }
+        if !followupPayload && entryType == .followupLogged {
+            payloadValue = .object([:])
+        } else {
+            do { payloadValue = try JSONValue.parse(payload) } catch { throw damaged("payload", "is not valid JSON") }
+        }
         return Entry(
             seq: seq, id: uuid, type: entryType, schema: schema, subject: subject, effective: time,
             recordedAt: recordedAt, author: author, visibility: visibilityValue, payload: payloadValue,

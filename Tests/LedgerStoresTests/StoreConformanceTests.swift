@@ -111,6 +111,11 @@ struct StoreConformanceTests {
         #expect(!about.isEmpty && about.map(\.seq) == all.filter { subjects.contains($0.subject) }.map(\.seq))
         #expect(try await store.entries(about: ["no-such-subject"]).isEmpty)
         #expect(try await store.entries(withSeqs: [9, 2, 99, 5]).map(\.seq) == [2, 5, 9])
+        // Without the follow-ups' payloads (what a counts fold reads): the same entries, a follow-up's payload `{}`.
+        let light = try await store.entries(after: 0, limit: 100, followupPayloads: false)
+        #expect(all.contains { $0.type == .followupLogged } && all.contains { $0.type != .followupLogged })
+        #expect(light.map(\.seq) == all.map(\.seq) && light.map(\.hash) == all.map(\.hash))
+        #expect(zip(light, all).allSatisfy { $1.type == .followupLogged ? $0.payload == .object([:]) : $0.payload == $1.payload })
     }
 
     @Test(arguments: StoreKind.allCases)
