@@ -32,7 +32,7 @@ public struct FollowupCounts: Sendable, Equatable {
 
     init() {}
 
-    /// As a snapshot kept them.
+    /// As a snapshot kept them (`subjects` each once).
     init(subjects: [String], followups: [Counted], corrected: [Int64: Corrected], retractions: [Int64: Int64]) {
         self.subjects = subjects
         subjectNumbers = Dictionary(uniqueKeysWithValues: subjects.enumerated().map { ($1, Int32($0)) })

@@ -334,6 +334,15 @@ struct SnapshotReader {
         }
     }
 
+    /// The next seq of an ascending run, written as the step from `previous`; a damaged
+    /// step past `Int64.max` is an error, not a trap.
+    mutating func nextSeq(after previous: Int64) throws(LedgerError) -> Int64 {
+        guard let step = Int64(exactly: try unsigned()) else { throw damaged }
+        let (next, overflow) = previous.addingReportingOverflow(step)
+        guard !overflow else { throw damaged }
+        return next
+    }
+
     mutating func seqs() throws(LedgerError) -> [Int64] {
         let count = try count()
         var seqs: [Int64] = []
@@ -348,7 +357,7 @@ struct SnapshotReader {
         records.reserveCapacity(count)
         var seq: Int64 = 0
         for _ in 0..<count {
-            seq += Int64(try unsigned())
+            seq = try nextSeq(after: seq)
             guard position + 17 <= bytes.count else { throw damaged }
             let id = UUID(uuid: bytes.loadUnaligned(fromByteOffset: position, as: uuid_t.self))
             position += 16
@@ -395,12 +404,14 @@ struct SnapshotReader {
     private mutating func readFollowupCounts(upTo headSeq: Int64) throws(LedgerError) -> FollowupCounts {
         var subjects: [String] = []
         for _ in 0..<(try count()) { subjects.append(try string()) }
+        // Each subject once, as `FollowupCounts` numbers them: a damaged table must not trap.
+        guard Set(subjects).count == subjects.count else { throw damaged }
         let count = try count()
         var followups: [FollowupCounts.Counted] = []
         followups.reserveCapacity(count)
         var seq: Int64 = 0
         for _ in 0..<count {
-            seq += Int64(try unsigned())
+            seq = try nextSeq(after: seq)
             let tagged = try unsigned()
             guard tagged >> 1 < UInt64(subjects.count) else { throw damaged }
             followups.append(FollowupCounts.Counted(seq: seq, subject: Int32(tagged >> 1), effective: try time(), isRetracted: tagged & 1 == 1))

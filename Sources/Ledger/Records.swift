@@ -262,6 +262,7 @@ public struct LedgerRecords: Sendable {
             }
         }
         guard !restored.isEmpty else { return }
+        restored.sort { $0.seq < $1.seq }
         followupCounts.remove(Set(restored.map(\.seq)))
         // One merge by seq, not an insertion each: a subject can have thousands of follow-ups.
         var merged: [Record] = []

@@ -122,6 +122,39 @@ struct SnapshotTests {
                         try await Self.coldFold(rebuilt, .public, detail: .counts))
     }
 
+    /// A damaged snapshot reads as a missed cache, never a crash: a counts snapshot cut
+    /// short anywhere is refused, and one with bytes changed is refused or read, not trapped on.
+    @Test func aDamagedCountsSnapshotIsRefusedNotTrappedOn() throws {
+        var fold = LedgerRecords(detail: .counts)
+        for entry in SyntheticLedger(count: 400, seed: 5) { fold.apply(entry) }
+        let whole = Self.right(fold)
+        #expect(try whole.records().followupCounts == fold.followupCounts && fold.followupCounts.count > 100)
+        func damaged(_ body: Data) -> ProjectionSnapshot {
+            ProjectionSnapshot(audience: whole.audience, detail: .counts, head: whole.head, merkleRoot: whole.merkleRoot, format: whole.format,
+                               createdAt: 0, body: body)
+        }
+        let cuts = Array(stride(from: 0, to: whole.body.count, by: max(1, whole.body.count / 300)))
+        #expect(cuts.filter { (try? damaged(whole.body.prefix($0)).records()) == nil }.count == cuts.count)
+        // Written on purpose: a subject twice in the counts' table, and a seq past Int64.max.
+        var twice = SnapshotWriter()
+        for empty in [0, 0, 0] as [UInt64] { twice.unsigned(empty) }  // no records, definitions or activity
+        twice.unsigned(2)
+        twice.string("demand-1")
+        twice.string("demand-1")
+        for empty in [0, 0, 0] as [UInt64] { twice.unsigned(empty) }  // no follow-ups, corrections or retractions
+        #expect((try? damaged(Data(twice.bytes)).records()) == nil)
+        var overflowing = SnapshotWriter()
+        overflowing.unsigned(1)
+        overflowing.unsigned(UInt64.max)
+        #expect((try? damaged(Data(overflowing.bytes)).records()) == nil)
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<500 {
+            var bytes = [UInt8](whole.body)
+            bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+            _ = try? damaged(Data(bytes)).records()
+        }
+    }
+
     /// Both databases cap a value at 1 GB (a 3M-entry snapshot is 1.2 GB): stores keep parts.
     @Test func aSnapshotIsKeptInPartsThatJoinOnlyWhenTheyAgree() throws {
         let whole = Self.right(LedgerRecords(entries: Array(SyntheticLedger(count: 300, seed: 3))))
