@@ -30,15 +30,10 @@ public struct Ledger: Sendable {
         return records
     }
 
-    /// A counts fold with the text of the `shown` records read back from the store (see
-    /// `LedgerRecords.restoreText(of:)`); a full fold as it is. Consuming, so that a fold
-    /// the caller no longer needs is filled in place rather than copied.
-    public func withText(_ records: consuming LedgerRecords, of shown: some Sequence<Record>) async throws -> LedgerRecords {
-        try await withText(consume records, ofSeqs: shown.map(\.seq))
-    }
-
-    /// The same, for the entries at `seqs`, which in a counts fold may be follow-ups it
-    /// keeps no record of (see `FollowupCounts`).
+    /// A counts fold with the entries at `seqs` read back whole from the store (see
+    /// `LedgerRecords.restoreText(of:)`): their text, and the follow-ups it keeps no record
+    /// of (see `FollowupCounts`); a full fold as it is. Consuming, so that a fold the caller
+    /// no longer needs is filled in place rather than copied.
     public func withText(_ records: consuming LedgerRecords, ofSeqs seqs: some Sequence<Int64>) async throws -> LedgerRecords {
         guard records.detail != .full else { return records }
         let missing = seqs.filter { seq in
@@ -48,15 +43,12 @@ public struct Ledger: Sendable {
         return records
     }
 
-    /// The same, for every record about `subjects`; in a counts fold, which names no
-    /// follow-up, every entry about them is read whole.
+    /// The same, for every entry about `subjects`: a counts fold names none of their
+    /// follow-ups, so they are read by subject.
     public func withText(_ records: consuming LedgerRecords, about subjects: Set<String>) async throws -> LedgerRecords {
-        if records.detail == .counts {
-            records.restoreText(of: try await store.entries(about: subjects.sorted()))
-            return records
-        }
-        let shown = records.records.filter { subjects.contains($0.subject) }
-        return try await withText(records, of: shown)
+        guard records.detail != .full else { return records }
+        records.restoreText(of: try await store.entries(about: subjects.sorted()))
+        return records
     }
 
     /// Folds in the entries written after `records.head`.
