@@ -128,6 +128,36 @@ public struct FollowupCounts: Sendable, Equatable {
         return seqs
     }
 
+    /// The seqs of the latest `count` follow-ups dated on or before `day`, retracted ones
+    /// too (as `LedgerState.events` holds them), latest first by date then seq.
+    public func latest(_ count: Int, onOrBefore day: CalendarDay) -> [Int64] {
+        func isLater(_ a: Counted, _ b: Counted) -> Bool { (a.effective, a.seq) > (b.effective, b.seq) }
+        // Almost always in date order: the latest are at the end, and a short list is kept sorted.
+        var found: [Counted] = []
+        for followup in followups.reversed() where followup.effective.day <= day {
+            guard found.count < count || isLater(followup, found[found.count - 1]) else { continue }
+            found.insert(followup, at: found.firstIndex { isLater(followup, $0) } ?? found.endIndex)
+            if found.count > count { found.removeLast() }
+        }
+        return found.map(\.seq)
+    }
+
+    /// The date of the latest follow-up dated on or before `day` about each subject,
+    /// retracted ones too: a subject's latest activity, as `LedgerState.events` would show it.
+    func latestDates(onOrBefore day: CalendarDay) -> [String: EffectiveTime] {
+        var latest = [EffectiveTime?](repeating: nil, count: subjects.count)
+        for followup in followups where followup.effective.day <= day {
+            let subject = Int(followup.subject)
+            if latest[subject].map({ $0 < followup.effective }) ?? true { latest[subject] = followup.effective }
+        }
+        var dates: [String: EffectiveTime] = [:]
+        for (number, date) in latest.enumerated() { if let date { dates[subjects[number]] = date } }
+        return dates
+    }
+
+    /// The earliest date of any follow-up counted.
+    public var earliestDay: CalendarDay? { followups.lazy.map(\.effective.day).min() }
+
     /// How many follow-ups dated on or before `asOf`, not retracted, are about each subject.
     /// A follow-up counts only after its subject's definition in date then seq order (when
     /// `definedAt` gives one), as `LedgerState` applies records: by validation that is every

@@ -105,6 +105,9 @@ public struct LedgerState: Sendable {
     /// Every record dated on or before `asOf`, plus every actor (retracted ones flagged), by
     /// effective date then seq.
     public private(set) var events = Events(records: [], order: [])
+    /// From a counts fold: the date of the latest follow-up about each subject that
+    /// `events` holds no record of (dated on or before `asOf`, retracted ones too).
+    public private(set) var latestCountedFollowup: [String: EffectiveTime] = [:]
     private var actorIndex: [String: Int] = [:]
     private var demandIndex: [String: Int] = [:]
     private var commitmentIndex: [String: Int] = [:]
@@ -226,15 +229,18 @@ public struct LedgerState: Sendable {
     /// The follow-ups a counts fold keeps no record of, counted for their subjects.
     private mutating func count(_ counted: FollowupCounts) {
         guard counted.count > 0 else { return }
+        latestCountedFollowup = counted.latestDates(onOrBefore: asOf)
         let tally = counted.tally(asOf: asOf) { subject in
             if let index = commitmentIndex[subject] { return (commitments[index].effective, commitments[index].seq) }
             return demandIndex[subject].map { (demands[$0].effective, demands[$0].seq) }
         }
+        // Added to the follow-ups read back as records (`Ledger.withText`), which a subject
+        // can have some of while the rest stay counted.
         for (subject, count) in tally {
             if let index = commitmentIndex[subject] {
-                commitments[index].followupCount = count
+                commitments[index].followupCount += count
             } else if let index = demandIndex[subject] {
-                demands[index].followupCount = count
+                demands[index].followupCount += count
             }
         }
     }

@@ -52,14 +52,13 @@ public enum LedgerServer {
             services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)] + background,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
-        // The first fold and verification need the store's services running, and must end
-        // before the first request is answered.
+        // The first fold needs the store's services running, and must end before the first
+        // request is answered. From a counts snapshot that is a fraction of a second; the
+        // watcher's first refresh then verifies the chain and loads the full fold.
         app.beforeServerStarts {
             if let opened { try await checkReplica(opened, of: ledger, logger: logger) }
-            try await view.refresh()
-            if let verification = await view.verification, verification.isIntact, await view.warning == nil {
-                logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
-            }
+            let started = configuration.verifyFirst ? false : try await view.startFromCounts()
+            if !started { try await view.refresh() }
         }
         try await app.runService()
     }
@@ -111,7 +110,8 @@ public enum LedgerServer {
             let filter = try Routes.filter(request)
             let page = try Routes.integer(request.uri.queryParameters.get("page"), field: "page", default: 1, range: 1...1_000_000)
             let variant = filter.canonicalQuery + (page == 1 ? "" : "&page=\(page)")
-            return try await routes.page(request, key: "/", contentType: html, variant: variant) { snapshot, language in
+            // The search reads every note, which a server starting from the counts has not read yet.
+            return try await routes.page(request, key: "/", contentType: html, variant: variant, countsWillDo: filter.query == nil) { snapshot, language in
                 snapshot.site(language).statusPage(filter: filter, page: Int(page))
             }
         }
@@ -189,7 +189,7 @@ public enum LedgerServer {
         }
         read("/api/v1/status") { request, _ in
             if let failure = try await routes.integrityFailure() { return failure }
-            return try await routes.page(request, key: "/api/v1/status", contentType: json, languageMatters: false) { snapshot, _ in
+            return try await routes.page(request, key: "/api/v1/status", contentType: json, languageMatters: false, countsWillDo: true) { snapshot, _ in
                 try StatusOverview(state: snapshot.state).jsonText() + "\n"
             }
         }

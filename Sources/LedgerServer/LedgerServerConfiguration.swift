@@ -39,6 +39,10 @@ public struct LedgerServerConfiguration: Sendable {
     /// The server stores new snapshots of the fold (see `ProjectionSnapshot`) once the head
     /// is this many entries past the last ones; nil never does.
     public var snapshotThreshold: Int64? = 10_000
+    /// Answer nothing until the whole chain is verified and the pages' fold is loaded. By
+    /// default a server with a stored counts snapshot answers the status page and the
+    /// status API from it at once, and writes and the other pages wait for that.
+    public var verifyFirst = false
 
     public init() {}
 

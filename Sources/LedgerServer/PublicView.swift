@@ -63,9 +63,17 @@ actor PublicView {
     private(set) var snapshotSeq: Int64 = 0
     private var snapshot: Snapshot?
     private var pages: [String: Rendered] = [:]
+    /// A refresh has run to its end (verified the chain and folded it, or failed to).
     private var hasRefreshed = false
-    /// The first refresh has folded the ledger: the first page can be answered.
+    /// The first refresh, which every caller until it ends waits for rather than verifying
+    /// and folding the whole chain once more beside it.
+    private var firstRefresh: Task<Void, any Error>?
+    /// The first refresh has folded the ledger: every page can be answered.
     private(set) var isReady = false
+    /// Until then, on a server started from a stored counts snapshot (`startFromCounts`),
+    /// the counts fold that answers the status page and the status API meanwhile.
+    private var counts: LedgerRecords?
+    private var countsSnapshot: Snapshot?
     /// When the view last read the primary for a head it had not seen (see `show(atLeast:)`).
     private var primaryReadAt: ContinuousClock.Instant?
     /// When a read of the replica last failed: for `replicaRetry` after that, public reads
@@ -106,11 +114,39 @@ actor PublicView {
 
     var head: ChainHead { records.head }
 
+    /// The head the pages show: the counts fold's until the full fold is in.
+    private var shownHead: ChainHead { isReady ? records.head : counts?.head ?? records.head }
+
+    /// Starts from the stored counts snapshot of the public view, if one matches the chain,
+    /// and brings it to the head: a few hundred milliseconds at a million entries, where
+    /// verifying the chain and loading the full fold take seconds. The status page and the
+    /// status API are answered from it until the first refresh has done both; every other
+    /// page, and every write, waits for that refresh. Until then a page carries no warning
+    /// even if the chain turns out broken: `serve --verify-first` waits instead.
+    /// - Returns: whether there was a counts snapshot to start from.
+    func startFromCounts() async throws -> Bool {
+        guard !isReady, let (counts, checkpoint) = try await read(patience: nil, { reads -> (LedgerRecords, StoredCheckpoint?)? in
+            guard var counts = await reads.snapshotRecords(.public, detail: .counts) else { return nil }
+            try await reads.catchUp(&counts)
+            return (counts, try await reads.store.latestCheckpoint())
+        }) else { return false }
+        self.counts = counts
+        publish(checkpoint)
+        return true
+    }
+
     /// Set once the ledger failed verification or lost its guards; it stays set until the
     /// server restarts, because a ledger does not mend itself.
     var warning: IntegrityWarning? {
         if let verification, !verification.isIntact { return IntegrityWarning(failedAtSeq: verification.firstBadSeq) }
         return guardProblems.isEmpty && snapshotProblems.isEmpty ? nil : IntegrityWarning(failedAtSeq: nil)
+    }
+
+    /// The warning, once the chain is verified: a write waits for the first verification
+    /// rather than landing on a chain not yet checked.
+    func warningOnceVerified() async throws -> IntegrityWarning? {
+        if !hasRefreshed { try await refresh() }
+        return warning
     }
 
     /// The outcome of the snapshot check: a wrong snapshot is as loud as a broken guard, and
@@ -185,6 +221,17 @@ actor PublicView {
     /// does not answer hands the refresh to the primary, and one with nothing new costs
     /// that one query.
     func refresh() async throws {
+        guard hasRefreshed else {
+            if let firstRefresh { return try await firstRefresh.value }
+            let first = Task { try await refreshNow() }
+            firstRefresh = first
+            defer { firstRefresh = nil }
+            return try await first.value
+        }
+        try await refreshNow()
+    }
+
+    private func refreshNow() async throws {
         guard readsGoToReplica, let reads = replica else { return try await refresh(from: ledger) }
         do {
             let head = try await withDeadline(Self.replicaPatience, doing: "read the replica's head") { try await reads.store.head() }
@@ -198,7 +245,7 @@ actor PublicView {
     }
 
     private func refresh(from reads: Ledger) async throws {
-        hasRefreshed = true
+        defer { hasRefreshed = true }
         let warningBefore = warning
         verification = try await reads.verify(continuing: verification)
         let now = ContinuousClock.now
@@ -206,9 +253,15 @@ actor PublicView {
             guardProblems = try await reads.store.appendOnlyGuardProblems()
             guardsCheckedAt = now
         }
+        if !hasRefreshed, let verification, verification.isIntact, warning == nil {
+            logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
+        }
         if warning != warningBefore {
             snapshot = nil
             pages = [:]
+            // Nothing more from the counts: their pages were built without the warning.
+            counts = nil
+            countsSnapshot = nil
             if let verification, !verification.isIntact {
                 logger.error("the ledger FAILED verification; writes are refused and every page carries a warning until an operator acts",
                              metadata: ["seq": "\(verification.firstBadSeq ?? 0)", "problem": "\(verification.problem ?? "")"])
@@ -235,6 +288,8 @@ actor PublicView {
         }
         adopt(next, generation: generation)
         isReady = true
+        counts = nil
+        countsSnapshot = nil
     }
 
     /// Shows `next` from now on, unless the view already shows as much or more: two
@@ -327,7 +382,7 @@ actor PublicView {
     /// - Parameter variant: what else the page depends on (a filtered list's query), so a
     ///   client holding the unfiltered page's tag is not told that the filtered one is the same.
     func etag(language: ReportLanguage, variant: String = "") -> String {
-        Self.varied(Self.etag(head: records.head, day: today(), language: language, warning: warning, checkpoint: published, editions: editionsVersion),
+        Self.varied(Self.etag(head: shownHead, day: today(), language: language, warning: warning, checkpoint: published, editions: editionsVersion),
                     by: variant)
     }
 
@@ -344,15 +399,20 @@ actor PublicView {
 
     /// The cached response for `key`, rendering it on first use; nil when `render` finds
     /// nothing (a 404, which is not cached).
-    func page(_ key: String, language: ReportLanguage, contentType: String, variant: String = "",
+    /// - Parameter countsWillDo: `render` reads only what a state from the counts fold holds
+    ///   (see `PublicSite.statusPageSeqs`), so a server starting from the counts answers it
+    ///   at once rather than after the full fold.
+    func page(_ key: String, language: ReportLanguage, contentType: String, variant: String = "", countsWillDo: Bool = false,
               render: @Sendable (Snapshot) throws -> String?) async throws -> Rendered? {
-        let snapshot = try await currentSnapshot()
+        let fromCounts = countsWillDo ? try await countsSnapshotIfStarting() : nil
+        let snapshot = if let fromCounts { fromCounts } else { try await currentSnapshot() }
         let etag = Self.varied(snapshot.etag(language, editions: editionsVersion), by: variant)
         if let page = pages[key], page.etag == etag { return page }
         guard let text = try render(snapshot) else { return nil }
         let page = Rendered(body: ByteBuffer(string: text), contentType: contentType, etag: etag)
         // Only pages of the latest head are kept; one that a refresh overtook is served once.
-        if snapshot.records.head == records.head {
+        // A page from the counts is the full fold's page of the same head, byte for byte.
+        if snapshot.records.head == shownHead {
             if pages.count >= pageLimit { pages = [:] }
             pages[key] = page
         }
@@ -361,6 +421,20 @@ actor PublicView {
 
     func withSnapshot<T: Sendable>(_ body: @Sendable (Snapshot) throws -> T) async throws -> T {
         try body(try await currentSnapshot())
+    }
+
+    /// The state of the counts fold a server started from, with the follow-ups the status
+    /// page shows read back whole; nil once the full fold is in.
+    private func countsSnapshotIfStarting() async throws -> Snapshot? {
+        guard !isReady, let counts else { return nil }
+        let day = today()
+        if let countsSnapshot, countsSnapshot.state.asOf == day, countsSnapshot.records.head == counts.head,
+           countsSnapshot.checkpoint == published { return countsSnapshot }
+        let shown = try await read { try await $0.withText(counts, ofSeqs: PublicSite.statusPageSeqs(counts: counts.followupCounts, asOf: day)) }
+        let built = Snapshot(records: shown, state: LedgerState(records: shown, asOf: day), months: PublicSite.reportMonths(records: shown, today: day),
+                             feedHashes: [:], warning: warning, templates: templates, checkpoint: published)
+        if !isReady { countsSnapshot = built }
+        return built
     }
 
     private func currentSnapshot() async throws -> Snapshot {

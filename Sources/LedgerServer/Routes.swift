@@ -18,7 +18,7 @@ struct Routes: Sendable {
 
     /// A cached page: 304 when the client has this head's version, 404 when `render`
     /// finds nothing. With `languageMatters` false the response is the same in any language.
-    func page(_ request: Request, key: String, contentType: String, languageMatters: Bool = true, variant: String = "",
+    func page(_ request: Request, key: String, contentType: String, languageMatters: Bool = true, variant: String = "", countsWillDo: Bool = false,
               render: @escaping @Sendable (PublicView.Snapshot, ReportLanguage) throws -> String?) async throws -> Response {
         let choice = languageMatters ? try LanguageChoice(request: request) : nil
         let language = choice?.language ?? .en
@@ -28,7 +28,7 @@ struct Routes: Sendable {
             return Responses.cached(PublicView.Rendered(body: ByteBuffer(), contentType: contentType, etag: etag), request: request, choice: choice)
         }
         guard let page = try await view.page("\(key)?\(language.rawValue)\(variant)", language: language, contentType: contentType, variant: variant,
-                                             render: { try render($0, language) }) else {
+                                             countsWillDo: countsWillDo, render: { try render($0, language) }) else {
             return try await errorPage(request, status: .notFound, message: nil)
         }
         return Responses.cached(page, request: request, choice: choice)
@@ -151,7 +151,7 @@ struct Routes: Sendable {
     /// then written atomically; idempotent on entry id. The token's name is the author.
     func append(_ request: Request) async throws -> Response {
         let author = try await authenticate(request)
-        if let warning = await view.warning {
+        if let warning = try await view.warningOnceVerified() {
             throw APIError(.serviceUnavailable, field: nil, "writes are refused: \(warning.text(.en)) An operator must check it with `ledgerctl verify` and restart the server")
         }
         if configuration.readOnly {

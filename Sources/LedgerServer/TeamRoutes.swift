@@ -326,7 +326,7 @@ struct TeamRoutes: Sendable {
     /// When the server may not write: a ledger that failed verification, or opened read-only.
     func writesRefused(_ request: Request, person: WorkspacePages.Person) async throws -> Response? {
         let pages = await pages(request)
-        if let warning = await view.warning {
+        if let warning = try await view.warningOnceVerified() {
             return Self.page(.serviceUnavailable, pages.messagePage(heading: "forbidden", text: warning.text(pages.language), person: person), language: pages.language)
         }
         if configuration.readOnly {

@@ -34,7 +34,7 @@ public struct PublicSite: Sendable {
 
     /// Every month from the first public entry's to `today`'s, newest first.
     public static func reportMonths(records: LedgerRecords, today: CalendarDay) -> [ReportMonth] {
-        guard let first = records.records.lazy.map(\.effective.day).min() else { return [] }
+        guard let first = [records.records.lazy.map(\.effective.day).min(), records.followupCounts.earliestDay].compactMap({ $0 }).min() else { return [] }
         var months: [ReportMonth] = []
         var year = first.year, month = first.month
         while (year, month) <= (today.year, today.month) {
@@ -42,6 +42,14 @@ public struct PublicSite: Sendable {
             (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
         }
         return months.reversed()
+    }
+
+    /// The follow-ups the status page shows whole, from a counts fold
+    /// (`LedgerRecords.Detail.counts`): those that may be among its latest changes. Read
+    /// back (`Ledger.withText(_:ofSeqs:)`), they make a state whose status page is the
+    /// full fold's, byte for byte, without the search (`q`), which reads every note.
+    public static func statusPageSeqs(counts: FollowupCounts, asOf: CalendarDay) -> [Int64] {
+        counts.latest(latestChangesShown, onOrBefore: asOf)
     }
 
     var labels: SiteLabels { SiteLabels(language) }
@@ -71,6 +79,7 @@ public struct PublicSite: Sendable {
         let overdue = state.commitments.filter { ($0.daysOverdue(on: state.asOf) ?? 0) > 0 }
         // Latest activity first: a demand that moved this week leads.
         let activity = Dictionary(state.events.map { ($0.subject, $0.effective) }, uniquingKeysWith: max)
+            .merging(state.latestCountedFollowup, uniquingKeysWith: max)
         func lastActivity(_ demand: Demand) -> EffectiveTime {
             ([demand.id] + demand.commitments).compactMap { activity[$0] }.max() ?? demand.effective
         }

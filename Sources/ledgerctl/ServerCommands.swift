@@ -56,6 +56,10 @@ struct Serve: AsyncParsableCommand {
         "Keep a new snapshot of the fold (see `ledgerctl snapshot`) once the head is this many entries past the last one; 0 never does.",
         valueName: "entries"))
     var snapshotEvery: Int64 = 10_000
+    @Flag(name: .customLong("verify-first"), help: ArgumentHelp(
+        "Answer nothing until the whole chain is verified and the pages are folded.",
+        discussion: "By default a ledger with a stored snapshot (`ledgerctl snapshot`) answers its status page and /api/v1/status from it at once, while the chain is verified and the full fold loaded (seconds at a million entries); writes and the other pages wait for that. Until the verification ends a page cannot carry the warning of a broken chain: with this flag none is answered before."))
+    var verifyFirst = false
     @OptionGroup var mail: MailOptions
     @Option(name: .customLong("read-database"), help: ArgumentHelp(
         "A streaming replica (hot standby) of the PostgreSQL ledger to read the public pages from.", valueName: "url"))
@@ -82,6 +86,7 @@ struct Serve: AsyncParsableCommand {
         configuration.signer = try signingKey.load()
         configuration.checkpointInterval = .milliseconds(Int(checkpointInterval * 1_000))
         configuration.snapshotThreshold = snapshotEvery == 0 ? nil : snapshotEvery
+        configuration.verifyFirst = verifyFirst
         configuration.sendmail = mail.sendmail
         configuration.mailFrom = mail.from
         var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }

@@ -102,6 +102,42 @@ struct PublicOutputTests {
         await restarted.ledger.close()
     }
 
+    /// A server starting from the counts snapshot answers the status page and the status API
+    /// before it has verified the chain or loaded the full fold, byte for byte (and tag for
+    /// tag) as a server that did both; the search, and every other page, wait for that.
+    @Test(arguments: StoreKind.allCases)
+    func theFirstPagesFromTheCountsAreTheFullFolds(_ kind: StoreKind) async throws {
+        let site = try await TestSite(kind, withSecrets: true, signed: true)
+        _ = try await site.ledger.saveSnapshots()
+        // Written after the snapshot: the counts are brought to the head before the first page.
+        _ = try await site.ledger.append([EntryDraft(
+            type: .followupLogged, subject: "stop-arms-flow", effective: EffectiveTime("2026-01-15")!, author: "policy-team", visibility: .public,
+            payload: .object(["note": .string("Written after the snapshot <b>&</b>"), "kind": .string("meeting")]))])
+        let paths = ["/", "/?lang=es", "/?status=committed", "/?actor=cndh&lang=es", "/api/v1/status"]
+        func get(_ site: TestSite, _ paths: [String]) async throws -> [TestResponse] {
+            try await site.test { client in
+                var responses: [TestResponse] = []
+                for path in paths { responses.append(try await client.get(path)) }
+                return responses
+            }
+        }
+        let cold = try await get(site, paths + ["/?q=arms", "/demands/stop-arms-flow"])
+        #expect(cold.allSatisfy { $0.status == .ok || $0.status == .notFound } && cold[0].text.contains("2026-01-15"))
+        let restarted = try await TestSite(reopening: site, kind)
+        #expect(try await restarted.view.startFromCounts(), "a counts snapshot was there to start from")
+        let early = try await get(restarted, paths)
+        #expect(await !restarted.view.isReady, "answered from the counts, before the full fold")
+        for (path, (response, expected)) in zip(paths, zip(early, cold)) {
+            #expect(response.status == expected.status && response.text == expected.text && response.headers[.eTag] == expected.headers[.eTag],
+                    "\(path) from the counts")
+        }
+        let later = try await get(restarted, ["/?q=arms", "/demands/stop-arms-flow"])
+        #expect(await restarted.view.isReady, "the search waited for the full fold")
+        #expect(later.map(\.text) == cold.suffix(2).map(\.text))
+        await site.ledger.close()
+        await restarted.ledger.close()
+    }
+
     @Test(.enabled(if: tools.isEnabled, Comment(rawValue: tools.skipMessage)))
     func feedsReadInAFeedParserAndMatchTheJSONFeedSchema() async throws {
         let site = try await TestSite(withSecrets: true, signed: true)

@@ -158,4 +158,54 @@ struct CountsFoldTests {
         }
         #expect(described > 500, "the months compared describe entries: \(described)")
     }
+
+    /// A server starting from the counts answers the status page from them and the
+    /// follow-ups it shows (`PublicSite.statusPageSeqs`): every page of it, filtered or not,
+    /// in both languages and on several days, is byte for byte the full fold's page.
+    @Test func theStatusPageFromTheCountsIsTheFullFoldsPage() async throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try await Self.ledger(in: directory)
+        // A follow-up that moves a demand ahead of the others without being among the
+        // latest changes: the order of the list then rests on the counts' dates.
+        let before = LedgerState(records: try await ledger.records(audience: .public), asOf: Self.today)
+        func lastActivity(_ demand: Demand) -> EffectiveTime { before.timeline(of: [demand.id] + demand.commitments).last?.effective ?? demand.effective }
+        let demo = before.demands.filter { !$0.id.hasPrefix("demand-") }
+        let quiet = try #require(demo.min { lastActivity($0) < lastActivity($1) })
+        let moved = try #require(demo.map(lastActivity).max()).day.adding(days: 1)
+        try #require(moved < SyntheticLedger.lastDay.adding(days: -30))
+        _ = try await ledger.append([EntryDraft(type: .followupLogged, subject: quiet.id, effective: EffectiveTime(day: moved), author: "equipo",
+                                                visibility: .public, payload: .object(["note": .string("Met again."), "kind": .string("meeting")]))],
+                                    today: Self.today)
+        let full = try await ledger.records(audience: .public)
+        let counts = try await ledger.records(audience: .public, detail: .counts)
+        var compared = 0, differedUnread = 0
+        for asOf in [Self.today, Self.countedOn, SyntheticLedger.lastDay, CalendarDay("2024-01-20")!] {
+            let shown = try await ledger.withText(counts, ofSeqs: PublicSite.statusPageSeqs(counts: counts.followupCounts, asOf: asOf))
+            let expectedState = LedgerState(records: full, asOf: asOf), state = LedgerState(records: shown, asOf: asOf)
+            let unreadState = LedgerState(records: counts, asOf: asOf)
+            // What the server answers /api/v1/status with meanwhile, from the same state.
+            #expect(StatusOverview(state: state) == StatusOverview(state: expectedState), "some follow-ups read back, the others counted: \(asOf)")
+            #expect(PublicSite.reportMonths(records: shown, today: asOf) == PublicSite.reportMonths(records: full, today: asOf))
+            let months = PublicSite.reportMonths(records: full, today: asOf)
+            let actor = try #require(expectedState.actors.first { actor in expectedState.commitments.contains { $0.actor == actor.id } })
+            var filters = [SubjectFilter(), try SubjectFilter(parameters: ["status": "committed"]), try SubjectFilter(parameters: ["actor": actor.id])]
+            if let country = actor.country { filters.append(try SubjectFilter(parameters: ["country": country])) }
+            for language in ReportLanguage.allCases {
+                let expectedSite = PublicSite(state: expectedState, language: language, months: months)
+                let site = PublicSite(state: state, language: language, months: months)
+                for filter in filters {
+                    let pageCount = (filter.demands(in: expectedState).count + PublicSite.demandsPerPage - 1) / PublicSite.demandsPerPage
+                    for page in Set([1, 2, max(1, pageCount), pageCount + 1]).sorted() {
+                        let expected = expectedSite.statusPage(filter: filter, page: page)
+                        #expect(site.statusPage(filter: filter, page: page) == expected, "\(asOf) \(language) \(filter.canonicalQuery) page \(page)")
+                        if expected != nil { compared += 1 }
+                        if PublicSite(state: unreadState, language: language, months: months).statusPage(filter: filter, page: page) != expected { differedUnread += 1 }
+                    }
+                }
+            }
+        }
+        #expect(compared > 25, "pages were compared: \(compared)")
+        #expect(differedUnread > 0, "the follow-ups read back are what made the pages the same")
+        #expect(full.records.count(where: { $0.type == .followupLogged }) > PublicSite.latestChangesShown * 10)
+    }
 }

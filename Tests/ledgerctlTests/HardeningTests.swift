@@ -379,6 +379,36 @@ struct HardeningTests {
         #expect(try await cli.snapshot() == before, "nothing was written")
     }
 
+    /// A server with a stored snapshot answers its status page before the chain is verified;
+    /// a write waits for the verification and is refused, the pages warn once it ends, and
+    /// with `--verify-first` the very first page warns.
+    @Test func aServerStartedFromTheCountsStillRefusesATamperedLedger() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try await cli.ok("demo")
+        let token = try #require(try await cli.ok("token", "add", "maria").stdout.split(separator: "\n").first { $0.hasPrefix("ldg_") }.map(String.init))
+        try await cli.ok("snapshot")
+        try Self.tamper(cli.database)
+        let before = try await cli.snapshot()
+
+        let server = try await ServeCommandTests.Server.start(cli)
+        let (written, body) = try await ServeCommandTests.request(server.base + "/api/v1/entries", method: "POST",
+            body: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-01","payload":{"note":"x"}}"#,
+            headers: ["Authorization": "Bearer \(token)"])
+        #expect(written == 503 && body.contains("failed verification at seq 20"), "\(body)")
+        // By then the verification has ended: every page warns.
+        for path in ["/", "/demands/stop-arms-flow"] {
+            #expect(try await ServeCommandTests.request(server.base + path).1.contains("failed verification at seq 20"), "\(path)")
+        }
+        #expect(try await ServeCommandTests.request(server.base + "/api/v1/status").0 == 503)
+        #expect(try await server.stop() == 0)
+
+        let first = try await ServeCommandTests.Server.start(cli, ["--verify-first"])
+        #expect(try await ServeCommandTests.request(first.base + "/").1.contains("failed verification at seq 20"), "the first page warns")
+        #expect(try await first.stop() == 0)
+        #expect(try await cli.snapshot() == before, "nothing was written")
+    }
+
     @Test(postgres)
     func postgresTriggersAreComparedWithTheMigrations() async throws {
         let cli = try await CLI.on(.postgres)
