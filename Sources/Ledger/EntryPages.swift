@@ -1,45 +1,87 @@
 import Foundation
 
-/// An async sequence over the chain that holds one page in memory at a time.
+/// Reads the chain a page at a time, the next pages read while the caller uses this one.
+/// The chain's seqs have no gaps, so the page after next is asked for before the next one
+/// arrives and `depth` pages are read at once: reading is most of a fold or a
+/// verification, and one connection reads on one core. A guess that a gap (rows deleted
+/// behind the ledger's back) proves wrong is dropped and read again, so every row there is
+/// comes once, in order, for `verify` to name the gap.
+struct ChainPages<Element: Sendable> {
+    let pageSize: Int
+    let depth: Int
+    let read: @Sendable (_ after: Int64, _ limit: Int) async throws -> [Element]
+    let seq: @Sendable (Element) -> Int64
+    private var lastSeq: Int64
+    private var finished = false
+    private var ahead: [(after: Int64, reading: Task<[Element], any Error>)] = []
+
+    init(after seq: Int64, pageSize: Int, depth: Int = 2, read: @escaping @Sendable (_ after: Int64, _ limit: Int) async throws -> [Element],
+         seq seqOf: @escaping @Sendable (Element) -> Int64) {
+        lastSeq = seq
+        self.pageSize = pageSize
+        self.depth = depth
+        self.read = read
+        self.seq = seqOf
+    }
+
+    /// The next page, or nil after the last.
+    mutating func next() async throws -> [Element]? {
+        if finished { return nil }
+        if ahead.isEmpty { readAhead(after: lastSeq) }
+        let (after, reading) = ahead.removeFirst()
+        let page = try await reading.value
+        if page.count < pageSize || page.last.map(seq) != after + Int64(pageSize) {
+            stop()
+            finished = page.count < pageSize
+        }
+        if let last = page.last { lastSeq = seq(last) }
+        if !finished { readAhead(after: ahead.last.map { $0.after + Int64(pageSize) } ?? lastSeq) }
+        return page.isEmpty ? nil : page
+    }
+
+    /// Drops the pages being read ahead (the caller stops early).
+    mutating func stop() {
+        for (_, guessed) in ahead { guessed.cancel() }
+        ahead = []
+    }
+
+    private mutating func readAhead(after seq: Int64) {
+        var after = seq
+        while ahead.count < depth {
+            ahead.append((after, Task { [read, pageSize, after] in try await read(after, pageSize) }))
+            after += Int64(pageSize)
+        }
+    }
+}
+
+/// An async sequence over the chain that holds a few pages in memory at a time.
 public struct EntryPages: AsyncSequence, Sendable {
     public typealias Element = Entry
     let store: any LedgerStore
     let after: Int64
     let pageSize: Int
-    let followupPayloads: Bool
+    let followupsWhole: Bool
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let store: any LedgerStore
-        let pageSize: Int
-        let followupPayloads: Bool
-        var lastSeq: Int64
+        var pages: ChainPages<Entry>
         var page: [Entry] = []
         var position = 0
-        var finished = false
-        /// The next page, read while this one is used.
-        var nextPage: Task<[Entry], any Error>?
 
         public mutating func next() async throws -> Entry? {
             if position == page.count {
-                if finished { return nil }
-                let reading = nextPage ?? read(after: lastSeq)
-                page = try await reading.value
+                guard let next = try await pages.next() else { return nil }
+                page = next
                 position = 0
-                if page.count < pageSize { finished = true }
-                nextPage = finished ? nil : read(after: page.last!.seq)
-                if page.isEmpty { return nil }
             }
             defer { position += 1 }
-            lastSeq = page[position].seq
             return page[position]
-        }
-
-        func read(after seq: Int64) -> Task<[Entry], any Error> {
-            Task { [store, pageSize, followupPayloads] in try await store.entries(after: seq, limit: pageSize, followupPayloads: followupPayloads) }
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(store: store, pageSize: pageSize, followupPayloads: followupPayloads, lastSeq: after)
+        let (store, followupsWhole) = (store, followupsWhole)
+        return AsyncIterator(pages: ChainPages(after: after, pageSize: pageSize, read: { after, limit in
+            try await store.entries(after: after, limit: limit, followupsWhole: followupsWhole)
+        }, seq: \.seq))
     }
 }

@@ -54,8 +54,8 @@ public struct Ledger: Sendable {
     /// Folds in the entries written after `records.head`.
     /// - Parameter progress: told the seq folded up to, every few thousand entries.
     public func catchUp(_ records: inout LedgerRecords, until knownAt: Int64? = nil, progress: (@Sendable (Int64) -> Void)? = nil) async throws {
-        // A counts fold keeps no follow-up's payload, so none is parsed.
-        for try await entry in store.entries(after: records.head.seq, followupPayloads: records.detail == .full) {
+        // A counts fold keeps no follow-up's text, so none is read.
+        for try await entry in store.entries(after: records.head.seq, followupsWhole: records.detail == .full) {
             if let knownAt, entry.seq > knownAt { break }
             records.apply(entry)
             if entry.seq % 4_096 == 0 { progress?(entry.seq) }
@@ -182,19 +182,14 @@ public struct Ledger: Sendable {
         guard verification.isIntact else { return verification }
         let pageSize = 4_096
         let store = store
-        let start = verification.head.seq
-        var next: Task<[StoredEntryColumns], any Error>? = Task { try await store.rows(after: start, limit: pageSize) }
-        while let reading = next {
-            let rows = try await reading.value
-            if rows.count == pageSize, let after = rows.last?.seq {
-                next = Task { try await store.rows(after: after, limit: pageSize) }
-            } else {
-                next = nil
-            }
+        var pages = ChainPages(after: verification.head.seq, pageSize: pageSize, read: { after, limit in
+            try await store.rows(after: after, limit: limit)
+        }, seq: \.seq)
+        while let rows = try await pages.next() {
             let computed = await Self.hashes(of: rows)
             for (index, (row, hash)) in zip(rows, computed).enumerated() {
                 if let problem = Self.problem(with: row, computedHash: hash, after: verification.head) {
-                    next?.cancel()
+                    pages.stop()
                     try await merkle.extend(with: rows[..<index].map { ($0.seq, $0.hash) })
                     verification.firstBadSeq = problem.seq
                     verification.problem = problem.message

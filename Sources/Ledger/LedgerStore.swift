@@ -34,7 +34,9 @@ public protocol LedgerStore: Sendable {
 
     /// Up to `limit` rows with seq greater than `seq`, in order, as stored. Callers page
     /// through the chain with this so memory stays bounded (see `entries(after:)`).
-    func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns]
+    /// - Parameter followupsWhole: false leaves a follow-up's id, author, payload, salt and
+    ///   previous hash unread (''), for `StoredEntryColumns.entry(followupWhole: false)`.
+    func rows(after seq: Int64, limit: Int, followupsWhole: Bool) async throws -> [StoredEntryColumns]
 
     /// The stored entries with these ids, if any.
     func entries(withIDs ids: [UUID]) async throws -> [Entry]
@@ -189,17 +191,21 @@ extension LedgerStore {
         }
     }
 
+    public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
+        try await rows(after: seq, limit: limit, followupsWhole: true)
+    }
+
     /// Up to `limit` entries with seq greater than `seq`, in order; see
-    /// `StoredEntryColumns.entry(followupPayload:)`.
-    public func entries(after seq: Int64, limit: Int, followupPayloads: Bool = true) async throws -> [Entry] {
+    /// `StoredEntryColumns.entry(followupWhole:)`.
+    public func entries(after seq: Int64, limit: Int, followupsWhole: Bool = true) async throws -> [Entry] {
         // Decoding payloads is most of reading the chain; done on two cores.
-        try await TwoCores.map(try await rows(after: seq, limit: limit)) { row in
-            Result { try row.entry(followupPayload: followupPayloads) }
+        try await TwoCores.map(try await rows(after: seq, limit: limit, followupsWhole: followupsWhole)) { row in
+            Result { try row.entry(followupWhole: followupsWhole) }
         }.map { try $0.get() }
     }
 
     /// Every entry after `seq`, fetched a page at a time.
-    public func entries(after seq: Int64 = 0, pageSize: Int = 1_000, followupPayloads: Bool = true) -> EntryPages {
-        EntryPages(store: self, after: seq, pageSize: pageSize, followupPayloads: followupPayloads)
+    public func entries(after seq: Int64 = 0, pageSize: Int = 1_000, followupsWhole: Bool = true) -> EntryPages {
+        EntryPages(store: self, after: seq, pageSize: pageSize, followupsWhole: followupsWhole)
     }
 }

@@ -28,6 +28,8 @@ public struct StoredEntryColumns: Sendable {
         (seq, id, type, schema, subject, effective, recordedAt, author, visibility, payload, salt, prevHash, hash) = values
     }
 
+    private static let unreadID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
     private func damaged(_ column: String, _ problem: String) -> LedgerError {
         LedgerError(kind: .integrity, field: "seq \(seq)", "\(column) \(problem); the row was changed outside the ledger")
     }
@@ -45,16 +47,22 @@ public struct StoredEntryColumns: Sendable {
         return (uuid, entryType, time, visibilityValue)
     }
 
-    /// - Parameter followupPayload: false reads a follow-up's payload as `{}` without
-    ///   parsing it: for a counts fold, which keeps none (most of a chain is follow-ups).
-    public func entry(followupPayload: Bool = true) throws -> Entry {
+    /// - Parameter followupWhole: false for a row read without a follow-up's id, author,
+    ///   payload, salt and previous hash (`LedgerStore.rows(after:limit:followupsWhole:)`),
+    ///   for a counts fold, which keeps only a follow-up's seq, subject, date and visibility:
+    ///   a follow-up then has the nil UUID, payload `{}` and the others as read ('').
+    public func entry(followupWhole: Bool = true) throws -> Entry {
+        if !followupWhole && type == EntryType.followupLogged.rawValue {
+            guard let time = EffectiveTime(effective) else { throw damaged("effective", "'\(effective)' is not a date") }
+            guard let visibilityValue = Visibility(rawValue: visibility) else { throw damaged("visibility", "is not public or internal") }
+            return Entry(
+                seq: seq, id: Self.unreadID, type: .followupLogged, schema: schema, subject: subject, effective: time,
+                recordedAt: recordedAt, author: author, visibility: visibilityValue, payload: .object([:]),
+                salt: salt, prevHash: prevHash, hash: hash)
+        }
         let (uuid, entryType, time, visibilityValue) = try typedColumns()
         let payloadValue: JSONValue
-        if !followupPayload && entryType == .followupLogged {
-            payloadValue = .object([:])
-        } else {
-            do { payloadValue = try JSONValue.parse(payload) } catch { throw damaged("payload", "is not valid JSON") }
-        }
+        do { payloadValue = try JSONValue.parse(payload) } catch { throw damaged("payload", "is not valid JSON") }
         return Entry(
             seq: seq, id: uuid, type: entryType, schema: schema, subject: subject, effective: time,
             recordedAt: recordedAt, author: author, visibility: visibilityValue, payload: payloadValue,

@@ -264,10 +264,10 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
-    public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
+    public func rows(after seq: Int64, limit: Int, followupsWhole: Bool) async throws -> [StoredEntryColumns] {
         try await run("read the ledger") {
             try await self.client.withConnection { connection in
-                try await self.fetchRows(connection, "SELECT \(unescaped: Self.selectColumns) FROM ledger_entries WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
+                try await self.fetchRows(connection, "SELECT \(unescaped: followupsWhole ? Self.selectColumns : Self.countedColumns) FROM ledger_entries WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
             }
         }
     }
@@ -724,7 +724,8 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     }
 
     /// The shared column list with the id read as text, as it is hashed (the column is a uuid).
-    private static let selectColumns = LedgerTable.columns.replacingOccurrences(of: "seq, id,", with: "seq, id::text,")
+    private static let selectColumns = LedgerTable.columns(followupsWhole: true, id: "id::text")
+    private static let countedColumns = LedgerTable.columns(followupsWhole: false, id: "id::text")
 
     private func fetchRows(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [StoredEntryColumns] {
         var stored: [StoredEntryColumns] = []

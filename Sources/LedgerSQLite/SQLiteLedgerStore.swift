@@ -250,10 +250,11 @@ public final class SQLiteLedgerStore: LedgerStore {
         return try outcome.withLock { $0! }.get()
     }
 
-    public func rows(after seq: Int64, limit: Int) async throws -> [StoredEntryColumns] {
+    public func rows(after seq: Int64, limit: Int, followupsWhole: Bool) async throws -> [StoredEntryColumns] {
         try await run("read the ledger") {
             try await self.reader.read { db in
-                try Self.fetchRows(db, sql: "SELECT \(LedgerTable.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+                try Self.fetchRows(db, sql: "SELECT \(followupsWhole ? LedgerTable.columns : Self.countedColumns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?",
+                                   arguments: [seq, limit])
             }
         }
     }
@@ -636,6 +637,8 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     /// In the order `fetchRows` reads them by index (GRDB's by-name lookup is case-insensitive and slow).
+
+    private static let countedColumns = LedgerTable.columns(followupsWhole: false)
 
     private static func fetchRows(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEntryColumns] {
         var stored: [StoredEntryColumns] = []

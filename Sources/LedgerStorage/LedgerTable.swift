@@ -3,7 +3,18 @@ import Ledger
 /// The ledger's table as both stores lay it out; only the SQL around it is dialect.
 package enum LedgerTable {
     /// In the order of `StoredEntryColumns.Values`.
-    package static let columns = "seq, id, type, schema_version, subject, effective, recorded_at, author, visibility, payload, salt, prev_hash, hash"
+    package static let columns = columns(followupsWhole: true)
+
+    /// `columns`, or with `followupsWhole` false a follow-up's id, author, payload, salt and
+    /// prev_hash read as '' (`StoredEntryColumns.entry(followupWhole:)`): most of a chain is
+    /// follow-ups, and reading their text is most of a fold that keeps none of it.
+    /// - Parameter id: how the dialect reads the id as text.
+    package static func columns(followupsWhole: Bool, id: String = "id") -> String {
+        let names = ["seq", id, "type", "schema_version", "subject", "effective", "recorded_at", "author", "visibility", "payload", "salt", "prev_hash", "hash"]
+        let unread: Set = [id, "author", "payload", "salt", "prev_hash"]
+        return names.map { followupsWhole || !unread.contains($0) ? $0 : "CASE WHEN type = 'followup.logged' THEN '' ELSE \($0) END" }
+            .joined(separator: ", ")
+    }
 
     /// An import must continue the chain exactly where it ends; checked inside the import's
     /// transaction, under the store's write lock.
