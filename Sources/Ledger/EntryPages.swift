@@ -2,10 +2,11 @@ import Foundation
 
 /// Reads the chain a page at a time, the next pages read while the caller uses this one.
 /// The chain's seqs have no gaps, so the page after next is asked for before the next one
-/// arrives and `depth` pages are read at once: reading is most of a fold or a
-/// verification, and one connection reads on one core. A guess that a gap (rows deleted
-/// behind the ledger's back) proves wrong is dropped and read again, so every row there is
-/// comes once, in order, for `verify` to name the gap.
+/// arrives and `depth` pages are read at once: reading is most of a fold, and one
+/// connection reads on one core. A guess that a gap (rows deleted behind the ledger's
+/// back) proves wrong is dropped and read again, so every row there is comes once, in order.
+/// (`verify` keeps one page ahead: its hashing has both cores already, and a second read
+/// measured slower, 4.1–4.9 s against 3.9–4.3 s at 1M.)
 struct ChainPages<Element: Sendable> {
     let pageSize: Int
     let depth: Int

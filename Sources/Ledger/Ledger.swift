@@ -182,14 +182,19 @@ public struct Ledger: Sendable {
         guard verification.isIntact else { return verification }
         let pageSize = 4_096
         let store = store
-        var pages = ChainPages(after: verification.head.seq, pageSize: pageSize, read: { after, limit in
-            try await store.rows(after: after, limit: limit)
-        }, seq: \.seq)
-        while let rows = try await pages.next() {
+        let start = verification.head.seq
+        var next: Task<[StoredEntryColumns], any Error>? = Task { try await store.rows(after: start, limit: pageSize) }
+        while let reading = next {
+            let rows = try await reading.value
+            if rows.count == pageSize, let after = rows.last?.seq {
+                next = Task { try await store.rows(after: after, limit: pageSize) }
+            } else {
+                next = nil
+            }
             let computed = await Self.hashes(of: rows)
             for (index, (row, hash)) in zip(rows, computed).enumerated() {
                 if let problem = Self.problem(with: row, computedHash: hash, after: verification.head) {
-                    pages.stop()
+                    next?.cancel()
                     try await merkle.extend(with: rows[..<index].map { ($0.seq, $0.hash) })
                     verification.firstBadSeq = problem.seq
                     verification.problem = problem.message
