@@ -15,6 +15,9 @@ package enum HTMLText {
     /// By scalar, in one pass: a report at a million entries escapes megabytes. A mark
     /// after `<` or `&` does not hide it (by `Character`, "<" + U+0301 is not "<").
     package static func escape(_ text: String) -> String {
+        // Most text is printable ASCII with nothing to escape: returned as it is, unscanned
+        // by scalar (a tenth of a large report's time went to copying it).
+        if text.utf8.allSatisfy(passesUnchanged) { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -28,6 +31,14 @@ package enum HTMLText {
             }
         }
         return result
+    }
+
+    private static func passesUnchanged(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"): false
+        case 0x20...0x7E, UInt8(ascii: "\n"), UInt8(ascii: "\t"): true
+        default: false  // controls, and anything not ASCII: the scalar loop decides
+        }
     }
 
     /// Text back from `escape` (and from a template engine's escaping), for reading a

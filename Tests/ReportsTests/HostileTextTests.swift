@@ -97,6 +97,17 @@ struct HostileTextTests {
         #expect(!escaped.unicodeScalars.contains("<") && !escaped.unicodeScalars.contains(">"))
     }
 
+    /// Printable ASCII with nothing to escape comes back as it is; one byte of anything
+    /// else (markup, a control, a scalar outside ASCII) takes the scalar path.
+    @Test func plainTextPassesAndAnyOtherByteIsLookedAt() {
+        let plain = "Plain text, 100% ASCII: (a+b)=c; [x] {y} ~`|\\/?!@#$^*_-\n\tend"
+        #expect(HTMLText.escape(plain) == plain)
+        for (inserted, expected) in [("<", "&lt;"), (">", "&gt;"), ("&", "&amp;"), ("\"", "&quot;"), ("'", "&#39;"), ("\u{7}", "\u{FFFD}"),
+                                     ("\u{7F}", "\u{FFFD}"), ("\r", "\u{FFFD}"), ("\u{202E}", "\u{FFFD}"), ("é", "é"), ("\u{85}", "\u{FFFD}")] {
+            #expect(HTMLText.escape("ab" + inserted + "cd") == "ab" + expected + "cd", "\(inserted.unicodeScalars.map(\.value))")
+        }
+    }
+
     @Test func everyTextFieldIsEscapedInEveryOutput() async throws {
         let outputs = try await Self.outputs()
         #expect(outputs.count > 40)
