@@ -140,6 +140,14 @@ public struct LedgerState: Sendable {
         return found.reversed()
     }
 
+    /// The date of the latest thing dated on or before `asOf` about the subject, counted
+    /// follow-ups included: a subject's timeline ends with it, so no scan of `events`.
+    public func latestActivity(about subject: String) -> EffectiveTime? {
+        let recorded = eventsBySubject[subject]?.last.map { events[Int($0)].effective }
+        guard let counted = latestCountedFollowup[subject] else { return recorded }
+        return max(recorded ?? counted, counted)
+    }
+
     private func positions(about subjects: some Sequence<String>) -> [Int] {
         var positions: [Int] = []
         for subject in Set(subjects) { positions += (eventsBySubject[subject] ?? []).lazy.map(Int.init) }

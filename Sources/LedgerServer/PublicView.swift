@@ -296,9 +296,11 @@ actor PublicView {
     /// refreshes can overlap (a write and the watcher); whichever saw more stays.
     private func adopt(_ next: LedgerRecords, generation: Int) {
         guard generation == foldGeneration, next.head.seq > records.head.seq else { return }
+        // The pages answered from the counts are this fold's pages, if it is of their head.
+        let keepsPages = next.head == shownHead
         records = next
         snapshot = nil
-        pages = [:]
+        if !keepsPages { pages = [:] }
         logger.debug("public view refreshed", metadata: ["seq": "\(next.head.seq)"])
     }
 

@@ -78,15 +78,15 @@ public struct PublicSite: Sendable {
     public func statusPage(filter: SubjectFilter = SubjectFilter(), page: Int = 1) -> String? {
         let overdue = state.commitments.filter { ($0.daysOverdue(on: state.asOf) ?? 0) > 0 }
         // Latest activity first: a demand that moved this week leads.
-        let activity = Dictionary(state.events.map { ($0.subject, $0.effective) }, uniquingKeysWith: max)
-            .merging(state.latestCountedFollowup, uniquingKeysWith: max)
-        func lastActivity(_ demand: Demand) -> EffectiveTime {
-            ([demand.id] + demand.commitments).compactMap { activity[$0] }.max() ?? demand.effective
+        func latestActivity(_ demand: Demand) -> EffectiveTime {
+            ([demand.id] + demand.commitments).compactMap(state.latestActivity(about:)).max() ?? demand.effective
         }
         // `events` is in date order already.
         let latest = state.events.reversed().lazy.filter { $0.type != .actorRegistered }.prefix(Self.latestChangesShown)
         // A page at a time: a national ledger has thousands of demands.
         let listed = filter.demands(in: state)
+        let activity = Dictionary(listed.map { ($0.id, latestActivity($0)) }, uniquingKeysWith: max)
+        func lastActivity(_ demand: Demand) -> EffectiveTime { activity[demand.id] ?? demand.effective }
         let pageCount = max(1, (listed.count + Self.demandsPerPage - 1) / Self.demandsPerPage)
         guard (1...pageCount).contains(page) else { return nil }
         let shown = listed.count <= Self.demandsPerPage ? listed.sorted(by: { (lastActivity($0), $0.seq) > (lastActivity($1), $1.seq) })

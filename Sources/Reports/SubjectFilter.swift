@@ -67,9 +67,12 @@ public struct SubjectFilter: Sendable, Equatable {
         text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 
-    private func matches(_ texts: [String?]) -> Bool {
+    /// - Parameter texts: built only when there are words to look for: a demand's notes are
+    ///   thousands of strings at a million entries, and most lists are not searched.
+    private func matches(_ texts: @autoclosure () -> [String?]) -> Bool {
         let words = words
         guard !words.isEmpty else { return true }
+        let texts = texts()
         let haystack = Self.folded(texts.compactMap { $0 }.joined(separator: "\n"))
         return words.allSatisfy { haystack.contains($0) }
     }
