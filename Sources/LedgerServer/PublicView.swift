@@ -260,8 +260,7 @@ actor PublicView {
             snapshot = nil
             pages = [:]
             // Nothing more from the counts: their pages were built without the warning.
-            counts = nil
-            countsSnapshot = nil
+            leaveTheCounts()
             if let verification, !verification.isIntact {
                 logger.error("the ledger FAILED verification; writes are refused and every page carries a warning until an operator acts",
                              metadata: ["seq": "\(verification.firstBadSeq ?? 0)", "problem": "\(verification.problem ?? "")"])
@@ -288,6 +287,11 @@ actor PublicView {
         }
         adopt(next, generation: generation)
         isReady = true
+        leaveTheCounts()
+    }
+
+    /// The counts a server started from are no longer used (and their memory is freed).
+    private func leaveTheCounts() {
         counts = nil
         countsSnapshot = nil
     }

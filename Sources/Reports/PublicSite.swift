@@ -77,15 +77,14 @@ public struct PublicSite: Sendable {
     /// - Parameter page: which page of `demandsPerPage` demands (1-based); nil when there is no such page.
     public func statusPage(filter: SubjectFilter = SubjectFilter(), page: Int = 1) -> String? {
         let overdue = state.commitments.filter { ($0.daysOverdue(on: state.asOf) ?? 0) > 0 }
-        // Latest activity first: a demand that moved this week leads.
-        func latestActivity(_ demand: Demand) -> EffectiveTime {
-            ([demand.id] + demand.commitments).compactMap(state.latestActivity(about:)).max() ?? demand.effective
-        }
         // `events` is in date order already.
         let latest = state.events.reversed().lazy.filter { $0.type != .actorRegistered }.prefix(Self.latestChangesShown)
         // A page at a time: a national ledger has thousands of demands.
         let listed = filter.demands(in: state)
-        let activity = Dictionary(listed.map { ($0.id, latestActivity($0)) }, uniquingKeysWith: max)
+        // Latest activity first: a demand that moved this week leads.
+        let activity = Dictionary(listed.map { demand in
+            (demand.id, ([demand.id] + demand.commitments).compactMap(state.latestActivity(about:)).max() ?? demand.effective)
+        }, uniquingKeysWith: max)
         func lastActivity(_ demand: Demand) -> EffectiveTime { activity[demand.id] ?? demand.effective }
         let pageCount = max(1, (listed.count + Self.demandsPerPage - 1) / Self.demandsPerPage)
         guard (1...pageCount).contains(page) else { return nil }
