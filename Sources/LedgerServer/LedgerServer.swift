@@ -111,7 +111,8 @@ public enum LedgerServer {
             let page = try Routes.integer(request.uri.queryParameters.get("page"), field: "page", default: 1, range: 1...1_000_000)
             let variant = filter.canonicalQuery + (page == 1 ? "" : "&page=\(page)")
             // The search reads every note, which a server starting from the counts has not read yet.
-            return try await routes.page(request, key: "/", contentType: html, variant: variant, countsWillDo: filter.query == nil) { snapshot, language in
+            return try await routes.page(request, key: "/", contentType: html, variant: variant, countsWillDo: filter.query == nil,
+                                         isSearch: filter.query != nil) { snapshot, language in
                 snapshot.site(language).statusPage(filter: filter, page: Int(page))
             }
         }

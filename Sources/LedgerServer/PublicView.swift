@@ -404,17 +404,41 @@ actor PublicView {
     }
 
     /// The cached response for `key`, rendering it on first use; nil when `render` finds
-    /// nothing (a 404, which is not cached).
+    /// nothing (a 404, which is not cached). Pages are rendered off the actor, so a page
+    /// that takes seconds (a search at a million entries) holds up no other request, and a
+    /// request for a page already being rendered waits for that render.
     /// - Parameter countsWillDo: `render` reads only what a state from the counts fold holds
     ///   (see `PublicSite.statusPageSeqs`), so a server starting from the counts answers it
     ///   at once rather than after the full fold.
-    func page(_ key: String, language: ReportLanguage, contentType: String, variant: String = "", countsWillDo: Bool = false,
-              render: @Sendable (Snapshot) throws -> String?) async throws -> Rendered? {
+    /// - Parameter isSearch: `render` reads every note; at most `searchLimit` such renders
+    ///   run at once, and one more is refused with `TooManySearches`.
+    func page(_ key: String, language: ReportLanguage, contentType: String, variant: String = "", countsWillDo: Bool = false, isSearch: Bool = false,
+              render: @escaping @Sendable (Snapshot) throws -> String?) async throws -> Rendered? {
         let fromCounts = countsWillDo ? try await countsSnapshotIfStarting() : nil
         let snapshot = if let fromCounts { fromCounts } else { try await currentSnapshot() }
         let etag = Self.varied(snapshot.etag(language, editions: editionsVersion), by: variant)
         if let page = pages[key], page.etag == etag { return page }
-        guard let text = try render(snapshot) else { return nil }
+        let task: Task<String?, any Error>
+        let isOurs = rendering[key]?.etag != etag
+        if let underWay = rendering[key], !isOurs {
+            task = underWay.task
+        } else {
+            if isSearch {
+                guard searchesRunning < Self.searchLimit else { throw TooManySearches() }
+                searchesRunning += 1
+            }
+            task = Task.detached { try render(snapshot) }
+            rendering[key] = (etag, task)
+        }
+        // Awaiting a task's result is not cut short by cancellation, so the render that
+        // began here is always forgotten here.
+        let result = await task.result
+        if isOurs {
+            if rendering[key]?.etag == etag { rendering[key] = nil }
+            if isSearch { searchesRunning -= 1 }
+        }
+        guard let text = try result.get() else { return nil }
+        if let page = pages[key], page.etag == etag { return page }
         let page = Rendered(body: ByteBuffer(string: text), contentType: contentType, etag: etag)
         // Only pages of the latest head are kept; one that a refresh overtook is served once.
         // A page from the counts is the full fold's page of the same head, byte for byte.
@@ -424,6 +448,16 @@ actor PublicView {
         }
         return page
     }
+
+    /// Renders under way, by page key, with the tag of what they render.
+    private var rendering: [String: (etag: String, task: Task<String?, any Error>)] = [:]
+    /// Searches being rendered. Each reads every note (7.9 s of a core at a million entries),
+    /// so distinct searches sent at once could keep both cores busy for minutes.
+    private var searchesRunning = 0
+    static let searchLimit = 1
+
+    /// A search was asked for while `searchLimit` others were being rendered.
+    struct TooManySearches: Error {}
 
     func withSnapshot<T: Sendable>(_ body: @Sendable (Snapshot) throws -> T) async throws -> T {
         try body(try await currentSnapshot())

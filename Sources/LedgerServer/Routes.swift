@@ -19,7 +19,7 @@ struct Routes: Sendable {
     /// A cached page: 304 when the client has this head's version, 404 when `render`
     /// finds nothing. With `languageMatters` false the response is the same in any language.
     func page(_ request: Request, key: String, contentType: String, languageMatters: Bool = true, variant: String = "", countsWillDo: Bool = false,
-              render: @escaping @Sendable (PublicView.Snapshot, ReportLanguage) throws -> String?) async throws -> Response {
+              isSearch: Bool = false, render: @escaping @Sendable (PublicView.Snapshot, ReportLanguage) throws -> String?) async throws -> Response {
         let choice = languageMatters ? try LanguageChoice(request: request) : nil
         let language = choice?.language ?? .en
         let etag = await view.etag(language: language, variant: variant)
@@ -27,20 +27,32 @@ struct Routes: Sendable {
             // Skip rendering; `cached` answers 304 with the same headers.
             return Responses.cached(PublicView.Rendered(body: ByteBuffer(), contentType: contentType, etag: etag), request: request, choice: choice)
         }
-        guard let page = try await view.page("\(key)?\(language.rawValue)\(variant)", language: language, contentType: contentType, variant: variant,
-                                             countsWillDo: countsWillDo, render: { try render($0, language) }) else {
+        let found: PublicView.Rendered?
+        do {
+            found = try await view.page("\(key)?\(language.rawValue)\(variant)", language: language, contentType: contentType, variant: variant,
+                                        countsWillDo: countsWillDo, isSearch: isSearch, render: { try render($0, language) })
+        } catch is PublicView.TooManySearches {
+            var response = try await errorPage(request, status: .serviceUnavailable, message: nil)
+            response.headers[.retryAfter] = "5"
+            return response
+        }
+        guard let page = found else {
             return try await errorPage(request, status: .notFound, message: nil)
         }
         return Responses.cached(page, request: request, choice: choice)
     }
 
-    /// 404 and 400 as pages in the reader's language. The message never repeats what was
-    /// asked for, so a crafted URL cannot put words on the site.
+    /// 404, 400 and 503 (too many searches at once) as pages in the reader's language. The
+    /// message never repeats what was asked for, so a crafted URL cannot put words on the site.
     func errorPage(_ request: Request, status: HTTPResponse.Status, message: String?) async throws -> Response {
         let language = (try? LanguageChoice(request: request))?.language ?? .en
         let text = try await view.withSnapshot { snapshot in
             let site = snapshot.site(language)
-            return status == .notFound ? site.notFoundPage() : site.badRequestPage(message: message ?? "")
+            switch status {
+            case .notFound: return site.notFoundPage()
+            case .serviceUnavailable: return site.busyPage()
+            default: return site.badRequestPage(message: message ?? "")
+            }
         }
         return Responses.text(status, text, contentType: LedgerServer.html)
     }

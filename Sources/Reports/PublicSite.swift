@@ -179,7 +179,12 @@ public struct PublicSite: Sendable {
         errorPage(title: labels.badRequest, message: message)
     }
 
-    /// A page for a 404 or 400. Its language switch leads to the status page: the address
+    /// Too many searches are running: the page of a 503, which asks to try again shortly.
+    public func busyPage() -> String {
+        errorPage(title: labels.busy, message: labels.busyMessage)
+    }
+
+    /// A page for a 404, 400 or 503. Its language switch leads to the status page: the address
     /// asked for is never echoed.
     func errorPage(title: String, message: String) -> String {
         templates.render("site-error", ErrorView(frame: frame(title: title, path: "/"), message: message))

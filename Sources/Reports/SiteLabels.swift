@@ -5,7 +5,7 @@ struct SiteLabels {
     let statusTitle, intro, ledgerHead, demandsCount, commitmentsCount, overdueCount, latestChanges, nothingYet: String
     let since, monthlyReports, demand, commitment, madeBy, madeOf, committedBy, dueDate, answers: String
     let claimedVersusVerified, claimedVersusVerifiedHelp, basis, date, notRated, ratingHistory, backToStatus: String
-    let atomFeed, jsonFeed, skipToContent, navigation, footer, feedTitle, notFound, notFoundMessage, badRequest: String
+    let atomFeed, jsonFeed, skipToContent, navigation, footer, feedTitle, notFound, notFoundMessage, badRequest, busy, busyMessage: String
     let verifyTitle, verifyIntro, verifyKey, verifyCommand, verifyCheckpoint: String
     let search, searchHelp, filter, clear, any, actor, country, shownOf: String
     let downloads, sheetDemands, sheetCommitments, sheetActors, calendarLink: String
@@ -26,6 +26,7 @@ struct SiteLabels {
             (footer, feedTitle, notFound, badRequest) = ("Published from an append-only, hash-chained ledger. Corrections are new entries; nothing is deleted.",
                 "updates on demands and commitments", "Not found", "Bad request")
             notFoundMessage = "There is no public page at this address. The demands and commitments are all listed on the status page."
+            (busy, busyMessage) = ("Busy", "Too many searches are running at once. Please try again in a few seconds; the status page and every other page answer meanwhile.")
             (verifyTitle, verifyIntro) = ("Verify this ledger yourself",
                 "Every entry, public or internal, is a leaf of a Merkle tree whose root the coalition signs. With the key below, anyone can check that what this site shows is what was signed, and that nothing signed before was rewritten since: the tools are Certificate Transparency's and the Go checksum database's.")
             (verifyKey, verifyCommand, verifyCheckpoint) = ("The coalition's verifier key", "Check it from a terminal", "The latest signed checkpoint")
@@ -47,6 +48,7 @@ struct SiteLabels {
             (footer, feedTitle, notFound, badRequest) = ("Publicado a partir de un registro encadenado por hashes al que solo se añaden entradas. Las correcciones son entradas nuevas; nada se borra.",
                 "novedades sobre demandas y compromisos", "No encontrado", "Solicitud incorrecta")
             notFoundMessage = "No hay ninguna página pública en esta dirección. Todas las demandas y compromisos están en la página de estado."
+            (busy, busyMessage) = ("Ocupado", "Hay demasiadas búsquedas en curso. Inténtelo de nuevo en unos segundos; la página de estado y todas las demás responden mientras tanto.")
             (verifyTitle, verifyIntro) = ("Verifique este registro usted mismo",
                 "Cada entrada, pública o interna, es una hoja de un árbol de Merkle cuya raíz firma la coalición. Con la clave de abajo, cualquiera puede comprobar que lo que muestra este sitio es lo que se firmó, y que nada de lo firmado antes se reescribió después: las herramientas son las de Certificate Transparency y de la base de sumas de Go.")
             (verifyKey, verifyCommand, verifyCheckpoint) = ("La clave pública de la coalición", "Compruébelo desde una terminal", "El último punto de control firmado")

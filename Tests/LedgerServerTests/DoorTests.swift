@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import Ledger
 import LedgerTestSupport
+import Reports
+import Synchronization
 import Testing
 @testable import LedgerServer
 
@@ -84,5 +86,38 @@ struct DoorTests {
         #expect(AccessLog.loggable(path: "/team/sign-in", query: "next=%2Fteam%2F") == "/team/sign-in?next=REDACTED")
         // Filters and pages are logged; what a reader searched for is not.
         #expect(AccessLog.loggable(path: "/", query: "q=desaparecidos&status=no-response&page=2") == "/?q=REDACTED&status=no-response&page=2")
+    }
+
+    /// A search reads every note: seconds of a core at a million entries. One is rendered at
+    /// a time, off the view, so the rest of the site answers meanwhile; another search is
+    /// told to come back (503, Retry-After) instead of queueing behind it.
+    @Test func aSearchUnderWayHoldsUpNoOtherPageAndASecondIsToldToComeBack() async throws {
+        let site = try await TestSite()
+        let started = Atomic<Bool>(false)
+        let release = Atomic<Bool>(false)
+        // A search that takes as long as the test needs: it waits for `release`, for 60 s at most.
+        let held = Task {
+            try await site.view.page("held search", language: .en, contentType: "text/plain", isSearch: true) { _ in
+                started.store(true, ordering: .relaxed)
+                let deadline = ContinuousClock.now + .seconds(60)
+                while !release.load(ordering: .relaxed) && ContinuousClock.now < deadline { usleep(1_000) }
+                return "held"
+            }
+        }
+        while !started.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(1)) }
+        let (busy, busyES, status, demand) = try await site.test { client in
+            (try await client.get("/?q=arms"), try await client.get("/?q=%3Cb%3Earms&lang=es"), try await client.get("/?status=committed"),
+             try await client.get("/demands/stop-arms-flow"))
+        }
+        #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "5")
+        #expect(busy.text.contains("Too many searches are running at once") && busy.headers[.contentType]?.hasPrefix("text/html") == true)
+        #expect(busyES.status == .serviceUnavailable && busyES.text.contains("Hay demasiadas búsquedas en curso"))
+        #expect(!busyES.text.contains("<b>arms") && !busyES.text.contains("arms"), "the query is not echoed")
+        #expect(status.status == .ok && demand.status == .ok, "the other pages answered while the search was under way")
+        release.store(true, ordering: .relaxed)
+        #expect(try await held.value?.body == ByteBuffer(string: "held"))
+        let after = try await site.test { client in try await client.get("/?q=arms") }
+        #expect(after.status == .ok && after.text.contains("Stop the flow of weapons"), "the next search, once the first ended")
+        await site.ledger.close()
     }
 }
