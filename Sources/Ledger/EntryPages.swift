@@ -1,10 +1,11 @@
 import Foundation
 
 /// Reads the chain a page at a time, the next pages read while the caller uses this one.
-/// The chain's seqs have no gaps, so the page after next is asked for before the next one
-/// arrives and `depth` pages are read at once: reading is most of a fold, and one
-/// connection reads on one core. A guess that a gap (rows deleted behind the ledger's
-/// back) proves wrong is dropped and read again, so every row there is comes once, in order.
+/// The chain's seqs have no gaps, so once a first page comes back full, `depth` pages are
+/// asked for at once: reading is most of a fold, and one connection reads on one core. (A
+/// catch-up of a few entries, as a server makes on every append, reads one page.) A guess
+/// that a gap (rows deleted behind the ledger's back) proves wrong is dropped and read
+/// again, so every row there is comes once, in order.
 /// (`verify` keeps one page ahead: its hashing has both cores already, and a second read
 /// measured slower, 4.1–4.9 s against 3.9–4.3 s at 1M.)
 struct ChainPages<Element: Sendable> {
@@ -16,7 +17,7 @@ struct ChainPages<Element: Sendable> {
     private var finished = false
     private var ahead: [(after: Int64, reading: Task<[Element], any Error>)] = []
 
-    init(after seq: Int64, pageSize: Int, depth: Int = 2, read: @escaping @Sendable (_ after: Int64, _ limit: Int) async throws -> [Element],
+    init(after seq: Int64, pageSize: Int, depth: Int = 3, read: @escaping @Sendable (_ after: Int64, _ limit: Int) async throws -> [Element],
          seq seqOf: @escaping @Sendable (Element) -> Int64) {
         lastSeq = seq
         self.pageSize = pageSize
@@ -28,7 +29,7 @@ struct ChainPages<Element: Sendable> {
     /// The next page, or nil after the last.
     mutating func next() async throws -> [Element]? {
         if finished { return nil }
-        if ahead.isEmpty { readAhead(after: lastSeq) }
+        if ahead.isEmpty { readAhead(after: lastSeq, pages: 1) }
         let (after, reading) = ahead.removeFirst()
         let page = try await reading.value
         if page.count < pageSize || page.last.map(seq) != after + Int64(pageSize) {
@@ -46,9 +47,9 @@ struct ChainPages<Element: Sendable> {
         ahead = []
     }
 
-    private mutating func readAhead(after seq: Int64) {
+    private mutating func readAhead(after seq: Int64, pages: Int? = nil) {
         var after = seq
-        while ahead.count < depth {
+        while ahead.count < pages ?? depth {
             ahead.append((after, Task { [read, pageSize, after] in try await read(after, pageSize) }))
             after += Int64(pageSize)
         }

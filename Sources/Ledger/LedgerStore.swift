@@ -204,8 +204,10 @@ extension LedgerStore {
         }.map { try $0.get() }
     }
 
-    /// Every entry after `seq`, fetched a page at a time.
-    public func entries(after seq: Int64 = 0, pageSize: Int = 1_000, followupsWhole: Bool = true) -> EntryPages {
+    /// Every entry after `seq`, fetched a page at a time. Pages of 4,000 read three at once
+    /// took a cold fold of 1M entries on PostgreSQL from 3.74–4.22 s to 3.35–3.40 s (pages of
+    /// 1,000, two at once), with 8 MB more; SQLite's stayed at 1.5–1.7 s.
+    public func entries(after seq: Int64 = 0, pageSize: Int = 4_000, followupsWhole: Bool = true) -> EntryPages {
         EntryPages(store: self, after: seq, pageSize: pageSize, followupsWhole: followupsWhole)
     }
 }
