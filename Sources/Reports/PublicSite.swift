@@ -112,12 +112,13 @@ public struct PublicSite: Sendable {
             latest: latest.map { change($0, linkSubject: true, brief: true) },
             months: months.map { StatusView.Month(href: link("/reports/\($0)"), name: language.month($0)) },
             checkpoint: checkpoint.map { StatusView.Verify(note: $0.note, verifierKey: $0.verifierKey, command: $0.command, size: $0.size) },
-            search: searchView(filter))
+            search: searchView(filter, shown: listed.count))
         return templates.render("site-status", view)
     }
 
     /// The status page's search and filters: a GET form, so a filtered list is a link.
-    func searchView(_ filter: SubjectFilter) -> StatusView.Search {
+    /// - Parameter shown: how many demands `filter` keeps (a search reads every note, once).
+    func searchView(_ filter: SubjectFilter, shown: Int) -> StatusView.Search {
         func options(_ values: [(String, String)], selected: String?) -> [StatusView.Option] {
             [StatusView.Option(value: "", text: labels.any, selected: selected == nil)]
                 + values.map { StatusView.Option(value: $0.0, text: $0.1, selected: $0.0 == selected) }
@@ -126,7 +127,7 @@ public struct PublicSite: Sendable {
         let actors = state.actors.map { ($0.id, words.name(of: $0.id)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
         let countries = Array(Set(state.actors.compactMap(\.country))).sorted().map { ($0, $0) }
         return StatusView.Search(
-            query: filter.query ?? "", filtered: !filter.isEmpty, shown: filter.demands(in: state).count, clearHref: link("/"),
+            query: filter.query ?? "", filtered: !filter.isEmpty, shown: shown, clearHref: link("/"),
             filters: [
                 StatusView.Filter(name: "status", label: language.labels.status, options: options(DemandStatus.allCases.map { ($0.rawValue, language.word($0)) }, selected: filter.status)),
                 StatusView.Filter(name: "actor", label: labels.actor, options: options(actors, selected: filter.actor)),
