@@ -35,7 +35,7 @@ struct PublicOutputTests {
                 paths += ["/\(kind)/\(subject)/feed.atom", "/\(kind)/\(subject)/feed.json"]
             }
         }
-        let today = CalendarDay.today()
+        let today = site.today
         for year in 2022...(today.year + 1) {
             for month in 1...12 { paths.append("/reports/\(ReportMonth(year: year, month: month))") }
         }

@@ -11,7 +11,7 @@ import Testing
 struct RouteTests {
     @Test func everyPublicPageAnswersInEnglishAndSpanish() async throws {
         let site = try await TestSite()
-        let state = try await site.ledger.state(asOf: .today(), audience: .public)
+        let state = try await site.ledger.state(asOf: site.today, audience: .public)
         let demand = try #require(state.demand("justice-juarez-fire"))
         let commitment = try #require(state.commitment("cndh-rec-juarez"))
         try await site.test { client in

@@ -19,6 +19,9 @@ struct TestSite {
     let ledger: Ledger
     let view: PublicView
     var configuration = LedgerServerConfiguration()
+    /// The day the pages are rendered for, fixed when the site is made: pages and their tags
+    /// name the day, and a test that compares two crawls must not see midnight between them.
+    let today: CalendarDay
 
     static let logger: Logger = {
         var logger = Logger(label: "ledger.server.tests")
@@ -43,7 +46,9 @@ struct TestSite {
             _ = try await ledger.append([Self.lateJulyNews])
             try await editions.publish(at: try await ledger.signCheckpoint(with: Self.signer).checkpoint)
         }
-        view = PublicView(ledger: ledger, address: Self.baseURL, logger: Self.logger)
+        let today = CalendarDay.today()
+        self.today = today
+        view = PublicView(ledger: ledger, address: Self.baseURL, logger: Self.logger, today: { today })
         configuration.publicURL = Self.baseURL
     }
 
@@ -51,7 +56,9 @@ struct TestSite {
     init(reopening site: TestSite, _ kind: StoreKind) async throws {
         directory = site.directory
         ledger = Ledger(store: try await kind.reopenStore(in: directory))
-        view = PublicView(ledger: ledger, address: Self.baseURL, logger: Self.logger)
+        let today = site.today
+        self.today = today
+        view = PublicView(ledger: ledger, address: Self.baseURL, logger: Self.logger, today: { today })
         configuration = site.configuration
     }
 
