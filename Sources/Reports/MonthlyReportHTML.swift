@@ -107,3 +107,64 @@ extension MonthlyReport {
     }
 
 }
+
+// The report's repeated items: every entry of the month, every source, every commitment
+// and timeline line of a demand.
+extension MonthlyReport.Change: TemplateFields {
+    package var templateFields: [String: Any] {
+        var fields: [String: Any] = ["seq": seq, "date": date, "dateText": dateText, "type": type, "label": label, "subject": subject,
+                                     "subjectTitle": subjectTitle, "text": text, "sources": sources as [Any], "internal": `internal`,
+                                     "retracted": retracted]
+        fields.set("detail", detail)
+        return fields
+    }
+}
+
+extension MonthlyReport.Source: TemplateFields {
+    package var templateFields: [String: Any] { ["number": number, "url": url, "isLink": isLink] }
+}
+
+extension MonthlyReport.TimelineItem: TemplateFields {
+    package var templateFields: [String: Any] { ["seq": seq, "date": date, "dateText": dateText, "text": text] }
+}
+
+extension MonthlyReport.CommitmentLine: TemplateFields {
+    package var templateFields: [String: Any] {
+        var fields: [String: Any] = ["id": id, "summary": summary, "actor": actor, "kind": kind, "status": status, "statusLabel": statusLabel,
+                                     "sources": sources as [Any], "internal": `internal`]
+        fields.set("basis", basis)
+        fields.set("basisLabel", basisLabel)
+        fields.set("due", due)
+        fields.set("dueText", dueText)
+        fields.set("daysOverdue", daysOverdue)
+        return fields
+    }
+}
+
+extension MonthlyReport.DemandSection: TemplateFields {
+    package var templateFields: [String: Any] {
+        var fields: [String: Any] = ["id": id, "title": title, "status": status, "statusLabel": statusLabel, "since": since, "sinceText": sinceText,
+                                     "by": by as [Any], "targets": targets as [Any], "commitments": commitments.map(\.templateFields) as [Any],
+                                     "timeline": timeline.map(\.templateFields) as [Any], "sources": sources as [Any], "internal": `internal`]
+        fields.set("summary", summary)
+        return fields
+    }
+}
+
+extension MonthlyReport.HTMLPage.Demand: TemplateFields {
+    package var templateFields: [String: Any] {
+        ["demand": demand.templateFields, "commitments": commitments.map(\.templateFields) as [Any]]
+    }
+}
+
+extension MonthlyReport.HTMLPage.Change: TemplateFields {
+    package var templateFields: [String: Any] { ["change": change.templateFields] }
+}
+
+extension MonthlyReport.HTMLPage.CommitmentItem: TemplateFields {
+    package var templateFields: [String: Any] {
+        var fields: [String: Any] = ["line": line.templateFields]
+        fields.set("overdueBy", overdueBy)
+        return fields
+    }
+}

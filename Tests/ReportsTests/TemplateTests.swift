@@ -91,4 +91,43 @@ struct TemplateTests {
             (error as? LedgerError)?.kind == .notFound
         })
     }
+
+    /// The report's repeated items give their fields themselves; what they give must be what
+    /// reflection finds, or a template would read a field that is not there.
+    @Test func viewsThatGiveTheirFieldsGiveWhatReflectionFinds() throws {
+        func same(_ a: Any?, _ b: Any?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): true
+            case let (a as [String: Any], b as [String: Any]): a.keys.sorted() == b.keys.sorted() && a.keys.allSatisfy { same(a[$0], b[$0]) }
+            case let (a as [Any], b as [Any]): a.count == b.count && zip(a, b).allSatisfy { same($0, $1) }
+            case let (a?, b?): "\(type(of: a))" == "\(type(of: b))" && "\(a)" == "\(b)"
+            default: false
+            }
+        }
+        var values: [Any] = []
+        for language in ReportLanguage.allCases {
+            for month in 1...12 {
+                let month = ReportMonth(year: 2023, month: month)
+                let page = MonthlyReport.HTMLPage(report: MonthlyReport(state: Self.state(language), month: month, language: language),
+                                                  paper: .a4, warning: nil)
+                // Each type on its own: reflecting an outer one reads the inner ones through `tree`.
+                values += page.changes as [Any] + page.changes.map(\.change) as [Any] + page.sources as [Any] + page.demands as [Any]
+                    + page.demands.map(\.demand) as [Any] + page.demands.flatMap(\.commitments) as [Any]
+                    + page.demands.flatMap(\.commitments).map(\.line) as [Any] + page.demands.flatMap(\.demand.timeline) as [Any]
+            }
+        }
+        let bare = MonthlyReport.CommitmentLine(id: "c", summary: "s", actor: "a", kind: "pledge", status: "announced", statusLabel: "Announced",
+                                                basis: nil, basisLabel: nil, due: nil, dueText: nil, daysOverdue: nil, sources: [], internal: false)
+        var full = bare
+        (full.basis, full.basisLabel, full.due, full.dueText, full.daysOverdue, full.sources, full.internal) = ("verified", "Verified", "2023-08-01", "1 Aug", 3, [1, 2], true)
+        values += [bare, full, MonthlyReport.HTMLPage.CommitmentItem(line: full, overdueBy: "3 days"), MonthlyReport.HTMLPage.CommitmentItem(line: bare, overdueBy: nil)]
+        let fielded = values.filter { $0 is any TemplateFields }
+        #expect(fielded.count == values.count && values.count > 100, "\(fielded.count) of \(values.count)")
+        #expect(values.contains { ($0 as? MonthlyReport.HTMLPage.Change)?.change.detail != nil }
+                && values.contains { ($0 as? MonthlyReport.HTMLPage.Change).map { $0.change.detail == nil } ?? false },
+                "changes with and without a detail")
+        for value in values {
+            #expect(same(TemplateView.tree(value), TemplateView.reflected(value)), "\(type(of: value)): \(value)")
+        }
+    }
 }
