@@ -451,8 +451,9 @@ actor PublicView {
 
     /// Renders under way, by page key, with the tag of what they render.
     private var rendering: [String: (etag: String, task: Task<String?, any Error>)] = [:]
-    /// Searches being rendered. Each reads every note (7.9 s of a core at a million entries),
-    /// so distinct searches sent at once could keep both cores busy for minutes.
+    /// Searches being rendered. Each reads every note (about a second of a core at a million
+    /// entries), so distinct searches sent at once could keep both cores busy for as long as
+    /// anyone keeps sending them.
     private var searchesRunning = 0
     static let searchLimit = 1
 

@@ -93,8 +93,8 @@ public struct SubjectFilter: Sendable, Equatable {
     }
 
     /// Each scalar below U+0300 folded alone: its first UTF-8 byte, and where the others
-    /// are in `foldedBytes`. None folds to a combining mark, so the folded
-    /// text of a run of them is the run of their foldings (`SearchTests` checks it).
+    /// are in `foldedBytes`. None folds to a combining mark, so the folded text of a run of
+    /// them is the run of their foldings (`SearchTests` checks it).
     private static let (foldedScalars, foldedBytes): ([(first: UInt8, count: UInt8, rest: Int)], [UInt8]) = {
         var scalars: [(first: UInt8, count: UInt8, rest: Int)] = []
         var rest: [UInt8] = []
