@@ -2,14 +2,18 @@ import Foundation
 
 /// Lines to import, a batch at a time with their line numbers: from a file or standard
 /// input as they are read (an import of a million entries never holds the file), or from
-/// lines already in memory.
+/// lines already in memory. A line is its bytes: the JSON parser checks that the text in
+/// them is UTF-8, so the line is not decoded twice.
 public final class LineBatches: @unchecked Sendable {  // used by one task at a time (ImportPipeline)
     public static let batchSize = 4_096
+    typealias Line = (number: Int, bytes: [UInt8])
     private enum Source {
         case memory([Substring])
-        case handle(FileHandle, name: String)
+        case handle(FileHandle)
     }
     private let source: Source
+    /// How an error names the source: a path, "standard input".
+    let name: String
     private var position = 0
     private var pending: [UInt8] = []
     private var atEnd = false
@@ -17,33 +21,39 @@ public final class LineBatches: @unchecked Sendable {  // used by one task at a 
     /// The lines in the source, when known before reading it.
     public var count: Int? { if case .memory(let lines) = source { lines.count } else { nil } }
 
-    public init(_ lines: [Substring]) { source = .memory(lines) }
+    public init(_ lines: [Substring]) {
+        source = .memory(lines)
+        name = "the lines given"
+    }
 
     /// - Parameter name: how to name the source in an error (a path, "standard input").
-    public init(handle: FileHandle, name: String) { source = .handle(handle, name: name) }
+    public init(handle: FileHandle, name: String) {
+        source = .handle(handle)
+        self.name = name
+    }
 
     /// Up to `batchSize` lines; nil after the last. Lines are split on newline bytes; a
     /// UTF-8 byte-order mark opening the source is not part of the first line.
-    func next() throws -> [(number: Int, text: Substring)]? {
-        var batch: [(number: Int, text: Substring)] = []
+    func next() throws -> [Line]? {
+        var batch: [Line] = []
         switch source {
         case .memory(let lines):
             guard position < lines.count else { return nil }
             let end = min(position + Self.batchSize, lines.count)
-            batch = (position..<end).map { ($0 + 1, lines[$0]) }
+            batch = (position..<end).map { ($0 + 1, Array(lines[$0].utf8)) }
             position = end
             return batch
-        case .handle(let handle, let name):
+        case .handle(let handle):
             while batch.count < Self.batchSize {
                 if let newline = pending[position...].firstIndex(of: UInt8(ascii: "\n")) {
-                    batch.append((nextLineNumber, try Self.text(pending[position..<newline], line: nextLineNumber, of: name)))
+                    batch.append((nextLineNumber, Array(pending[position..<newline])))
                     nextLineNumber += 1
                     position = newline + 1
                     continue
                 }
                 if atEnd {
                     if position < pending.count {
-                        batch.append((nextLineNumber, try Self.text(pending[position...], line: nextLineNumber, of: name)))
+                        batch.append((nextLineNumber, Array(pending[position...])))
                         nextLineNumber += 1
                         position = pending.count
                     }
@@ -58,18 +68,12 @@ public final class LineBatches: @unchecked Sendable {  // used by one task at a 
             return batch.isEmpty ? nil : batch
         }
     }
-
-    private static func text(_ bytes: ArraySlice<UInt8>, line: Int, of name: String) throws(LedgerError) -> Substring {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw LedgerError(field: "line \(line)", "is not UTF-8 text (\(name))")
-        }
-        return Substring(text)
-    }
 }
 
-/// An import's checking side: parses and hashes the next batch on two cores while the
-/// store inserts this one, and checks each entry in order against the chain and the rules
-/// of `append`. The store pulls batches from it inside its one transaction.
+/// An import's checking side: checks each entry in order against the chain and the rules
+/// of `append`, and hands the store batches to insert inside its one transaction. While
+/// the store inserts one batch, the next is checked and the one after parsed and hashed
+/// (on two cores): the three stages overlap instead of taking turns.
 actor ImportPipeline {
     typealias Parsed = (line: Int, entry: Result<Entry, LedgerError>, hashMatches: Bool)
 
@@ -78,7 +82,8 @@ actor ImportPipeline {
     private var expected: ChainHead
     private var validator: EntryValidator
     private var seenIDs = Set<UUID>()
-    private var upcoming: Task<[Parsed]?, any Error>?
+    private var parsing: Task<[Parsed]?, any Error>?
+    private var checking: Task<[Entry]?, any Error>?
     private let latestRecordingTime = RecordedAt.string(from: Date().addingTimeInterval(24 * 3600))
     private(set) var checked = 0
     private var stopped = false
@@ -96,20 +101,33 @@ actor ImportPipeline {
     /// The next batch, checked; nil when the lines are all imported.
     func next(progress: (@Sendable (Int64, Int64?) -> Void)?) async throws -> [Entry]? {
         guard !stopped else { throw CancellationError() }
-        let reading = upcoming ?? Self.parse(source)
-        upcoming = nil
-        guard let parsed = try await reading.value else { return nil }
-        // The next batch is read and hashed while this one is checked and inserted.
-        upcoming = Self.parse(source)
-        let entries = try await check(parsed)
-        checked += entries.count
+        let batch = checking ?? checkNextBatch()
+        checking = nil
+        guard let entries = try await batch.value else { return nil }
+        checking = checkNextBatch()
         progress?(Int64(checked), source.count.map(Int64.init))
         return entries
     }
 
     func stop() {
         stopped = true
-        upcoming?.cancel()
+        parsing?.cancel()
+        checking?.cancel()
+    }
+
+    /// Checks the batch being parsed, on this actor, and starts parsing the one after it.
+    /// Only one check is under way at a time (`next` awaits it before starting another),
+    /// so entries are checked in order.
+    private func checkNextBatch() -> Task<[Entry]?, any Error> {
+        let parsed = parsing ?? Self.parse(source)
+        parsing = nil
+        return Task {
+            guard let batch = try await parsed.value else { return nil }
+            parsing = Self.parse(source)
+            let entries = try await check(batch)
+            checked += entries.count
+            return entries
+        }
     }
 
     private static func parse(_ source: LineBatches) -> Task<[Parsed]?, any Error> {
@@ -117,14 +135,18 @@ actor ImportPipeline {
             guard let lines = try source.next() else { return nil }
             // Parsing and hashing each line is independent: done on two cores, checked in order.
             return await TwoCores.map(lines) { number, line -> Parsed? in
-                if line.allSatisfy(\.isWhitespace) { return nil }
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
                 let label = "line \(number)"
                 do {
-                    let entry = try Entry(exchangeJSON: try JSONValue.parse(line))
+                    let entry = try Entry(exchangeJSON: try JSONParser.parse(line))
                     return (number, .success(entry), entry.computedHash == entry.hash)
                 } catch let error as LedgerError {
                     return (number, .failure(LedgerError(field: error.field.map { "\(label): \($0)" } ?? label, error.message)), false)
                 } catch {
+                    // Text that is not UTF-8 is said as such, wherever in the line it is.
+                    if String(validating: line, as: UTF8.self) == nil {
+                        return (number, .failure(LedgerError(field: label, "is not UTF-8 text (\(source.name))")), false)
+                    }
                     return (number, .failure(LedgerError(field: label, "\(error)")), false)
                 }
             }.compactMap { $0 }

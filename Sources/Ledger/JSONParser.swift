@@ -147,15 +147,18 @@ struct JSONParser {
         position += 1
         let start = position
         // Fast path: no escapes, so the bytes are the string.
+        var allASCII = true
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = try utf8String(bytes[start..<position])
+                // ASCII is UTF-8 already: the generic check instantiated type metadata for every string.
+                let text = allASCII ? String(decoding: bytes[start..<position], as: UTF8.self) : try utf8String(bytes[start..<position])
                 position += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control characters must be escaped in strings") }
+            if byte >= 0x80 { allASCII = false }
             position += 1
         }
         var buffer = Array(bytes[start..<position])

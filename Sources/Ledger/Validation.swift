@@ -319,7 +319,7 @@ public struct EntryValidator: Sendable {
     /// and logs; bidirectional overrides and isolates reorder what surrounds them on screen
     /// ("Trojan Source"); noncharacters are not text at all.
     static func refusedCharacter(_ scalar: Unicode.Scalar, multiline: Bool) -> String? {
-        let code = codePoint(scalar)
+        var code: String { codePoint(scalar) }  // formatted only for a refused character
         switch scalar.properties.generalCategory {
         case .control:
             if multiline && (scalar == "\n" || scalar == "\t") { return nil }

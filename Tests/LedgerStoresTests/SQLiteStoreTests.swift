@@ -6,6 +6,7 @@ import Testing
 @testable import Ledger
 @testable import LedgerSQLite
 import LedgerStorage
+import LedgerSynthetic
 
 /// What only SQLite can show: the file's settings. The guards and migrations every store
 /// keeps are in the conformance suite.
@@ -22,6 +23,26 @@ struct SQLiteStoreTests {
         let (store, _) = try await seeded(directory)
         #expect(try store.writerPragma("journal_mode") == "wal")
         #expect(try store.writerPragma("synchronous") == "2", "2 is FULL")
+    }
+
+    /// An import changes its connection's cache and keeps statement journals in memory
+    /// (ImportPipeline's note): the writing connection has its own settings back after it,
+    /// whether the import was taken or refused.
+    @Test func anImportPutsTheConnectionsSettingsBack() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteLedgerStore(path: directory.path("ledger.sqlite"))
+        let settings = { [try store.writerPragma("temp_store"), try store.writerPragma("cache_size")] }
+        let before = try settings()
+        #expect(before == ["0", "-2000"], "SQLite's defaults")
+        let ledger = Ledger(store: store)
+        let lines = SyntheticLedger(count: 6_000, seed: 3).map { Substring($0.exchangeJSON.canonicalText) }
+        await #expect(throws: LedgerError.self) {
+            try await ledger.importLines(lines[..<5_000] + [Substring(lines[5_000].replacingOccurrences(of: #""seq":5001"#, with: #""seq":5002"#))])
+        }
+        #expect(try settings() == before)
+        #expect(try await store.head().seq == 0)
+        #expect(try await ledger.importLines(Array(lines)) == 6_000)
+        #expect(try settings() == before)
     }
 
     /// Migration 0008 rebuilds the snapshots table (SQLite cannot change a primary key in

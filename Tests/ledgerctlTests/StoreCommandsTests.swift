@@ -162,6 +162,37 @@ struct StreamingImportTests {
         #expect(try await target.snapshot() == before)
     }
 
+    /// Lines are read as bytes and their text checked by the JSON parser: a byte that is not
+    /// UTF-8 is still named as such, inside a string or outside one, and blank lines are
+    /// still skipped.
+    @Test func aLineThatIsNotUTF8IsNamedAndBlankLinesAreSkipped() async throws {
+        let source = try await CLI.on(.sqlite)
+        defer { source.cleanUp() }
+        try await source.ok("demo")
+        let lines = try await source.ok("export").stdout.split(separator: "\n").map { Array($0.utf8) }
+        let target = try await CLI.on(.sqlite)
+        defer { target.cleanUp() }
+        try await target.ok("init")
+        let path = target.directory.appendingPathComponent("export.jsonl").path
+        func write(_ lines: [[UInt8]]) throws {
+            try Data(lines.joined(separator: [UInt8(ascii: "\n")])).write(to: URL(fileURLWithPath: path))
+        }
+        let quote = lines[2].firstIndex(of: UInt8(ascii: "\""))!
+        let inString: [UInt8] = Array(lines[2][...quote]) + [0xFF] + Array(lines[2][(quote + 1)...])
+        let outside: [UInt8] = [0xC3] + lines[2]
+        for bad in [inString, outside] {
+            try write(Array(lines[..<2]) + [bad] + Array(lines[3...]))
+            let refused = try await target.run("import", path)
+            #expect(refused.status == 65, "\(refused.stderr)")
+            #expect(refused.stderr.contains("line 3: is not UTF-8 text (\(path))"), "\(refused.stderr)")
+            #expect(try await target.snapshot().isEmpty)
+        }
+        let blank: [[UInt8]] = [[], Array(" \t\r".utf8)]
+        try write(Array(lines[..<2]) + blank + Array(lines[2...]))
+        try await target.ok("import", path)
+        #expect(try await target.snapshot() == (try await source.snapshot()))
+    }
+
     /// Starts an import and SIGKILLs it once its progress shows `threshold` entries checked
     /// (the batches before are inserted by then, inside the open transaction). Watched by a
     /// separate process: this test process shares its threads with tests that block them.
