@@ -32,5 +32,6 @@ public enum LedgerMigrations {
         Migration(version: 7, name: "0007_recorded_at.pg.sql", sql: String(decoding: PackageResources._007_recorded_at_pg_sql, as: UTF8.self)),
         Migration(version: 8, name: "0008_snapshot_detail.pg.sql", sql: String(decoding: PackageResources._008_snapshot_detail_pg_sql, as: UTF8.self)),
         Migration(version: 9, name: "0009_snapshot_counts.pg.sql", sql: String(decoding: PackageResources._009_snapshot_counts_pg_sql, as: UTF8.self)),
+        Migration(version: 10, name: "0010_chain_by_previous.pg.sql", sql: String(decoding: PackageResources._010_chain_by_previous_pg_sql, as: UTF8.self)),
     ]
 }

@@ -22,11 +22,20 @@ struct PostgresGuards {
                let on = words.firstIndex(of: "ON"), on + 1 < words.count,
                let function = words.firstIndex(of: "FUNCTION"), function + 1 < words.count {
                 triggers[String(words[2])] = (String(words[on + 1]), String(words[function + 1].prefix { $0 != "(" }))
-            } else if words.starts(with: ["CREATE", "FUNCTION"]), words.count > 2,
-                      let open = statement.range(of: "$$"), let close = statement.range(of: "$$", range: open.upperBound..<statement.endIndex) {
-                functions[String(words[2].prefix { $0 != "(" })] = String(statement[open.upperBound..<close.lowerBound])
+            } else if let name = Self.functionName(words),
+                      let open = commented.range(of: "$$"), let close = commented.range(of: "$$", range: open.upperBound..<commented.endIndex) {
+                // The body as written, comments and all: the database keeps it so. A later
+                // migration's CREATE OR REPLACE is the body the database holds.
+                functions[name] = String(commented[open.upperBound..<close.lowerBound])
             }
         }
+    }
+
+    /// The function a CREATE [OR REPLACE] FUNCTION statement makes, or nil for any other statement.
+    private static func functionName(_ words: [Substring]) -> String? {
+        let opening: [Substring] = words.starts(with: ["CREATE", "OR", "REPLACE"]) ? ["CREATE", "OR", "REPLACE", "FUNCTION"] : ["CREATE", "FUNCTION"]
+        guard words.starts(with: opening), words.count > opening.count else { return nil }
+        return String(words[opening.count].prefix { $0 != "(" })
     }
 
     func problems(found: [String: (table: String, enabled: String, function: String, body: String)]) -> [String] {

@@ -141,6 +141,14 @@ struct PostgresStoreTests {
         #expect(payload == .object(["seq": .int(6), "hash": .string(received.1.hash)]))
     }
 
+    /// 0010 replaces the chain function (it read the head with a scan that stepped over the
+    /// rows of a rolled-back import): the guards expect the body the last migration left.
+    @Test func theGuardsExpectTheChainFunctionAsTheLastMigrationLeftIt() throws {
+        let body = try #require(PostgresGuards(migrations: LedgerMigrations.postgres).functions["ledger_entries_follow_head"])
+        #expect(body.contains("WHERE seq = NEW.seq - 1") && !body.contains("ORDER BY seq DESC"))
+        #expect(body.contains("pg_advisory_xact_lock(\(PostgresLedgerStore.appendLockKey))"))
+    }
+
     @Test func theInsertTriggerTakesTheLockTheStoreTakes() {
         #expect(LedgerMigrations.postgres[0].sql.contains("pg_advisory_xact_lock(\(PostgresLedgerStore.appendLockKey))"))
     }
@@ -225,8 +233,9 @@ struct MigrationFileTests {
         // 0001: a table, an index, two functions, three triggers; 0002: a table, an index, a function, two triggers;
         // 0003: two tables, two functions, four triggers, an index; 0004: three tables, two indexes;
         // 0005: a table altered, three tables, three indexes; 0006: a table; 0007: a function and its trigger;
-        // 0008: a table altered three times; 0009: the structure snapshots deleted, a constraint replaced.
-        #expect(statements.map(\.count) == [7, 5, 9, 5, 7, 1, 2, 3, 2])
+        // 0008: a table altered three times; 0009: the structure snapshots deleted, a constraint replaced;
+        // 0010: the chain function replaced.
+        #expect(statements.map(\.count) == [7, 5, 9, 5, 7, 1, 2, 3, 2, 1])
         #expect(statements.joined().allSatisfy { $0.hasPrefix("CREATE") || $0.hasPrefix("ALTER TABLE") || $0.hasPrefix("DELETE FROM projection_snapshots") })
     }
 }

@@ -234,6 +234,8 @@ struct StoreGuardConformanceTests {
         let headHash = "(SELECT hash FROM ledger_entries WHERE seq = 5)"
         #expect(try await raw.refusal(of: copyOfSeq5(seq: 7, prevHash: headHash)) == .brokenChain, "a gap in seq")
         #expect(try await raw.refusal(of: copyOfSeq5(seq: 6, prevHash: "'\(ChainHash.genesis)'")) == .brokenChain, "a fork of the chain")
+        // PostgreSQL's chain trigger checks the link to the entry before; the primary key refuses a seq taken.
+        #expect(try await raw.refusal(of: copyOfSeq5(seq: 5, prevHash: "(SELECT hash FROM ledger_entries WHERE seq = 4)")) != nil, "a seq already taken")
         #expect(try await raw.refusal(of: copyOfSeq5(seq: 6, prevHash: headHash)) == nil, "the guard lets a proper successor in")
         await store.close()
     }
