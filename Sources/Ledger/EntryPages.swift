@@ -31,7 +31,7 @@ struct ChainPages<Element: Sendable> {
         if finished { return nil }
         if ahead.isEmpty { readAhead(after: lastSeq, pages: 1) }
         let (after, reading) = ahead.removeFirst()
-        let page = try await reading.value
+        let page = try await reading.valueCancelledWithCaller
         if page.count < pageSize || page.last.map(seq) != after + Int64(pageSize) {
             stop()
             finished = page.count < pageSize

@@ -103,7 +103,7 @@ actor ImportPipeline {
         guard !stopped else { throw CancellationError() }
         let batch = checking ?? checkNextBatch()
         checking = nil
-        guard let entries = try await batch.value else { return nil }
+        guard let entries = try await batch.valueCancelledWithCaller else { return nil }
         checking = checkNextBatch()
         progress?(Int64(checked), source.count.map(Int64.init))
         return entries

@@ -185,7 +185,7 @@ public struct Ledger: Sendable {
         let start = verification.head.seq
         var next: Task<[StoredEntryColumns], any Error>? = Task { try await store.rows(after: start, limit: pageSize) }
         while let reading = next {
-            let rows = try await reading.value
+            let rows = try await reading.valueCancelledWithCaller
             if rows.count == pageSize, let after = rows.last?.seq {
                 next = Task { try await store.rows(after: after, limit: pageSize) }
             } else {

@@ -226,7 +226,7 @@ actor PublicView {
             let first = Task { try await refreshNow() }
             firstRefresh = first
             defer { firstRefresh = nil }
-            return try await first.value
+            return try await first.valueCancelledWithCaller
         }
         try await refreshNow()
     }

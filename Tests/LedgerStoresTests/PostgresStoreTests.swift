@@ -3,6 +3,7 @@ import LedgerMigrations
 import LedgerTestSupport
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 @testable import Ledger
 import LedgerStores
@@ -67,6 +68,31 @@ struct PostgresStoreTests {
         }
         #expect(setting == "on")
         await store.close()
+    }
+
+    /// A fold or a verification cancelled while its pages wait for a connection ends: the
+    /// pages read ahead are cancelled with it. (They were tasks of their own: a server that
+    /// stopped while its first fold waited for a pool that would never run never exited.)
+    @Test func aFoldOrAVerificationCancelledWhileWaitingForAConnectionEnds() async throws {
+        let directory = try TemporaryDirectory()
+        let url = try await directory.postgresDatabase()
+        let seeded = try await PostgresTestServer.openStore(try PostgresURL(url), access: .create)
+        _ = try await Ledger(store: seeded).append(DemoLedger.drafts)
+        await seeded.close()
+        // Opened, but its pool is never run: every read waits for a connection.
+        let ledger = Ledger(store: try await PostgresLedgerStore.open(try PostgresURL(url), access: .write, logger: logger))
+        let ended = Ended()
+        let fold = Task { @Sendable in _ = try? await ledger.records(); ended.names.withLock { $0.append("fold") } }
+        let verification = Task { @Sendable in _ = try? await ledger.verify(); ended.names.withLock { $0.append("verify") } }
+        try await Task.sleep(for: .milliseconds(300))
+        fold.cancel()
+        verification.cancel()
+        for _ in 0..<100 where ended.names.withLock({ $0.count < 2 }) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(ended.names.withLock { $0.sorted() } == ["fold", "verify"], "cancelled, each ends rather than waiting for a connection")
+    }
+
+    final class Ended: Sendable {
+        let names = Mutex<[String]>([])
     }
 
     @Test func aWriterHeldUpTooLongIsToldTheLedgerIsBusy() async throws {

@@ -79,8 +79,15 @@ extension Process {
     /// there are cores; one blocked in `waitUntilExit()` (a browser session, a Go build) holds
     /// one for its whole run, and two of them starve every other test, whose timed waits then
     /// run out with nothing to wait for.
-    public func exited() async {
-        while isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    /// - Parameter limit: how long to wait at most; false when it was still running then.
+    @discardableResult
+    public func exited(within limit: Duration? = nil) async -> Bool {
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        while isRunning {
+            if let deadline, ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         waitUntilExit()
+        return true
     }
 }

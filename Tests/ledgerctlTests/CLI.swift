@@ -86,8 +86,19 @@ struct CLI {
         return (process, outURL, errURL)
     }
 
+    /// Longer than any command of the suite takes on a loaded machine.
+    static let exitLimit = Duration.seconds(600)
+
     static func finish(_ started: (Process, URL, URL)) async throws -> Result {
-        await started.0.exited()
+        // A command that never ended held the whole run until CI's limit, saying nothing:
+        // it fails its test instead, with what it had printed.
+        guard await started.0.exited(within: exitLimit) else {
+            kill(started.0.processIdentifier, SIGKILL)
+            await started.0.exited()
+            let result = try finishBlocking(started)
+            Issue.record("ledgerctl \((started.0.arguments ?? []).joined(separator: " ")) had not exited after \(exitLimit) and was killed; it printed: \(result.stderr.suffix(2_000))")
+            return result
+        }
         return try finishBlocking(started)
     }
 
