@@ -225,7 +225,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                 // five writes an entry. In memory it stays a few pages.
                 // And an import's index pages (the ids are random) outgrow SQLite's default
                 // cache of 2 MB, which then writes them to the WAL and reads them back over
-                // and over. At 1M an import took 41 s with 16 MB, 33 s with 64 MB, 31 s with 128 MB.
+                // and over: at 1M an import took 33–34 s with 2 MB, 25–28 s with 64 MB.
                 let settings = try Self.pragmas(["temp_store", "cache_size"], db)
                 try db.execute(sql: "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536")
                 defer { try? db.execute(sql: settings.map { "PRAGMA \($0.key) = \($0.value);" }.joined()) }

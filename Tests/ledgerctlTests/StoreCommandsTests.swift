@@ -177,7 +177,7 @@ struct StreamingImportTests {
         func write(_ lines: [[UInt8]]) throws {
             try Data(lines.joined(separator: [UInt8(ascii: "\n")])).write(to: URL(fileURLWithPath: path))
         }
-        let quote = lines[2].firstIndex(of: UInt8(ascii: "\""))!
+        let quote = try #require(lines[2].firstIndex(of: UInt8(ascii: "\"")))
         let inString: [UInt8] = Array(lines[2][...quote]) + [0xFF] + Array(lines[2][(quote + 1)...])
         let outside: [UInt8] = [0xC3] + lines[2]
         for bad in [inString, outside] {
