@@ -1,7 +1,8 @@
 import Foundation
 
 /// The follow-ups of a counts fold (`LedgerRecords.Detail.counts`): of each, its seq, its
-/// subject and its date with corrections applied, and its retraction if any. What
+/// subject, its date with corrections applied, whether it is internal, and its retraction
+/// if any. What
 /// `status` needs of a million follow-ups is how many there are about each demand by a
 /// date, not a record of each (24 bytes each here, against hundreds as a `Record`).
 public struct FollowupCounts: Sendable, Equatable {
@@ -10,6 +11,9 @@ public struct FollowupCounts: Sendable, Equatable {
         /// A position in `subjects`: a million follow-ups are about a few thousand subjects.
         let subject: Int32
         var effective: EffectiveTime
+        /// What validation needs to judge a correction or a retraction of it (an internal
+        /// entry's must be internal too).
+        var isInternal = false
         var isRetracted = false
     }
 
@@ -43,7 +47,7 @@ public struct FollowupCounts: Sendable, Equatable {
 
     public var count: Int { followups.count }
 
-    mutating func append(seq: Int64, subject: String, effective: EffectiveTime) {
+    mutating func append(seq: Int64, subject: String, effective: EffectiveTime, visibility: Visibility) {
         let number: Int32
         if let known = subjectNumbers[subject] {
             number = known
@@ -52,7 +56,7 @@ public struct FollowupCounts: Sendable, Equatable {
             subjectNumbers[subject] = number
             subjects.append(subject)
         }
-        followups.append(Counted(seq: seq, subject: number, effective: effective))
+        followups.append(Counted(seq: seq, subject: number, effective: effective, isInternal: visibility == .internal))
     }
 
     func index(of seq: Int64) -> Int? { followups.index(ofSeq: seq, \.seq) }

@@ -268,7 +268,9 @@ public struct Ledger: Sendable {
     /// - Parameter progress: told how many lines are checked, and of how many when known.
     @discardableResult
     public func importLines(from source: LineBatches, progress: (@Sendable (Int64, Int64?) -> Void)? = nil) async throws -> Int {
-        let pipeline = ImportPipeline(source: source, store: store, head: try await store.head(), records: try await records())
+        // Validated against the counts, not the full fold: what a million notes would hold
+        // in memory, no rule reads (see `EntryValidator`).
+        let pipeline = ImportPipeline(source: source, store: store, head: try await store.head(), records: try await records(detail: .counts))
         do {
             // The first batch is checked before the store opens its write, so a file refused
             // there (most are, and every file of up to a batch) leaves the database untouched

@@ -51,6 +51,15 @@ public struct FieldSpec: Sendable {
         return EntryType.allCases.lazy.compactMap { $0.field(named: name)?.label }.first
     }
 
+    /// Whether the field names another subject, so that its verdict can change as the
+    /// ledger does (that subject retracted).
+    var citesSubjects: Bool {
+        switch shape {
+        case .reference, .references: return true
+        default: return false
+        }
+    }
+
     public var isList: Bool {
         switch shape {
         case .references, .urls: return true

@@ -11,8 +11,9 @@ public struct ProjectionSnapshot: Sendable {
     /// Raised whenever what a fold holds or how it is encoded changes, so that an older
     /// snapshot is ignored and rebuilt instead of misread. Format 2 writes every map in key
     /// order, so one fold has one encoding and `verify` can compare bytes; format 3 writes a
-    /// small object seen before by number (`SnapshotWriter.isShareable`).
-    public static let currentFormat = 3
+    /// small object seen before by number (`SnapshotWriter.isShareable`); format 4 marks
+    /// each counted follow-up internal or not (an import validates against the counts).
+    public static let currentFormat = 4
 
     public let audience: Visibility
     /// A full fold or its counts (`LedgerRecords.Detail`); each audience keeps one of each.
@@ -222,7 +223,7 @@ struct SnapshotWriter {
         for followup in counts.followups {
             unsigned(UInt64(followup.seq - previousSeq))
             previousSeq = followup.seq
-            unsigned(UInt64(followup.subject) << 1 | (followup.isRetracted ? 1 : 0))
+            unsigned(UInt64(followup.subject) << 2 | (followup.isInternal ? 2 : 0) | (followup.isRetracted ? 1 : 0))
             time(followup.effective)
         }
         unsigned(UInt64(counts.corrected.count))
@@ -413,8 +414,8 @@ struct SnapshotReader {
         for _ in 0..<count {
             seq = try nextSeq(after: seq)
             let tagged = try unsigned()
-            guard tagged >> 1 < UInt64(subjects.count) else { throw damaged }
-            followups.append(FollowupCounts.Counted(seq: seq, subject: Int32(tagged >> 1), effective: try time(), isRetracted: tagged & 1 == 1))
+            guard tagged >> 2 < UInt64(subjects.count) else { throw damaged }
+            followups.append(FollowupCounts.Counted(seq: seq, subject: Int32(tagged >> 2), effective: try time(), isInternal: tagged & 2 != 0, isRetracted: tagged & 1 != 0))
         }
         guard seq <= headSeq else { throw damaged }
         var corrected: [Int64: FollowupCounts.Corrected] = [:]

@@ -170,6 +170,31 @@ public struct LedgerRecords: Sendable {
         return records.index(ofSeq: seq, \.seq)
     }
 
+    /// What validation needs of an entry that a correction or a retraction names: its
+    /// record, or, for a follow-up a counts fold only counts, what it counts of it (no payload).
+    struct Target {
+        let seq: Int64
+        let type: EntryType
+        let subject: String
+        let visibility: Visibility
+        let effective: EffectiveTime
+        let retractedBy: Int64?
+        /// After corrections; nil for a counted follow-up.
+        let payload: JSONValue?
+    }
+
+    func target(seq: Int64) -> Target? {
+        if let record = record(seq: seq) {
+            return Target(seq: seq, type: record.type, subject: record.subject, visibility: record.visibility, effective: record.effective,
+                          retractedBy: record.retractedBy, payload: record.payload)
+        }
+        guard let index = followupCounts.index(of: seq) else { return nil }
+        let counted = followupCounts.followups[index]
+        return Target(seq: seq, type: .followupLogged, subject: followupCounts.subjects[Int(counted.subject)],
+                      visibility: counted.isInternal ? .internal : .public, effective: counted.effective,
+                      retractedBy: followupCounts.retraction(at: index), payload: nil)
+    }
+
     /// The record that defines a subject, if it exists and is not retracted.
     public func definition(of subject: String) -> Record? {
         guard let seq = definitions[subject], let record = record(seq: seq), !record.isRetracted else { return nil }
@@ -185,7 +210,7 @@ public struct LedgerRecords: Sendable {
         head = ChainHead(seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt)
         if audience == .public && entry.visibility == .internal { return }
         if detail == .counts && entry.type == .followupLogged {
-            followupCounts.append(seq: entry.seq, subject: entry.subject, effective: entry.effective)
+            followupCounts.append(seq: entry.seq, subject: entry.subject, effective: entry.effective, visibility: entry.visibility)
             return
         }
         records.append(detail == .full ? Record(entry) : Record(entry).withoutText)
@@ -294,7 +319,7 @@ public struct LedgerRecords: Sendable {
                 copy.records.append(record.withoutText)
                 continue
             }
-            copy.followupCounts.append(seq: record.seq, subject: record.subject, effective: record.originalEffective)
+            copy.followupCounts.append(seq: record.seq, subject: record.subject, effective: record.originalEffective, visibility: record.visibility)
             let index = copy.followupCounts.count - 1
             if !record.correctedBy.isEmpty { copy.followupCounts.setCorrections(record.correctedBy, effective: record.effective, at: index) }
             if let retraction = record.retractedBy { copy.followupCounts.retract(at: index, by: retraction) }

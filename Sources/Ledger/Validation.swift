@@ -2,22 +2,47 @@ import Foundation
 
 /// Checks new entries against everything the ledger already knows, before anything is
 /// written. Accepted drafts are folded in, so a batch may register an actor and then cite it.
+///
+/// A full fold or a counts fold will do, with the same verdicts: no rule reads the text a
+/// counts fold leaves out (see `validateCorrection`). An import validates against the counts,
+/// so that a million entries' notes are not held in memory.
 public struct EntryValidator: Sendable {
     public private(set) var records: LedgerRecords
     /// Effective dates later than the day after this are refused as typos. An imported
     /// entry is judged on the day it was recorded, not the day it is imported.
     public private(set) var today: CalendarDay
+    /// For a counts fold, which keeps no `activity(about:)`: the seqs of the status changes
+    /// and follow-ups about each subject, oldest first. Empty for a full fold.
+    private var countedActivity: [String: [Int64]] = [:]
 
     public init(records: LedgerRecords, today: CalendarDay = .today()) {
         precondition(records.audience == .internal, "validation needs every entry")
         self.records = records
         self.today = today
+        guard records.detail == .counts else { return }
+        for record in records.records where record.type == .statusChanged {
+            countedActivity[record.subject, default: []].append(record.seq)
+        }
+        let counts = records.followupCounts
+        for followup in counts.followups { countedActivity[counts.subjects[Int(followup.subject)], default: []].append(followup.seq) }
+        for subject in countedActivity.keys { countedActivity[subject]!.sort() }
     }
 
     /// Validates one draft and, when it passes, folds it in provisionally.
     public mutating func accept(_ draft: EntryDraft) throws(LedgerError) {
         try validate(draft)
-        records.apply(Entry(draft: draft, seq: records.head.seq + 1, recordedAt: "", prevHash: records.head.hash))
+        fold(Entry(draft: draft, seq: records.head.seq + 1, recordedAt: "", prevHash: records.head.hash))
+    }
+
+    private mutating func fold(_ entry: Entry) {
+        records.apply(entry)
+        if records.detail == .counts && (entry.type == .statusChanged || entry.type == .followupLogged) {
+            countedActivity[entry.subject, default: []].append(entry.seq)
+        }
+    }
+
+    private func activity(about subject: String) -> [Int64] {
+        records.detail == .counts ? countedActivity[subject] ?? [] : records.activity(about: subject)
     }
 
     /// Validates an entry written elsewhere (an import) exactly as `append` validated it
@@ -31,7 +56,7 @@ public struct EntryValidator: Sendable {
         try validate(EntryDraft(
             id: entry.id, type: entry.type, schema: entry.schema, subject: entry.subject, effective: entry.effective,
             author: entry.author, visibility: entry.visibility, payload: entry.payload, salt: entry.salt))
-        records.apply(entry)
+        fold(entry)
     }
 
     public func validate(_ draft: EntryDraft) throws(LedgerError) {
@@ -65,6 +90,19 @@ public struct EntryValidator: Sendable {
         }
         for spec in type.fields {
             guard let value = payload[spec.name], value != .null else {
+                if spec.required { throw LedgerError(field: spec.name, "is required") }
+                continue
+            }
+            try validateValue(value, spec: spec, visibility: visibility)
+        }
+    }
+
+    /// The fields a correction changes (`null` removes one), in the order `validatePayload`
+    /// would judge them; the names are known fields of `type`.
+    private func validateChangedFields(_ fields: [String: JSONValue], of type: EntryType, visibility: Visibility) throws(LedgerError) {
+        for spec in type.fields {
+            guard let value = fields[spec.name] else { continue }
+            if value == .null {
                 if spec.required { throw LedgerError(field: spec.name, "is required") }
                 continue
             }
@@ -187,11 +225,11 @@ public struct EntryValidator: Sendable {
 
     // MARK: Corrections and retractions
 
-    private func target(of draft: EntryDraft, _ payload: [String: JSONValue]) throws(LedgerError) -> Record {
+    private func target(of draft: EntryDraft, _ payload: [String: JSONValue]) throws(LedgerError) -> LedgerRecords.Target {
         guard case .int(let seq)? = payload["target_seq"] else {
             throw LedgerError(field: "target_seq", payload["target_seq"] == nil ? "is required" : "must be a whole number (a seq)")
         }
-        guard let target = records.record(seq: seq) else {
+        guard let target = records.target(seq: seq) else {
             throw LedgerError(field: "target_seq", "no entry with seq \(seq) (the ledger ends at \(records.head.seq))")
         }
         if target.subject != draft.subject {
@@ -218,14 +256,22 @@ public struct EntryValidator: Sendable {
         if let effective = fields["effective"], effective.stringValue.flatMap({ EffectiveTime($0) }) == nil {
             throw LedgerError(field: "fields.effective", "must be a real date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
         }
-        let (effective, corrected) = LedgerRecords.applying(fields, effective: target.effective, payload: target.payload)
-        guard case .object(let correctedPayload) = corrected else { return }
+        let (effective, corrected) = LedgerRecords.applying(fields, effective: target.effective, payload: target.payload ?? .object([:]))
         // The corrected entry must pass every rule the original had to, against the ledger
         // as it stands now.
         do throws(LedgerError) {
-            try validatePayload(correctedPayload, of: target.type, visibility: target.visibility)
-            if target.type == .commitmentRecorded, let due = correctedPayload["due"]?.stringValue.flatMap({ CalendarDay($0) }), due < effective.day {
-                throw LedgerError(field: "due", "\(due) is before the commitment was made (\(effective.day))")
+            if target.type.fields.contains(where: \.citesSubjects) {
+                guard case .object(let correctedPayload) = corrected else { return }
+                try validatePayload(correctedPayload, of: target.type, visibility: target.visibility)
+                if target.type == .commitmentRecorded, let due = correctedPayload["due"]?.stringValue.flatMap({ CalendarDay($0) }), due < effective.day {
+                    throw LedgerError(field: "due", "\(due) is before the commitment was made (\(effective.day))")
+                }
+            } else {
+                // Each field of such an entry is judged alone and the ledger cannot change
+                // the verdict: the fields the correction leaves passed when they were
+                // written, so only those it changes are judged, as a whole payload would
+                // judge them. A counts fold keeps no text for it to reread.
+                try validateChangedFields(fields, of: target.type, visibility: target.visibility)
             }
             if effective != target.effective { try validateCorrectedDate(effective, of: target) }
         } catch {
@@ -238,13 +284,13 @@ public struct EntryValidator: Sendable {
 
     /// A new date for an entry keeps the timeline possible: not in the future, an event not
     /// before its subject was recorded, a subject not after the events logged about it.
-    private func validateCorrectedDate(_ effective: EffectiveTime, of target: Record) throws(LedgerError) {
+    private func validateCorrectedDate(_ effective: EffectiveTime, of target: LedgerRecords.Target) throws(LedgerError) {
         if effective.day > today.adding(days: 1) {
             throw LedgerError(field: "effective", "\(effective) is in the future; log events once they have happened")
         }
         if let kind = target.type.definesSubject {
-            for seq in records.activity(about: target.subject) {
-                guard let event = records.record(seq: seq), !event.isRetracted, event.effective.day < effective.day else { continue }
+            for seq in activity(about: target.subject) {
+                guard let event = records.target(seq: seq), event.retractedBy == nil, event.effective.day < effective.day else { continue }
                 throw LedgerError(field: "effective", "\(effective) is after the \(event.type == .statusChanged ? "status change" : "follow-up") of seq \(seq) (\(event.effective)) about \(kind.rawValue) '\(target.subject)'; correct or retract that entry first")
             }
         } else if let definition = records.definition(of: target.subject), effective.day < definition.effective.day {

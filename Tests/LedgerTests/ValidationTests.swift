@@ -6,15 +6,22 @@ import Testing
 /// Every rule the validator enforces, each with the field its error must name.
 @Suite("Validation")
 struct ValidationTests {
-    /// Validates `draft` after `setup` and returns the error's field and message.
+    /// Validates `draft` after `setup` and returns the error. Each draft is judged twice, against
+    /// the full fold and against its counts (as an import judges), and both must agree.
     func rejection(_ draft: EntryDraft, after setup: [EntryDraft] = Story.base) throws -> LedgerError? {
-        var validator = EntryValidator(records: try Story.records(setup), today: Story.day)
-        do {
-            try validator.accept(draft)
-            return nil
-        } catch {
-            return error
+        let records = try Story.records(setup)
+        func verdict(_ records: LedgerRecords) -> LedgerError? {
+            var validator = EntryValidator(records: records, today: Story.day)
+            do {
+                try validator.accept(draft)
+                return nil
+            } catch {
+                return error
+            }
         }
+        let full = verdict(records), counted = verdict(records.counts)
+        #expect(full?.field == counted?.field && full?.message == counted?.message, "the full fold and its counts judge \(draft.type) alike")
+        return full
     }
 
     @Test func aValidStoryIsAccepted() throws {
@@ -160,6 +167,52 @@ struct ValidationTests {
         #expect(try rejection(Story.correction(of: 99, subject: "rec", ["due": .string("2023-10-01")]), after: base)?.field == "target_seq")
         #expect(try rejection(Story.correction(of: 6, subject: "justice-juarez-fire", ["due": .string("2023-10-01")]), after: base)?.field == "subject")
         #expect(try rejection(Story.correction(of: 6, subject: "rec", [:]), after: base)?.field == "fields")
+    }
+
+    /// The entries a counts fold keeps without text (status changes) or only counts
+    /// (follow-ups), corrected and retracted: the rules that read them give the same verdicts
+    /// as on the full fold (`rejection` compares the two).
+    @Test func correctionsOfEntriesACountsFoldKeepsNoTextOfAreJudgedAlike() throws {
+        let base = Story.base + [
+            Story.commitment("rec", demands: ["justice-juarez-fire"]),                  // 6
+            Story.status("rec", "in-progress", basis: "claimed", on: "2023-08-15"),     // 7
+            Story.followup("rec", on: "2023-08-20"),                                    // 8
+            Story.followup("justice-juarez-fire", on: "2023-09-01", .internal),         // 9
+            Story.followup("stop-arms-flow", on: "2023-03-01"),                         // 10
+            Story.retraction(of: 10, subject: "stop-arms-flow"),                        // 11
+        ]
+        let accepted: [EntryDraft] = [
+            Story.correction(of: 8, subject: "rec", ["note": .string("Meeting held, minutes published")]),
+            Story.correction(of: 8, subject: "rec", ["kind": .null, "effective": .string("2023-08-21")]),
+            Story.correction(of: 7, subject: "rec", ["rationale": .string("Minutes re-read")]),
+            Story.correction(of: 9, subject: "justice-juarez-fire", ["note": .string("Internal note")], .internal),
+            Story.retraction(of: 9, subject: "justice-juarez-fire", .internal),
+            // The demand's follow-up of seq 10 is retracted, so it no longer bounds the demand's date.
+            Story.correction(of: 5, subject: "stop-arms-flow", ["effective": .string("2023-04-01")]),
+        ]
+        for draft in accepted { #expect(try rejection(draft, after: base) == nil) }
+        let refused: [(EntryDraft, String)] = [
+            (Story.correction(of: 8, subject: "rec", ["note": .string(" ")]), "fields.note"),
+            (Story.correction(of: 8, subject: "rec", ["note": .null]), "fields.note"),
+            (Story.correction(of: 8, subject: "rec", ["kind": .string("party")]), "fields.kind"),
+            (Story.correction(of: 8, subject: "rec", ["sources": Story.list("javascript:alert(1)")]), "fields.sources[0]"),
+            (Story.correction(of: 8, subject: "rec", ["effective": .string("2023-07-01")]), "fields.effective"),
+            (Story.correction(of: 7, subject: "rec", ["status": .string("finished")]), "fields.status"),
+            (Story.correction(of: 7, subject: "rec", ["sources": .array([])]), "fields.sources"),
+            (Story.correction(of: 8, subject: "justice-juarez-fire", ["note": .string("Moved")]), "subject"),
+            (Story.correction(of: 9, subject: "justice-juarez-fire", ["note": .string("Public now")]), "visibility"),
+            (Story.retraction(of: 9, subject: "justice-juarez-fire"), "visibility"),
+            (Story.retraction(of: 10, subject: "stop-arms-flow"), "target_seq"),
+            (Story.correction(of: 10, subject: "stop-arms-flow", ["note": .string("Too late")]), "target_seq"),
+            // A commitment dated after its follow-up of seq 8 and its status change of seq 7.
+            (Story.correction(of: 6, subject: "rec", ["effective": .string("2023-08-16")]), "fields.effective"),
+            (Story.correction(of: 4, subject: "justice-juarez-fire", ["effective": .string("2023-09-02")]), "fields.effective"),
+        ]
+        for (draft, field) in refused {
+            let error = try rejection(draft, after: base)
+            #expect(error?.field == field, "\(draft.payload)")
+        }
+        #expect(try rejection(refused[12].0, after: base)?.message.contains("seq 7") == true, "the earliest event by seq is named")
     }
 
     @Test func retractionsAreFinal() throws {
