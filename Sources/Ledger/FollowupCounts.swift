@@ -2,9 +2,8 @@ import Foundation
 
 /// The follow-ups of a counts fold (`LedgerRecords.Detail.counts`): of each, its seq, its
 /// subject, its date with corrections applied, whether it is internal, and its retraction
-/// if any. What
-/// `status` needs of a million follow-ups is how many there are about each demand by a
-/// date, not a record of each (24 bytes each here, against hundreds as a `Record`).
+/// if any. What `status` needs of a million follow-ups is how many there are about each
+/// demand by a date, not a record of each (24 bytes each here, against hundreds as a `Record`).
 public struct FollowupCounts: Sendable, Equatable {
     struct Counted: Sendable, Equatable {
         let seq: Int64
