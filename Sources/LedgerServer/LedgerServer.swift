@@ -43,22 +43,25 @@ public enum LedgerServer {
             await view.replicaFailed(LedgerError(kind: .storage, reason))
             background.append(ReplicaConnector(view: view, open: open, logger: logger))
         }
+        let gate = StartGate()
         var app = Application(
             router: router(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [HTTP10ConnectionClose.Installer()],
                 idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accountability-ledger"),
-            services: services + [LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)] + background,
+            services: services + ([LedgerWatcher(view: view, pollInterval: configuration.pollInterval, logger: logger)] + background).map(gate.after),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         // The first fold needs the store's services running, and must end before the first
         // request is answered. From a counts snapshot that is a fraction of a second; the
-        // watcher's first refresh then verifies the chain and loads the full fold.
+        // watcher, which starts once the gate opens, then verifies the chain and loads the
+        // full fold.
         app.beforeServerStarts {
             if let opened { try await checkReplica(opened, of: ledger, logger: logger) }
             let started = configuration.verifyFirst ? false : try await view.startFromCounts()
             if !started { try await view.refresh() }
+            gate.open()
         }
         try await app.runService()
     }
