@@ -57,14 +57,32 @@ public enum LedgerServer {
         // request is answered. From a counts snapshot that is a fraction of a second; the
         // watcher, which starts once the gate opens, then verifies the chain and loads the
         // full fold.
+        // Ctrl-C or SIGTERM during it (a minute or more for a large chain with no snapshot)
+        // stops the server there, rather than once the fold is done.
         app.beforeServerStarts {
-            if let opened { try await checkReplica(opened, of: ledger, logger: logger) }
-            let started = configuration.verifyFirst ? false : try await view.startFromCounts()
-            if !started { try await view.refresh() }
+            do {
+                try await cancelWhenGracefulShutdown {
+                    if let opened { try await checkReplica(opened, of: ledger, logger: logger) }
+                    let started = configuration.verifyFirst ? false : try await view.startFromCounts()
+                    if !started {
+                        logger.info("verifying and folding the whole chain before serving",
+                                    metadata: ["because": configuration.verifyFirst ? "--verify-first" : "no stored snapshot of the fold (ledgerctl snapshot)"])
+                        try await view.refresh()
+                    }
+                }
+            } catch where Task.isShuttingDownGracefully {
+                throw StoppedBeforeServing()
+            }
             gate.open()
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch is StoppedBeforeServing {
+            logger.info("stopped before the first fold was done: nothing was served")
+        }
     }
+
+    private struct StoppedBeforeServing: Error {}
 
     /// Where the public pages are read from, when not from the ledger itself.
     public enum ReplicaSource: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import LedgerStores
+import LedgerSynthetic
 import LedgerTestSupport
 import Testing
 
@@ -162,5 +163,17 @@ struct CLI {
             let database = database
             Task.detached { await PostgresTestServer.drop(database) }
         }
+    }
+}
+
+extension CLI {
+    /// A synthetic ledger of `count` entries as an export file in `directory`, with `alter`
+    /// applied to line `line` (counted from 1).
+    func syntheticExport(count: Int, seed: UInt64, alter: ((inout String) -> Void)? = nil, line: Int = 0) throws -> String {
+        var lines = SyntheticLedger(count: count, seed: seed).map { $0.exchangeJSON.canonicalText }
+        if let alter { alter(&lines[line - 1]) }
+        let path = directory.appendingPathComponent("synthetic.jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 }

@@ -316,6 +316,33 @@ struct ServeCommandTests {
         #expect(refused.status != 0 && refused.stderr.contains("is a hot standby"), "\(refused.stderr)")
     }
 
+    /// Stopped while it verifies and folds a chain with no snapshot (a minute or more at a
+    /// million entries), a server stops there: it neither finishes the fold nor serves.
+    @Test
+    func aServerStoppedDuringItsFirstFoldStopsThere() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        // About 5 s to verify and fold in a debug build: the signal lands well inside it.
+        try await cli.ok("import", try cli.syntheticExport(count: 50_000, seed: 11), "--quiet")
+        let (process, stdout, stderr) = try cli.start(["serve", "--port", "0", "--verify-first"])
+        // Said once the signals are trapped and the fold begins.
+        var said = ""
+        for _ in 0..<1200 where process.isRunning && !said.contains("verifying and folding the whole chain before serving") {
+            try await Task.sleep(for: .milliseconds(50))
+            said = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+        }
+        #expect(said.contains("because=--verify-first"), "\(said)")
+        process.terminate()
+        for _ in 0..<1200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        said = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(said)")
+        #expect(said.contains("stopped before the first fold was done: nothing was served"), "\(said)")
+        #expect(!said.contains("ledger verified"), "\(said)")
+        #expect(try String(contentsOf: stdout, encoding: .utf8).isEmpty, "it never said where it serves")
+    }
+
     /// A server starts from the snapshot for speed, then checks it against the chain: a
     /// forged one is found, said loudly, and the public pages are folded from the chain again.
     @Test(arguments: StoreKind.allCases)

@@ -2,7 +2,6 @@ import Foundation
 import Ledger
 import LedgerStores
 import LedgerTestSupport
-import LedgerSynthetic
 import Reports
 import Synchronization
 import Testing
@@ -134,15 +133,6 @@ struct StreamingImportTests {
     static let count = 20_000
     static let python = ExternalTools(["python3"])
 
-    /// A synthetic ledger as an export file, with `alter` applied to one line.
-    static func file(in cli: CLI, alter: ((inout String) -> Void)? = nil, line: Int = 0) throws -> String {
-        var lines = SyntheticLedger(count: count, seed: 5).map { $0.exchangeJSON.canonicalText }
-        if let alter { alter(&lines[line - 1]) }
-        let path = cli.directory.appendingPathComponent("synthetic.jsonl").path
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     @Test(arguments: StoreKind.allCases)
     func aLineRefusedInALaterBatchLeavesNothingWritten(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
@@ -154,7 +144,7 @@ struct StreamingImportTests {
         let target = try await CLI.on(kind)
         defer { target.cleanUp() }
         try await target.ok("init")
-        let path = try Self.file(in: target, alter: { $0 = $0.replacingOccurrences(of: #""note":""#, with: #""note":"Altered: "#) }, line: 15_001)
+        let path = try target.syntheticExport(count: Self.count, seed: 5, alter: { $0 = $0.replacingOccurrences(of: #""note":""#, with: #""note":"Altered: "#) }, line: 15_001)
         let refused = try await target.run("import", path)
         #expect(refused.status != 0 && refused.stderr.contains("line 15001: hash"), "\(refused.stderr)")
         #expect(try await target.snapshot().isEmpty, "nothing of the first 15,000 lines was kept")
@@ -224,7 +214,7 @@ struct StreamingImportTests {
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
         try await cli.ok("init")
-        let path = try Self.file(in: cli)
+        let path = try cli.syntheticExport(count: Self.count, seed: 5)
         var kills = 0
         for threshold in stride(from: LineBatches.batchSize, to: Self.count, by: LineBatches.batchSize) {
             let watched = try await ExternalTools.run("python3", ["-c", Self.killAfter, CLI.binary.path, cli.database, path, String(threshold)])
