@@ -180,7 +180,8 @@ actor PublicView {
 
     /// Runs a public read on the replica, or on the primary while the replica is down; a
     /// replica that fails now (it cannot be reached, or does not answer within `patience`)
-    /// hands the read to the primary.
+    /// hands the read to the primary. A read cut off because the server stops is not the
+    /// replica failing: it is neither said nor tried again on the primary.
     /// - Parameter patience: nil for a long read (a fold of the chain), which is not timed.
     func read<T: Sendable>(patience: Duration? = replicaPatience, _ body: @escaping @Sendable (Ledger) async throws -> T) async throws -> T {
         guard readsGoToReplica, let reads = replica else { return try await body(ledger) }
@@ -193,7 +194,7 @@ actor PublicView {
             }
             replicaAnswered()
             return value
-        } catch let error as LedgerError where error.kind == .storage {
+        } catch let error as LedgerError where error.kind == .storage && !Task.isCancelled {
             replicaFailed(error)
             return try await body(ledger)
         }
@@ -238,7 +239,7 @@ actor PublicView {
             replicaAnswered()
             if hasRefreshed && head.seq <= records.head.seq && head.seq <= verification?.head.seq ?? 0 { return }
             try await refresh(from: reads)
-        } catch let error as LedgerError where error.kind == .storage {
+        } catch let error as LedgerError where error.kind == .storage && !Task.isCancelled {
             replicaFailed(error)
             try await refresh(from: ledger)
         }
