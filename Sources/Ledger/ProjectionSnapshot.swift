@@ -45,7 +45,7 @@ public struct ProjectionSnapshot: Sendable {
         var writer = SnapshotWriter()
         writer.write(records, as: detail)
         self.init(audience: records.audience, detail: detail, head: records.head, merkleRoot: merkleRoot, format: Self.currentFormat,
-                  createdAt: Int64(now.timeIntervalSince1970), body: Data(writer.bytes))
+                  createdAt: Int64(now.timeIntervalSince1970), body: writer.data())
     }
 
     /// The body in the pieces a store keeps it in: both databases cap a value at 1 GB, and
@@ -85,8 +85,8 @@ public struct ProjectionSnapshot: Sendable {
 /// objects of short values are numbered the same way: in a counts fold most status
 /// changes' payloads are one of a few (`{"basis": "claimed", "rationale": "", "status":
 /// "broken"}`), and the reader shares each.
-struct SnapshotWriter {
-    private(set) var bytes: [UInt8] = []
+struct SnapshotWriter: ~Copyable {
+    private(set) var bytes: GrowingBytes
     private var stringNumbers: [String: Int] = [:]
     private var numbered: [String] = []
     /// By canonical bytes, not by `JSONValue`: Swift's `==` on strings forgives spellings.
@@ -104,7 +104,10 @@ struct SnapshotWriter {
         }
     }
 
-    init(expectedSize: Int = 0) { bytes.reserveCapacity(expectedSize) }
+    init(expectedSize: Int = 0) { bytes = GrowingBytes(capacity: expectedSize) }
+
+    /// What was written, as `Data` (without a copy).
+    consuming func data() -> Data { bytes.data() }
 
     mutating func unsigned(_ value: UInt64) {
         var value = value
