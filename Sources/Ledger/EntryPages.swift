@@ -81,9 +81,15 @@ public struct EntryPages: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(pages: pages())
+    }
+
+    /// The same entries a page at a time, for a caller that reads each in place rather than
+    /// taking a copy of it (a retain and a release of each of its fields).
+    func pages() -> ChainPages<Entry> {
         let (store, followupsWhole) = (store, followupsWhole)
-        return AsyncIterator(pages: ChainPages(after: after, pageSize: pageSize, read: { after, limit in
+        return ChainPages(after: after, pageSize: pageSize, read: { after, limit in
             try await store.entries(after: after, limit: limit, followupsWhole: followupsWhole)
-        }, seq: \.seq))
+        }, seq: \.seq)
     }
 }

@@ -55,10 +55,18 @@ public struct Ledger: Sendable {
     /// - Parameter progress: told the seq folded up to, every few thousand entries.
     public func catchUp(_ records: inout LedgerRecords, until knownAt: Int64? = nil, progress: (@Sendable (Int64) -> Void)? = nil) async throws {
         // A counts fold keeps no follow-up's text, so none is read.
-        for try await entry in store.entries(after: records.head.seq, followupsWhole: records.detail == .full) {
-            if let knownAt, entry.seq > knownAt { break }
-            records.apply(entry)
-            if entry.seq % 4_096 == 0 { progress?(entry.seq) }
+        var pages = store.entries(after: records.head.seq, followupsWhole: records.detail == .full).pages()
+        defer { pages.stop() }
+        while let page = try await pages.next() {
+            let done = page.withUnsafeBufferPointer { page in
+                for index in page.indices {
+                    if let knownAt, page[index].seq > knownAt { return true }
+                    records.apply(page[index])
+                }
+                return false
+            }
+            if done { break }
+            progress?(records.head.seq)
         }
         progress?(records.head.seq)
     }

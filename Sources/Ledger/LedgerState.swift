@@ -165,7 +165,9 @@ public struct LedgerState: Sendable {
         let all = records.records
         var order: [Int32] = []
         order.reserveCapacity(all.count)
-        for (position, record) in all.enumerated() where record.effective.day <= asOf || record.type == .actorRegistered {
+        // By index, not `enumerated()`: that copies each record (a retain and a release of
+        // each of its fields) to read two of them.
+        for position in all.indices where all[position].effective.day <= asOf || all[position].type == .actorRegistered {
             order.append(Int32(position))
         }
         // The chain is almost always in date order already; sort only what is not.
@@ -173,9 +175,9 @@ public struct LedgerState: Sendable {
             order.sort { (all[Int($0)].effective, all[Int($0)].seq) < (all[Int($1)].effective, all[Int($1)].seq) }
         }
         events = Events(records: all, order: order)
-        for (position, record) in events.enumerated() {
-            eventsBySubject[record.subject, default: []].append(Int32(position))
-            if !record.isRetracted { apply(record) }
+        for (position, recordIndex) in order.enumerated() {
+            eventsBySubject[all[Int(recordIndex)].subject, default: []].append(Int32(position))
+            if !all[Int(recordIndex)].isRetracted { apply(all[Int(recordIndex)]) }
         }
         count(records.followupCounts)
         for index in demands.indices {

@@ -200,8 +200,8 @@ extension LedgerStore {
     public func entries(after seq: Int64, limit: Int, followupsWhole: Bool = true) async throws -> [Entry] {
         // Decoding payloads is most of reading the chain; done on two cores.
         try await TwoCores.map(try await rows(after: seq, limit: limit, followupsWhole: followupsWhole)) { row in
-            Result { try row.entry(followupWhole: followupsWhole) }
-        }.map { try $0.get() }
+            try row.entry(followupWhole: followupsWhole)
+        }
     }
 
     /// Every entry after `seq`, fetched a page at a time. Pages of 4,000 read three at once
