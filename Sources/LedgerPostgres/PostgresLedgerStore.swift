@@ -759,7 +759,7 @@ public final class PostgresLedgerStore: LedgerStore, Service {
 
     /// The shared column list with the id read as text, as it is hashed (the column is a uuid).
     private static let selectColumns = LedgerTable.columns(followupsWhole: true, id: "id::text")
-    private static let countedColumns = LedgerTable.columns(followupsWhole: false, id: "id::text")
+    private static let countedColumns = LedgerTable.columns(followupsWhole: false, id: "id::text", unread: "NULL")
 
     private func fetchRows(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [StoredEntryColumns] {
         var stored: [StoredEntryColumns] = []
@@ -769,10 +769,10 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         for try await row in rows {
             var cells = row.makeIterator()
             stored.append(StoredEntryColumns((
-                try Self.next(&cells, Int64.self), try Self.next(&cells, String.self), try Self.next(&cells, String.self),
+                try Self.next(&cells, Int64.self), try Self.unreadOrNext(&cells), try Self.next(&cells, String.self),
                 try Self.next(&cells, Int.self), try Self.next(&cells, String.self), try Self.next(&cells, String.self),
-                try Self.next(&cells, String.self), try Self.next(&cells, String.self), try Self.next(&cells, String.self),
-                try Self.next(&cells, String.self), try Self.next(&cells, String.self), try Self.next(&cells, String.self),
+                try Self.next(&cells, String.self), try Self.unreadOrNext(&cells), try Self.next(&cells, String.self),
+                try Self.unreadOrNext(&cells), try Self.unreadOrNext(&cells), try Self.unreadOrNext(&cells),
                 try Self.next(&cells, String.self))))
         }
         return stored
@@ -784,6 +784,12 @@ public final class PostgresLedgerStore: LedgerStore, Service {
             throw LedgerError(kind: .storage, "a row of ledger_entries has fewer columns than \(LedgerTable.columns)")
         }
         return try cell.decode(type)
+    }
+
+    /// A column `countedColumns` may leave unread (NULL): read as '', as SQLite's is.
+    @inline(__always)
+    private static func unreadOrNext(_ cells: inout PostgresRow.Iterator) throws -> String {
+        try next(&cells, String?.self) ?? ""
     }
 
     private func fetchEntries(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [Entry] {

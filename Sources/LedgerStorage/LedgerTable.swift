@@ -8,11 +8,15 @@ package enum LedgerTable {
     /// `columns`, or with `followupsWhole` false a follow-up's id, author, payload, salt and
     /// prev_hash read as '' (`StoredEntryColumns.entry(followupWhole:)`): most of a chain is
     /// follow-ups, and reading their text is most of a fold that keeps none of it.
-    /// - Parameter id: how the dialect reads the id as text.
-    package static func columns(followupsWhole: Bool, id: String = "id") -> String {
+    /// - Parameters:
+    ///   - id: how the dialect reads the id as text.
+    ///   - unread: what an unread cell holds. PostgreSQL sends NULL (its reader takes it for
+    ///     ''): no id formatted as text, no bytes sent (a cold fold of 1M entries spent a
+    ///     second of the server's time and most of the client's on such rows).
+    package static func columns(followupsWhole: Bool, id: String = "id", unread: String = "''") -> String {
         let names = ["seq", id, "type", "schema_version", "subject", "effective", "recorded_at", "author", "visibility", "payload", "salt", "prev_hash", "hash"]
-        let unread: Set = [id, "author", "payload", "salt", "prev_hash"]
-        return names.map { followupsWhole || !unread.contains($0) ? $0 : "CASE WHEN type = 'followup.logged' THEN '' ELSE \($0) END" }
+        let unreadNames: Set = [id, "author", "payload", "salt", "prev_hash"]
+        return names.map { followupsWhole || !unreadNames.contains($0) ? $0 : "CASE WHEN type = 'followup.logged' THEN \(unread) ELSE \($0) END" }
             .joined(separator: ", ")
     }
 
