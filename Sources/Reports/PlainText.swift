@@ -3,7 +3,10 @@
 public enum PlainText {
     /// One line: line breaks become spaces, other control characters become U+FFFD.
     public static func oneLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
+        // Most text is printable ASCII: returned as it is, not rebuilt scalar by scalar
+        // (a report at a million entries makes tens of thousands of lines).
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
             if scalar == "\n" || scalar == "\r" || scalar == "\t" { return " " }
             return isUnsafe(scalar) ? "\u{FFFD}" : scalar
         }))
@@ -11,7 +14,8 @@ public enum PlainText {
 
     /// Keeps line breaks and tabs, replaces every other control character.
     public static func multiline(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map(multilineSafe)))
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") }) { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map(multilineSafe)))
     }
 
     /// One scalar as `multiline` keeps it.

@@ -108,6 +108,19 @@ struct HostileTextTests {
         }
     }
 
+    /// The same for a terminal: printable ASCII comes back as it is, and one byte of
+    /// anything else still has every scalar looked at.
+    @Test func plainTextLinesPassAndAnyOtherByteIsLookedAt() {
+        let plain = "Plain text, 100% ASCII: (a+b)=c; [x] {y} ~`|\\/?!@#$^*_- <b>&amp;"
+        #expect(PlainText.oneLine(plain) == plain)
+        #expect(PlainText.multiline(plain + "\n\tend") == plain + "\n\tend")
+        for (inserted, oneLine, multiline) in [("\n", " ", "\n"), ("\t", " ", "\t"), ("\r", " ", "\u{FFFD}"), ("\u{1B}", "\u{FFFD}", "\u{FFFD}"),
+                                               ("\u{7F}", "\u{FFFD}", "\u{FFFD}"), ("\u{202E}", "\u{FFFD}", "\u{FFFD}"), ("é", "é", "é")] {
+            #expect(PlainText.oneLine("ab" + inserted + "cd") == "ab" + oneLine + "cd", "\(inserted.unicodeScalars.map(\.value))")
+            #expect(PlainText.multiline("ab" + inserted + "cd") == "ab" + multiline + "cd", "\(inserted.unicodeScalars.map(\.value))")
+        }
+    }
+
     @Test func everyTextFieldIsEscapedInEveryOutput() async throws {
         let outputs = try await Self.outputs()
         #expect(outputs.count > 40)
