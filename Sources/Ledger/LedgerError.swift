@@ -30,8 +30,9 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case listTokens
         /// No signed checkpoint covers it yet: sign one.
         case signCheckpoint
-        /// The database server did not answer (it is down, or the address is wrong): what
-        /// may work a moment later, unlike a refusal from the server itself.
+        /// The database server did not answer (it is down, or the address is wrong), or is
+        /// starting up or shutting down: what may work a moment later, unlike a refusal that
+        /// lasts.
         case reachServer
     }
 

@@ -57,9 +57,11 @@ public final class PostgresLedgerStore: LedgerStore, Service {
             connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration, id: 1, logger: logger)
         } catch {
             let failure = Self.storageError(error, doing: "connect to \(url.displayName)")
-            // No answer from a server at all (refused, timed out, no such host), as opposed
-            // to a server that answered with a refusal.
-            if (error as? PSQLError)?.serverInfo == nil, let failure = failure as? LedgerError {
+            // No answer from a server at all (refused, timed out, no such host), or a server
+            // that is starting up or shutting down (57P03, cannot_connect_now), as opposed to
+            // a server that answered with a refusal that lasts.
+            let serverInfo = (error as? PSQLError)?.serverInfo
+            if serverInfo == nil || serverInfo?[.sqlState] == "57P03", let failure = failure as? LedgerError {
                 throw LedgerError(kind: failure.kind, failure.message, remedy: .reachServer)
             }
             throw failure

@@ -34,8 +34,8 @@ struct Serve: AsyncParsableCommand {
             one their own write returned: a write's answer carries it (the ledger_seq cookie, \
             the Ledger-Head header), and a read that sends it back (the cookie, or \
             Ledger-Min-Seq: SEQ) reads what the replica lacks from the primary. While the \
-            replica cannot be reached, even at start, the primary answers the public reads and \
-            the replica is tried again every 10 seconds.
+            replica cannot be reached, or is starting up or shutting down, even at start, the \
+            primary answers the public reads and the replica is tried again every 10 seconds.
             """)
 
     @OptionGroup var options: LedgerOptions

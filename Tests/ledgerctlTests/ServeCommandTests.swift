@@ -179,11 +179,15 @@ struct ServeCommandTests {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
+        throw PostgresTestServer.SetupError(description: "the hot standby never replayed \(database) to seq \(seq); it last answered \(answered); its log ends:\n\(replicaLogTail())")
+    }
+
+    /// The last lines of the throwaway standby's server log, for a failure's message.
+    static func replicaLogTail() -> String {
         let log = ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_REPLICA_CTL"].map {
             URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("replica.log")
         }
-        let tail = log.flatMap { try? String(contentsOf: $0, encoding: .utf8) }?.split(separator: "\n").suffix(15).joined(separator: "\n") ?? ""
-        throw PostgresTestServer.SetupError(description: "the hot standby never replayed \(database) to seq \(seq); it last answered \(answered); its log ends:\n\(tail)")
+        return log.flatMap { try? String(contentsOf: $0, encoding: .utf8) }?.split(separator: "\n").suffix(15).joined(separator: "\n") ?? ""
     }
 
     static func replayOnReplica(paused: Bool) async throws {
@@ -260,8 +264,38 @@ struct ServeCommandTests {
         // the standby once it answers again.
         let control = try #require(ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES_REPLICA_CTL"], "the throwaway cluster's standby control")
         var secondServer: Server?
-        let stopped = try await ExternalTools.run(control, ["stop"])
-        #expect(stopped.status == 0, "\(stopped.output)")
+        let stopped: (status: Int32, output: String)
+        do {
+            stopped = try await PostgresTestServer.whileConnected(server: replicaServer) {
+                // While it shuts down, a standby refuses new connections (57P03) and waits for
+                // its clients, as this one: a server started then starts on the primary.
+                let asked = try await ExternalTools.run(control, ["stop-smart"])
+                #expect(asked.status == 0, "\(asked.output)")
+                var refusal: String?
+                for _ in 0..<600 where refusal == nil {
+                    do {
+                        _ = try await PostgresTestServer.strings("SELECT 1", server: replicaServer)
+                        try await Task.sleep(for: .milliseconds(50))
+                    } catch {
+                        refusal = PostgresTestServer.sqlState(error) ?? String(reflecting: error)
+                    }
+                }
+                #expect(refusal == "57P03", "the standby shutting down refuses with cannot_connect_now")
+                let duringShutdown = try await Server.start(cli, ["--read-database", replica])
+                #expect(try await Self.headSeq(duringShutdown.base) == demoHead + 3)
+                #expect(duringShutdown.log.contains("the replica is unreachable: public reads go to the primary") && duringShutdown.log.contains("57P03"),
+                        "\(duringShutdown.log)")
+                #expect(try await duringShutdown.stop() == 0)
+                // Fast: ends the sessions, this one among them.
+                return try await ExternalTools.run(control, ["stop"])
+            }
+        } catch {
+            // The standby must not stay half shut down for the tests after this one.
+            _ = try? await ExternalTools.run(control, ["stop"])
+            _ = try? await ExternalTools.run(control, ["start"])
+            throw error
+        }
+        #expect(stopped.status == 0, "\(stopped.output)\nthe standby's log ends:\n\(Self.replicaLogTail())")
         do {
             try await cli.ok("append", "-", stdin: #"{"type":"followup.logged","subject":"justice-juarez-fire","effective":"2023-08-05","visibility":"public","payload":{"note":"Written while the replica is down.","kind":"meeting"}}"#)
             for _ in 0..<600 where shown != demoHead + 4 {
@@ -284,7 +318,7 @@ struct ServeCommandTests {
             throw error
         }
         let started = try await ExternalTools.run(control, ["start"])
-        #expect(started.status == 0, "\(started.output)")
+        #expect(started.status == 0, "\(started.output)\nthe standby's log ends:\n\(Self.replicaLogTail())")
         let restarted = try #require(secondServer)
         for _ in 0..<600 where !(server.log.contains("the replica answers again") && restarted.log.contains("the replica answers again")) {
             try await Task.sleep(for: .milliseconds(100))
