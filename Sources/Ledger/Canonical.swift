@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Transparency
 
 /// The one canonical encoding of the ledger: RFC 8785 (JCS) restricted to the values the
 /// ledger allows (no floating point). Object members sorted by UTF-16 code units, no
@@ -136,15 +137,7 @@ public enum ChainHash {
     public static func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).hexString }
 }
 
-extension Sequence where Element == UInt8 {
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        for byte in self {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
+extension ContiguousBytes {
+    /// Lowercase hex, two digits a byte.
+    var hexString: String { withUnsafeBytes(Hex.encode) }
 }

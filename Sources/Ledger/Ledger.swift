@@ -202,23 +202,31 @@ public struct Ledger: Sendable {
             } else {
                 next = nil
             }
-            let computed = await Self.hashes(of: rows)
-            for (index, (row, hash)) in zip(rows, computed).enumerated() {
-                if let problem = Self.problem(with: row, computedHash: hash, after: verification.head) {
-                    next?.cancel()
-                    try await extending?.valueCancelledWithCaller
-                    try await merkle.extend(with: rows[..<index].map { ($0.seq, $0.hash) })
-                    verification.firstBadSeq = problem.seq
-                    verification.problem = problem.message
-                    return verification
+            let damages = await Self.damages(of: rows)
+            // In place: a copy of each row would retain and release every one of its columns.
+            var leaves: [(seq: Int64, hash: String)] = []
+            leaves.reserveCapacity(rows.count)
+            let fault: (seq: Int64, message: String)? = rows.withUnsafeBufferPointer { rows in
+                for index in rows.indices {
+                    if let problem = Self.problem(with: rows[index], damage: damages[index], after: verification.head) {
+                        return problem
+                    }
+                    verification.head = ChainHead(seq: rows[index].seq, hash: rows[index].hash, recordedAt: rows[index].recordedAt)
+                    verification.entries += 1
+                    leaves.append((rows[index].seq, rows[index].hash))
                 }
-                verification.head = ChainHead(seq: row.seq, hash: row.hash, recordedAt: row.recordedAt)
-                verification.entries += 1
+                return nil
             }
             // The tree is built from rows just verified, so it is not read a second time.
             try await extending?.valueCancelledWithCaller
-            let leaves = rows.map { ($0.seq, $0.hash) }
-            extending = Task { [merkle] in try await merkle.extend(with: leaves) }
+            if let fault {
+                next?.cancel()
+                try await merkle.extend(with: leaves)
+                verification.firstBadSeq = fault.seq
+                verification.problem = fault.message
+                return verification
+            }
+            extending = Task { [merkle, leaves] in try await merkle.extend(with: leaves) }
             progress?(verification.entries)
         }
         try await extending?.valueCancelledWithCaller
@@ -226,8 +234,9 @@ public struct Ledger: Sendable {
         return verification
     }
 
-    /// What is wrong with a row that should follow `previous`, if anything.
-    static func problem(with row: StoredEntryColumns, computedHash: String, after previous: ChainHead) -> (seq: Int64, message: String)? {
+    /// What is wrong with a row that should follow `previous`, if anything: its place in
+    /// the chain first, then `damage`, what is wrong with the row itself (`damage(of:)`).
+    static func problem(with row: StoredEntryColumns, damage: String?, after previous: ChainHead) -> (seq: Int64, message: String)? {
         if row.hash == previous.hash && previous.seq > 0 {
             return (row.seq, "seq \(row.seq) is a copy of seq \(previous.seq) (the same hash): a row was duplicated")
         }
@@ -240,23 +249,30 @@ public struct Ledger: Sendable {
         if row.prevHash != previous.hash {
             return (row.seq, "prev_hash \(row.prevHash.prefix(12))… does not match the hash of seq \(previous.seq) (\(previous.hash.prefix(12))…)")
         }
-        // A column that no longer reads as what the ledger wrote is named as such.
+        return damage.map { (row.seq, $0) }
+    }
+
+    /// What is wrong with a row on its own, whatever its place: a column that no longer
+    /// reads as what the ledger wrote, or content that does not give its hash.
+    static func damage(of row: StoredEntryColumns) -> String? {
         do {
             try row.checkColumns()
         } catch {
-            return (row.seq, error.message)
+            return error.message
         }
+        let computedHash = row.computedHash
         guard computedHash != row.hash else { return nil }
         do {
             _ = try row.entry()
         } catch let error as LedgerError {
-            return (row.seq, error.message)
+            return error.message
         } catch {}
-        return (row.seq, "content does not match its hash (stored \(row.hash.prefix(12))…, computed \(computedHash.prefix(12))…): the entry was changed after it was written")
+        return "content does not match its hash (stored \(row.hash.prefix(12))…, computed \(computedHash.prefix(12))…): the entry was changed after it was written"
     }
 
-    static func hashes(of rows: [StoredEntryColumns]) async -> [String] {
-        await TwoCores.map(rows) { $0.computedHash }
+    /// `damage(of:)` of every row, on two cores: each row's is independent of the others'.
+    static func damages(of rows: [StoredEntryColumns]) async -> [String?] {
+        await TwoCores.map(rows) { damage(of: $0) }
     }
 
     // MARK: Export and import

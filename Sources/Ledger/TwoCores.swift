@@ -36,14 +36,17 @@ package enum TwoCores {
         /// Writes `transform` of each item of `range` at its position, stopping at the first
         /// error: how many it wrote, and the error.
         func fill<T, E: Error>(_ range: Range<Int>, from items: [T], _ transform: (T) throws(E) -> U) -> (filled: Int, error: E?) {
-            for index in range {
-                do throws(E) {
-                    (base + index).initialize(to: try transform(items[index]))
-                } catch {
-                    return (index - range.lowerBound, error)
+            // Through the buffer, each item is lent to `transform`, not copied out of the array.
+            items.withUnsafeBufferPointer { items in
+                for index in range {
+                    do throws(E) {
+                        (base + index).initialize(to: try transform(items[index]))
+                    } catch {
+                        return (index - range.lowerBound, error)
+                    }
                 }
+                return (range.count, nil)
             }
-            return (range.count, nil)
         }
 
         /// Moves every element into an array (no copy of its fields) and frees the memory.

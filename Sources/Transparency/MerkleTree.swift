@@ -16,16 +16,20 @@ public struct MerkleTree: Sendable {
 
     /// Appends one leaf whose data is `data` (the ledger's leaves are 32-byte entry hashes).
     public mutating func append(leafData data: TreeHash) {
-        leafData.append(contentsOf: data.bytes)
-        var hash = TreeHash.leaf(data.bytes)
+        var hash = data.withUnsafeBytes { data in
+            leafData.append(contentsOf: data)
+            return TreeHash.leaf(data)
+        }
         var level = 0
         while true {
             if levels.count == level { levels.append([]) }
-            levels[level].append(contentsOf: hash.bytes)
+            hash.withUnsafeBytes { levels[level].append(contentsOf: $0) }
             let count = levels[level].count / TreeHash.byteCount
             guard count % 2 == 0 else { break }
-            let right = levels[level].count - TreeHash.byteCount
-            hash = .node(levels[level][(right - TreeHash.byteCount)..<right], levels[level][right...])
+            hash = levels[level].withUnsafeBytes { stored in
+                let right = stored.count - TreeHash.byteCount
+                return .node(UnsafeRawBufferPointer(rebasing: stored[(right - TreeHash.byteCount)..<right]), UnsafeRawBufferPointer(rebasing: stored[right...]))
+            }
             level += 1
         }
         size += 1
