@@ -98,7 +98,7 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
 package enum Hex {
     /// The value of one digit, or nil for any other byte.
     @inline(__always)
-    package static func value(of digit: UInt8) -> UInt8? {
+    private static func value(of digit: UInt8) -> UInt8? {
         switch digit {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10

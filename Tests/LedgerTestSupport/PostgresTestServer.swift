@@ -44,10 +44,14 @@ public enum PostgresTestServer {
     /// - Parameter server: another server's URL (the replica's); by default `url`.
     @discardableResult
     public static func withAdminConnection<T>(database: String? = nil, server: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let connection = try await adminConnection(database: database, server: server)
+        guard let url = server ?? url else { throw SetupError(description: skipMessage) }
+        let target = try PostgresURL(try database.map { try databaseURL(url, name: $0) } ?? url)
+        let connection = try await PostgresConnection.connect(configuration: try target.connectionConfiguration, id: 0, logger: logger)
+        // Closing may fail where the server already ended the session (a test stops it): the
+        // body's outcome is what counts.
         do {
             let value = try await body(connection)
-            try await connection.close()
+            try? await connection.close()
             return value
         } catch {
             try? await connection.close()
@@ -58,26 +62,12 @@ public enum PostgresTestServer {
     /// Runs `body` while a superuser connection to `server` stays open: a client that a smart
     /// shutdown waits for. The server may end that connection meanwhile.
     public static func whileConnected<T>(server: String, _ body: () async throws -> T) async throws -> T {
-        let connection = try await adminConnection(server: server)
-        do {
-            let value = try await body()
-            try? await connection.close()
-            return value
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await withAdminConnection(server: server) { _ in try await body() }
     }
 
     /// The SQLSTATE of a server's refusal, when `error` is one.
     public static func sqlState(_ error: any Error) -> String? {
         (error as? PSQLError)?.serverInfo?[.sqlState]
-    }
-
-    private static func adminConnection(database: String? = nil, server: String? = nil) async throws -> PostgresConnection {
-        guard let url = server ?? url else { throw SetupError(description: skipMessage) }
-        let target = try PostgresURL(try database.map { try databaseURL(url, name: $0) } ?? url)
-        return try await PostgresConnection.connect(configuration: try target.connectionConfiguration, id: 0, logger: logger)
     }
 
     /// The first column of every row `sql` returns, as text, on a superuser connection.
