@@ -18,6 +18,7 @@ public enum LedgerMigrations {
         Migration(version: 7, name: "0007_recorded_at.sql", sql: String(decoding: PackageResources._007_recorded_at_sql, as: UTF8.self)),
         Migration(version: 8, name: "0008_snapshot_detail.sql", sql: String(decoding: PackageResources._008_snapshot_detail_sql, as: UTF8.self)),
         Migration(version: 9, name: "0009_snapshot_counts.sql", sql: String(decoding: PackageResources._009_snapshot_counts_sql, as: UTF8.self)),
+        Migration(version: 10, name: "0010_webhook_private.sql", sql: String(decoding: PackageResources._010_webhook_private_sql, as: UTF8.self)),
     ]
 
     /// In order, as above for Migrations/postgres. The files end in `.pg.sql` because the
@@ -33,5 +34,6 @@ public enum LedgerMigrations {
         Migration(version: 8, name: "0008_snapshot_detail.pg.sql", sql: String(decoding: PackageResources._008_snapshot_detail_pg_sql, as: UTF8.self)),
         Migration(version: 9, name: "0009_snapshot_counts.pg.sql", sql: String(decoding: PackageResources._009_snapshot_counts_pg_sql, as: UTF8.self)),
         Migration(version: 10, name: "0010_chain_by_previous.pg.sql", sql: String(decoding: PackageResources._010_chain_by_previous_pg_sql, as: UTF8.self)),
+        Migration(version: 11, name: "0011_webhook_private.pg.sql", sql: String(decoding: PackageResources._011_webhook_private_pg_sql, as: UTF8.self)),
     ]
 }

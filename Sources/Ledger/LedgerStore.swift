@@ -93,20 +93,25 @@ public protocol LedgerStore: Sendable {
     func addMember(_ member: TeamMember) async throws
     /// Everyone, oldest first.
     func members() async throws -> [TeamMember]
-    /// Replaces the stored person of that name.
-    func saveMember(_ member: TeamMember) async throws
+    /// Changes only what `change` names of the person, under its condition; false when no
+    /// person of that name met it.
+    func updateMember(name: String, _ change: MemberChange) async throws -> Bool
     func addSession(_ session: TeamSession) async throws
     /// The session with this digest and its person, ended or not.
     func session(digest: String) async throws -> TeamSession?
-    /// Marks the session used at `at`, or ends it.
-    func saveSession(_ session: TeamSession) async throws
+    /// Marks the session used at `at`, unless it has ended.
+    func touchSession(digest: String, at: Int64) async throws
+    /// Ends the session (the first end counts).
+    func endSession(digest: String, at: Int64) async throws
     /// Ends every open session of the person.
     func endSessions(member: String, at: Int64) async throws
-    /// Counts a failed sign-in against each key (an account, an address).
-    func addSignInFailure(keys: [String], at: Int64) async throws
-    /// Failed sign-ins against the key since `since`.
-    func signInFailures(key: String, since: Int64) async throws -> Int
-    /// Forgets the key's failures (after a good sign-in).
+    /// Counts a sign-in attempt against each key (an account, an address) before its password
+    /// is checked, and returns each key's attempts since `since`, this one included: of
+    /// parallel attempts, the n-th to be counted sees at least n.
+    func countSignInAttempt(keys: [String], at: Int64, since: Int64) async throws -> [Int]
+    /// Takes back one attempt counted against the key at `at` (a sign-in that succeeded).
+    func forgetSignInAttempt(key: String, at: Int64) async throws
+    /// Forgets the key's attempts (after a good sign-in).
     func clearSignInFailures(key: String) async throws
 
     // MARK: Mail and webhooks (the server's outbox)
@@ -117,12 +122,18 @@ public protocol LedgerStore: Sendable {
     func dueMailDeliveries(at now: Int64) async throws -> [MailDelivery]
     /// Every message kept for a person, newest first (at most `limit`).
     func mailDeliveries(member: String, limit: Int) async throws -> [MailDelivery]
-    func saveMailDelivery(_ delivery: MailDelivery) async throws
+    /// Writes an attempt's outcome (sent, attempts, next attempt, error) of a message not
+    /// already sent.
+    func saveMailAttempt(_ delivery: MailDelivery) async throws
     /// Keeps a webhook; returns it numbered.
     func addWebhook(_ hook: Webhook) async throws -> Webhook
     /// Every webhook, removed ones too, oldest first.
     func webhooks() async throws -> [Webhook]
-    func saveWebhook(_ hook: Webhook) async throws
+    /// Removes the hook for good; false when there is no such active hook.
+    func removeWebhook(id: Int64, at: Int64) async throws -> Bool
+    /// Writes a delivery pass's progress (delivered seq, attempts, next attempt, error) of a
+    /// hook not removed meanwhile; a removed hook stays removed.
+    func saveWebhookProgress(_ hook: Webhook) async throws
     func addWebhookDelivery(_ delivery: WebhookDelivery) async throws
     /// A webhook's latest attempts, newest first.
     func webhookDeliveries(hookID: Int64, limit: Int) async throws -> [WebhookDelivery]

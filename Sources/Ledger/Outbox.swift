@@ -29,6 +29,8 @@ public struct Webhook: Sendable, Hashable, Codable {
     public var secret: String
     /// Internal entries are never sent to such a hook.
     public var publicOnly: Bool
+    /// It may go to a loopback or private address (an in-house receiver), as its adder said.
+    public var allowPrivate = false
     public var createdAt: Int64
     public var removedAt: Int64?
     public var deliveredSeq: Int64
@@ -43,6 +45,14 @@ public struct Webhook: Sendable, Hashable, Codable {
     }
 
     public var isActive: Bool { removedAt == nil }
+
+    /// The URL as `webhook list` and the workspace show it: never a user name or password
+    /// (none can be added now; a hook added before may hold one).
+    public var shownURL: String {
+        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+        (components.user, components.password) = (nil, nil)
+        return components.string ?? url
+    }
 }
 
 /// One attempt to deliver an entry to a webhook: the log the workspace shows.
@@ -71,18 +81,18 @@ public enum Backoff {
 
 extension Ledger {
     /// Adds a webhook; it receives the entries written from now on. Returns it with its secret.
-    public func addWebhook(url: String, publicOnly: Bool) async throws -> Webhook {
+    /// The caller has checked where the URL's name resolves (`WebhookTarget` in the server).
+    public func addWebhook(url: String, publicOnly: Bool, allowPrivate: Bool = false) async throws -> Webhook {
         try EntryValidator.checkURL(url, field: "URL")
         let head = try await store.head()
-        return try await store.addWebhook(Webhook(url: url, secret: SecretToken.new(), publicOnly: publicOnly, createdAt: Self.now(),
-                                                  deliveredSeq: head.seq))
+        var hook = Webhook(url: url, secret: SecretToken.new(), publicOnly: publicOnly, createdAt: Self.now(), deliveredSeq: head.seq)
+        hook.allowPrivate = allowPrivate
+        return try await store.addWebhook(hook)
     }
 
     public func removeWebhook(id: Int64) async throws {
-        guard var hook = try await store.webhooks().first(where: { $0.id == id && $0.isActive }) else {
+        guard try await store.removeWebhook(id: id, at: Self.now()) else {
             throw LedgerError(kind: .notFound, field: "ID", "no webhook \(id) (see `ledgerctl webhook list`)")
         }
-        hook.removedAt = Self.now()
-        try await store.saveWebhook(hook)
     }
 }

@@ -51,6 +51,27 @@ public struct TeamMember: Sendable, Hashable, Codable {
     }
 }
 
+/// One write to a stored person: the store changes only the columns it names, under the
+/// condition it names, so two writes that straddle each other (a settings save and a
+/// `user disable`) both hold and neither brings back what the other ended.
+public enum MemberChange: Sendable, Equatable {
+    /// The first password, from the set-up link whose digest this is: only while that link is
+    /// still the person's and they are not disabled (a reset or a disable since ends it).
+    case password(hash: String, setupDigest: String)
+    /// Forgets the password and the calendar address, enables the person again, and gives
+    /// them a new set-up link.
+    case reset(setupDigest: String, expiresAt: Int64)
+    /// Stops the person signing in (the first time counts) and ends their set-up link.
+    case disable(at: Int64)
+    /// A new calendar address: only while the person may sign in.
+    case calendar(digest: String)
+    /// Their mail settings; nil leaves one as it is. Opting in to overdue notices at `now`
+    /// starts them from then, unless they were already on.
+    case notifications(weekly: Bool?, overdue: Bool?, language: String?, now: Int64)
+    /// Their address; none also stops their mail.
+    case email(String?)
+}
+
 /// A signed-in browser, as stored: the SHA-256 of the cookie's secret (never the secret),
 /// whose it is, its form token, and when it began and was last used.
 public struct TeamSession: Sendable, Hashable, Codable {
@@ -102,15 +123,11 @@ extension Ledger {
     }
 
     /// Forgets the person's password, ends their sessions and returns a new set-up link.
+    /// Its calendar address stops working too: the account may have been taken over.
     public func resetMember(name: String) async throws -> SetupLink {
-        var member = try await member(named: name)
         let now = Self.now()
         let secret = SecretToken.new()
-        member.passwordHash = nil
-        member.setupDigest = SecretToken.digest(of: secret)
-        member.setupExpiresAt = now + SetupLink.lifetime
-        member.disabledAt = nil
-        try await store.saveMember(member)
+        try await change(name, .reset(setupDigest: SecretToken.digest(of: secret), expiresAt: now + SetupLink.lifetime))
         try await store.endSessions(member: name, at: now)
         return SetupLink(member: name, secret: secret, expiresAt: now + SetupLink.lifetime)
     }
@@ -118,13 +135,14 @@ extension Ledger {
     /// Stops the person signing in and ends every session of theirs, on every server (each
     /// request reads the session from the database).
     public func disableMember(name: String) async throws {
-        var member = try await member(named: name)
         let now = Self.now()
-        if member.disabledAt == nil { member.disabledAt = now }
-        member.setupDigest = nil
-        member.setupExpiresAt = nil
-        try await store.saveMember(member)
+        try await change(name, .disable(at: now))
         try await store.endSessions(member: name, at: now)
+    }
+
+    /// Writes one change to the person; throws when there is no such person.
+    func change(_ name: String, _ change: MemberChange) async throws {
+        guard try await store.updateMember(name: name, change) else { _ = try await member(named: name); return }
     }
 
     public func member(named name: String) async throws -> TeamMember {
@@ -147,11 +165,22 @@ extension Ledger {
         return found
     }
 
+    /// An address as mail programs take it whole: letters, digits and `.!#$%&'*+/=?^_`{|}~-`
+    /// before the @, a dotted host name after. Anything else (`>`, `,`, `;`, spaces, angle
+    /// brackets, quotes) could make a second recipient or a header of its own, so it is refused.
     static func checkEmail(_ email: String) throws(LedgerError) {
         try EntryValidator.checkText(email, field: "email", maxLength: 254, multiline: false)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(where: \.isWhitespace) else {
-            throw LedgerError(field: "email", "'\(email)' is not an e-mail address")
+        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
+        guard parts.count == 2, let local = parts.first, let host = parts.last, !local.isEmpty,
+              local.allSatisfy(localAllowed.contains), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
+            throw LedgerError(field: "email", "'\(email)' is not an e-mail address: before the @ it may hold only letters, digits and . ! # $ % & ' * + / = ? ^ _ ` { | } ~ -, and exactly one @")
+        }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ label in
+            !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-") && label.allSatisfy { $0 == "-" || ($0.isLetter || $0.isNumber) && !$0.isWhitespace }
+        }) else {
+            throw LedgerError(field: "email", "'\(email)' is not an e-mail address: after the @ comes a host name such as example.org (letters, digits, - and dots)")
         }
     }
 }
@@ -174,10 +203,11 @@ public enum SecretToken {
 extension Ledger {
     /// A new secret calendar address for the person (the old one stops working); returns the secret.
     public func resetCalendar(name: String) async throws -> String {
-        var member = try await member(named: name)
         let secret = SecretToken.new()
-        member.calendarDigest = SecretToken.digest(of: secret)
-        try await store.saveMember(member)
+        guard try await store.updateMember(name: name, .calendar(digest: SecretToken.digest(of: secret))) else {
+            _ = try await member(named: name)
+            throw LedgerError(kind: .notFound, field: "NAME", "\(name) cannot sign in (disabled, or no password chosen yet), so has no calendar address")
+        }
         return secret
     }
 
@@ -195,29 +225,17 @@ extension Ledger {
     /// Opting in to overdue notices starts them from now: what was overdue before is not news.
     @discardableResult
     public func setNotifications(name: String, weekly: Bool?, overdue: Bool?, language: String?) async throws -> TeamMember {
-        var member = try await member(named: name)
-        if let language {
-            guard ["en", "es"].contains(language) else { throw LedgerError(field: "language", "must be en or es") }
-            member.language = language
-        }
-        if (weekly == true || overdue == true), member.email == nil {
+        if let language, !["en", "es"].contains(language) { throw LedgerError(field: "language", "must be en or es") }
+        if (weekly == true || overdue == true), try await member(named: name).email == nil {
             throw LedgerError(field: "email", "\(name) has no e-mail address; add one first")
         }
-        if let weekly { member.notifyWeekly = weekly }
-        if let overdue {
-            if overdue && !member.notifyOverdue { member.notifySince = Self.now() }
-            member.notifyOverdue = overdue
-        }
-        try await store.saveMember(member)
-        return member
+        try await change(name, .notifications(weekly: weekly, overdue: overdue, language: language, now: Self.now()))
+        return try await member(named: name)
     }
 
     /// Sets the person's e-mail address (mail goes there).
     public func setEmail(name: String, email: String?) async throws {
-        var member = try await member(named: name)
         if let email { try Self.checkEmail(email) }
-        member.email = email
-        if email == nil { (member.notifyWeekly, member.notifyOverdue) = (false, false) }
-        try await store.saveMember(member)
+        try await change(name, .email(email))
     }
 }

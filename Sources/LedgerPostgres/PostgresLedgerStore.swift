@@ -484,14 +484,23 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
-    public func saveMember(_ member: TeamMember) async throws {
-        try await execute("save the person", """
-            UPDATE team_members SET role = \(member.role.rawValue), email = \(member.email), password_hash = \(member.passwordHash),
-                setup_digest = \(member.setupDigest), setup_expires_at = \(member.setupExpiresAt), disabled_at = \(member.disabledAt),
-                calendar_digest = \(member.calendarDigest), language = \(member.language), notify_weekly = \(member.notifyWeekly),
-                notify_overdue = \(member.notifyOverdue), notify_since = \(member.notifySince)
-            WHERE name = \(member.name)
-            """)
+    public func updateMember(name: String, _ change: MemberChange) async throws -> Bool {
+        let (sql, values) = TeamTables.update(member: name, change, placeholder: "$")
+        var bindings = PostgresBindings()
+        for value in values {
+            switch value {
+            case .text(let text): bindings.append(text)
+            case .integer(let number): bindings.append(number)
+            case .boolean(let flag): bindings.append(flag)
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: sql + " RETURNING name", binds: bindings)
+        return try await run("save the person") {
+            let rows = try await self.client.query(query, logger: self.logger)
+            var changed = false
+            for try await _ in rows { changed = true }
+            return changed
+        }
     }
 
     public func addSession(_ session: TeamSession) async throws {
@@ -513,29 +522,40 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         }
     }
 
-    public func saveSession(_ session: TeamSession) async throws {
-        try await execute("save the session",
-                          "UPDATE team_sessions SET last_seen_at = \(session.lastSeenAt), ended_at = \(session.endedAt) WHERE digest = \(session.digest)")
+    public func touchSession(digest: String, at: Int64) async throws {
+        try await execute("save the session", "UPDATE team_sessions SET last_seen_at = \(at) WHERE digest = \(digest) AND ended_at IS NULL")
+    }
+
+    public func endSession(digest: String, at: Int64) async throws {
+        try await execute("end the session", "UPDATE team_sessions SET ended_at = COALESCE(ended_at, \(at)) WHERE digest = \(digest)")
     }
 
     public func endSessions(member: String, at: Int64) async throws {
         try await execute("end the sessions", "UPDATE team_sessions SET ended_at = \(at) WHERE member = \(member) AND ended_at IS NULL")
     }
 
-    public func addSignInFailure(keys: [String], at: Int64) async throws {
-        try await execute("count the failed sign-in", """
+    public func countSignInAttempt(keys: [String], at: Int64, since: Int64) async throws -> [Int] {
+        // The insert commits before the count: of parallel attempts, the n-th to commit sees
+        // its own row and every one committed before it (one statement would not see its own).
+        try await execute("count the sign-in attempt", """
             WITH dropped AS (DELETE FROM sign_in_failures WHERE at < \(at - 86_400))
             INSERT INTO sign_in_failures (key, at) SELECT unnest(\(keys)::text[]), \(at)
             """)
+        return try await run("read the sign-in attempts") {
+            let rows = try await self.client.query("""
+                SELECT k, (SELECT count(*) FROM sign_in_failures WHERE key = k AND at >= \(since))
+                FROM unnest(\(keys)::text[]) WITH ORDINALITY AS wanted (k, n) ORDER BY n
+                """, logger: self.logger)
+            var counts: [Int] = []
+            for try await (_, count) in rows.decode((String, Int64).self) { counts.append(Int(count)) }
+            return counts
+        }
     }
 
-    public func signInFailures(key: String, since: Int64) async throws -> Int {
-        try await run("read the failed sign-ins") {
-            let rows = try await self.client.query("SELECT count(*) FROM sign_in_failures WHERE key = \(key) AND at >= \(since)", logger: self.logger)
-            var count = 0
-            for try await (number) in rows.decode(Int64.self) { count = Int(number) }
-            return count
-        }
+    public func forgetSignInAttempt(key: String, at: Int64) async throws {
+        try await execute("forget the sign-in attempt", """
+            DELETE FROM sign_in_failures WHERE ctid = (SELECT ctid FROM sign_in_failures WHERE key = \(key) AND at = \(at) LIMIT 1)
+            """)
     }
 
     public func clearSignInFailures(key: String) async throws {
@@ -580,19 +600,19 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         try await mail("SELECT \(unescaped: Self.mailColumns) FROM mail_deliveries WHERE member = \(member) ORDER BY created_at DESC, key LIMIT \(limit)")
     }
 
-    public func saveMailDelivery(_ delivery: MailDelivery) async throws {
+    public func saveMailAttempt(_ delivery: MailDelivery) async throws {
         try await execute("update the message", """
             UPDATE mail_deliveries SET sent_at = \(delivery.sentAt), attempts = \(delivery.attempts), next_attempt_at = \(delivery.nextAttemptAt),
-                last_error = \(delivery.lastError) WHERE key = \(delivery.key)
+                last_error = \(delivery.lastError) WHERE key = \(delivery.key) AND sent_at IS NULL
             """)
     }
 
     public func addWebhook(_ hook: Webhook) async throws -> Webhook {
         try await run("add the webhook") {
             let rows = try await self.client.query("""
-                INSERT INTO webhooks (url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error)
+                INSERT INTO webhooks (url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error, allow_private)
                 VALUES (\(hook.url), \(hook.secret), \(hook.publicOnly), \(hook.createdAt), \(hook.removedAt), \(hook.deliveredSeq), \(hook.attempts),
-                        \(hook.nextAttemptAt), \(hook.lastError))
+                        \(hook.nextAttemptAt), \(hook.lastError), \(hook.allowPrivate))
                 RETURNING id
                 """, logger: self.logger)
             var added = hook
@@ -605,21 +625,32 @@ public final class PostgresLedgerStore: LedgerStore, Service {
         try await run("read the webhooks") {
             var hooks: [Webhook] = []
             let rows = try await self.client.query(
-                "SELECT id, url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error FROM webhooks ORDER BY id",
+                "SELECT id, url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error, allow_private FROM webhooks ORDER BY id",
                 logger: self.logger)
-            for try await (id, url, secret, publicOnly, created, removed, delivered, attempts, next, error)
-                in rows.decode((Int64, String, String, Bool, Int64, Int64?, Int64, Int, Int64, String?).self) {
-                hooks.append(Webhook(id: id, url: url, secret: secret, publicOnly: publicOnly, createdAt: created, removedAt: removed,
-                                     deliveredSeq: delivered, attempts: attempts, nextAttemptAt: next, lastError: error))
+            for try await (id, url, secret, publicOnly, created, removed, delivered, attempts, next, error, allowPrivate)
+                in rows.decode((Int64, String, String, Bool, Int64, Int64?, Int64, Int, Int64, String?, Bool).self) {
+                var hook = Webhook(id: id, url: url, secret: secret, publicOnly: publicOnly, createdAt: created, removedAt: removed,
+                                   deliveredSeq: delivered, attempts: attempts, nextAttemptAt: next, lastError: error)
+                hook.allowPrivate = allowPrivate
+                hooks.append(hook)
             }
             return hooks
         }
     }
 
-    public func saveWebhook(_ hook: Webhook) async throws {
+    public func removeWebhook(id: Int64, at: Int64) async throws -> Bool {
+        try await run("remove the webhook") {
+            let rows = try await self.client.query("UPDATE webhooks SET removed_at = \(at) WHERE id = \(id) AND removed_at IS NULL RETURNING id", logger: self.logger)
+            var removed = false
+            for try await _ in rows { removed = true }
+            return removed
+        }
+    }
+
+    public func saveWebhookProgress(_ hook: Webhook) async throws {
         try await execute("update the webhook", """
-            UPDATE webhooks SET removed_at = \(hook.removedAt), delivered_seq = \(hook.deliveredSeq), attempts = \(hook.attempts),
-                next_attempt_at = \(hook.nextAttemptAt), last_error = \(hook.lastError) WHERE id = \(hook.id)
+            UPDATE webhooks SET delivered_seq = \(hook.deliveredSeq), attempts = \(hook.attempts), next_attempt_at = \(hook.nextAttemptAt),
+                last_error = \(hook.lastError) WHERE id = \(hook.id) AND removed_at IS NULL AND delivered_seq <= \(hook.deliveredSeq)
             """)
     }
 

@@ -448,15 +448,18 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    public func saveMember(_ member: TeamMember) async throws {
-        try await writeTeam("save the person") { db in
-            var arguments = Self.memberArguments(member)
-            arguments += [member.name]
-            try db.execute(sql: """
-                UPDATE team_members SET name = ?, role = ?, email = ?, password_hash = ?, setup_digest = ?, setup_expires_at = ?,
-                    disabled_at = ?, created_at = ?, calendar_digest = ?, language = ?, notify_weekly = ?, notify_overdue = ?, notify_since = ?
-                WHERE name = ?
-                """, arguments: arguments)
+    public func updateMember(name: String, _ change: MemberChange) async throws -> Bool {
+        let (sql, values) = TeamTables.update(member: name, change, placeholder: "?")
+        let arguments = StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+            switch value {
+            case .text(let text): text
+            case .integer(let number): number
+            case .boolean(let flag): flag
+            }
+        })
+        return try await writeTeam("save the person") { db in
+            try db.execute(sql: sql, arguments: arguments)
+            return db.changesCount > 0
         }
     }
 
@@ -477,10 +480,15 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    public func saveSession(_ session: TeamSession) async throws {
+    public func touchSession(digest: String, at: Int64) async throws {
         try await writeTeam("save the session") { db in
-            try db.execute(sql: "UPDATE team_sessions SET last_seen_at = ?, ended_at = ? WHERE digest = ?",
-                           arguments: [session.lastSeenAt, session.endedAt, session.digest])
+            try db.execute(sql: "UPDATE team_sessions SET last_seen_at = ? WHERE digest = ? AND ended_at IS NULL", arguments: [at, digest])
+        }
+    }
+
+    public func endSession(digest: String, at: Int64) async throws {
+        try await writeTeam("end the session") { db in
+            try db.execute(sql: "UPDATE team_sessions SET ended_at = COALESCE(ended_at, ?) WHERE digest = ?", arguments: [at, digest])
         }
     }
 
@@ -490,19 +498,23 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    public func addSignInFailure(keys: [String], at: Int64) async throws {
-        try await writeTeam("count the failed sign-in") { db in
+    public func countSignInAttempt(keys: [String], at: Int64, since: Int64) async throws -> [Int] {
+        // One write transaction: SQLite runs them one at a time, so each attempt counts every
+        // one before it.
+        try await writeTeam("count the sign-in attempt") { db in
             for key in keys { try db.execute(sql: "INSERT INTO sign_in_failures (key, at) VALUES (?, ?)", arguments: [key, at]) }
-            // Old failures count for nothing; dropped so the table stays small.
+            // Old attempts count for nothing; dropped so the table stays small.
             try db.execute(sql: "DELETE FROM sign_in_failures WHERE at < ?", arguments: [at - 86_400])
+            return try keys.map { key in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM sign_in_failures WHERE key = ? AND at >= ?", arguments: [key, since]) ?? 0
+            }
         }
     }
 
-    public func signInFailures(key: String, since: Int64) async throws -> Int {
-        try await run("read the failed sign-ins") {
-            try await self.reader.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM sign_in_failures WHERE key = ? AND at >= ?", arguments: [key, since]) ?? 0
-            }
+    public func forgetSignInAttempt(key: String, at: Int64) async throws {
+        try await writeTeam("forget the sign-in attempt") { db in
+            try db.execute(sql: "DELETE FROM sign_in_failures WHERE rowid = (SELECT rowid FROM sign_in_failures WHERE key = ? AND at = ? LIMIT 1)",
+                           arguments: [key, at])
         }
     }
 
@@ -547,20 +559,20 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    public func saveMailDelivery(_ delivery: MailDelivery) async throws {
+    public func saveMailAttempt(_ delivery: MailDelivery) async throws {
         try await writeTeam("update the message") { db in
-            try db.execute(sql: "UPDATE mail_deliveries SET sent_at = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE key = ?",
+            try db.execute(sql: "UPDATE mail_deliveries SET sent_at = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE key = ? AND sent_at IS NULL",
                            arguments: [delivery.sentAt, delivery.attempts, delivery.nextAttemptAt, delivery.lastError, delivery.key])
         }
     }
 
-    private static let hookColumns = "id, url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error"
+    private static let hookColumns = "id, url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error, allow_private"
 
     public func addWebhook(_ hook: Webhook) async throws -> Webhook {
         try await writeTeam("add the webhook") { db in
-            try db.execute(sql: "INSERT INTO webhooks (url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try db.execute(sql: "INSERT INTO webhooks (url, secret, public_only, created_at, removed_at, delivered_seq, attempts, next_attempt_at, last_error, allow_private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [hook.url, hook.secret, hook.publicOnly, hook.createdAt, hook.removedAt, hook.deliveredSeq, hook.attempts,
-                                       hook.nextAttemptAt, hook.lastError])
+                                       hook.nextAttemptAt, hook.lastError, hook.allowPrivate])
             var added = hook
             added.id = db.lastInsertedRowID
             return added
@@ -571,17 +583,28 @@ public final class SQLiteLedgerStore: LedgerStore {
         try await run("read the webhooks") {
             try await self.reader.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(Self.hookColumns) FROM webhooks ORDER BY id").map {
-                    Webhook(id: $0[0], url: $0[1], secret: $0[2], publicOnly: $0[3], createdAt: $0[4], removedAt: $0[5], deliveredSeq: $0[6],
-                            attempts: $0[7], nextAttemptAt: $0[8], lastError: $0[9])
+                    var hook = Webhook(id: $0[0], url: $0[1], secret: $0[2], publicOnly: $0[3], createdAt: $0[4], removedAt: $0[5], deliveredSeq: $0[6],
+                                       attempts: $0[7], nextAttemptAt: $0[8], lastError: $0[9])
+                    hook.allowPrivate = $0[10]
+                    return hook
                 }
             }
         }
     }
 
-    public func saveWebhook(_ hook: Webhook) async throws {
+    public func removeWebhook(id: Int64, at: Int64) async throws -> Bool {
+        try await writeTeam("remove the webhook") { db in
+            try db.execute(sql: "UPDATE webhooks SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [at, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func saveWebhookProgress(_ hook: Webhook) async throws {
         try await writeTeam("update the webhook") { db in
-            try db.execute(sql: "UPDATE webhooks SET removed_at = ?, delivered_seq = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                           arguments: [hook.removedAt, hook.deliveredSeq, hook.attempts, hook.nextAttemptAt, hook.lastError, hook.id])
+            try db.execute(sql: """
+                UPDATE webhooks SET delivered_seq = ?, attempts = ?, next_attempt_at = ?, last_error = ?
+                WHERE id = ? AND removed_at IS NULL AND delivered_seq <= ?
+                """, arguments: [hook.deliveredSeq, hook.attempts, hook.nextAttemptAt, hook.lastError, hook.id, hook.deliveredSeq])
         }
     }
 

@@ -1,12 +1,13 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Ledger
 import Logging
+import NIOCore
+import NIOHTTP1
 import Reports
 import ServiceLifecycle
+import Synchronization
 import Workspace
 
 /// What the server sends out: the team's reminder mail through the machine's `sendmail`,
@@ -69,7 +70,7 @@ public struct Outbox: Sendable {
                 pass.failed += 1
                 logger.warning("mail not sent; will retry", metadata: ["key": "\(delivery.key)", "attempts": "\(delivery.attempts)", "error": "\(error)"])
             }
-            try await ledger.store.saveMailDelivery(delivery)
+            try await ledger.store.saveMailAttempt(delivery)
         }
         return pass
     }
@@ -120,85 +121,168 @@ public struct Outbox: Sendable {
         "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Sends each active hook the entries after the last it took, in order, one at a time:
-    /// an entry it refuses (or a receiver that does not answer) stops that hook until its
-    /// next attempt, later by a growing delay.
+    /// How long one delivery may take in all (connecting, sending, the answer), and how
+    /// much of the answer is read: a receiver that drips or floods holds nothing for long.
+    public static let deliveryDeadline: Duration = .seconds(15)
+    public static let answerLimit = 64 << 10
+
+    /// Sends each due hook the entries after the last it took, every hook on its own (one
+    /// slow receiver holds up no other), and returns when all are done.
     @discardableResult
     public func deliverWebhooks(now: Date = Date(), batch: Int = 100) async throws -> HookPass {
-        var pass = HookPass()
         let seconds = Int64(now.timeIntervalSince1970)
-        for var hook in try await ledger.store.webhooks() where hook.isActive && hook.nextAttemptAt <= seconds {
-            let rows = try await ledger.store.rows(after: hook.deliveredSeq, limit: batch)
-            for row in rows {
-                if hook.publicOnly && row.visibility != Visibility.public.rawValue {
-                    hook.deliveredSeq = row.seq  // never sent; nothing of it leaves
-                    continue
-                }
-                var line: [UInt8] = []
-                row.appendExchangeLine(to: &line)
-                let body = Data(line)
-                var request = URLRequest(url: URL(string: hook.url)!, timeoutInterval: 15)
-                request.httpMethod = "POST"
-                request.httpBody = body
-                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                request.setValue(Self.signature(of: body, secret: hook.secret), forHTTPHeaderField: Self.signatureHeader)
-                request.setValue(String(row.seq), forHTTPHeaderField: "X-Ledger-Seq")
-                var status: Int?
-                var failure: String?
-                do {
-                    let (_, response) = try await URLSession.shared.data(for: request)
-                    status = (response as? HTTPURLResponse)?.statusCode
-                    if !(200..<300).contains(status ?? 0) { failure = "the receiver answered \(status.map(String.init) ?? "nothing")" }
-                } catch {
-                    failure = error.localizedDescription
-                }
-                try await ledger.store.addWebhookDelivery(WebhookDelivery(hookID: hook.id, seq: row.seq, at: seconds, status: status,
-                                                                          error: status == nil ? failure : nil))
-                if let failure {
-                    hook.attempts += 1
-                    hook.nextAttemptAt = seconds + Backoff.delay(afterAttempts: hook.attempts - 1)
-                    hook.lastError = failure
-                    pass.failed += 1
-                    logger.warning("webhook delivery failed; will retry", metadata: ["hook": "\(hook.id)", "seq": "\(row.seq)", "error": "\(failure)"])
-                    break
-                }
-                hook.deliveredSeq = row.seq
-                hook.attempts = 0
-                hook.nextAttemptAt = 0
-                hook.lastError = nil
-                pass.delivered += 1
-            }
-            try await ledger.store.saveWebhook(hook)
+        let due = try await ledger.store.webhooks().filter { $0.isActive && $0.nextAttemptAt <= seconds }
+        return try await withThrowingTaskGroup(of: HookPass.self) { group in
+            for hook in due { group.addTask { try await deliver(to: hook, now: seconds, batch: batch) } }
+            var pass = HookPass()
+            for try await one in group { (pass.delivered, pass.failed) = (pass.delivered + one.delivered, pass.failed + one.failed) }
+            return pass
         }
+    }
+
+    /// Sends one hook its entries in order, one at a time: an entry it refuses (or a receiver
+    /// that does not answer in time, or answers with a redirect) stops the hook until its
+    /// next attempt, later by a growing delay. The hook is read again before each entry, so
+    /// one removed meanwhile gets nothing more; where its name resolves is checked once per
+    /// pass, and the pass connects only to the address checked.
+    public func deliver(to hook: Webhook, now seconds: Int64, batch: Int = 100) async throws -> HookPass {
+        var pass = HookPass()
+        var hook = hook
+        let rows = try await ledger.store.rows(after: hook.deliveredSeq, limit: batch)
+        guard !rows.isEmpty else { return pass }
+        var client: HTTPClient?
+        var refusal: String?
+        do {
+            let target = try await WebhookTarget.check(hook.url, allowPrivate: hook.allowPrivate)
+            var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)))
+            configuration.dnsOverride = [target.host: target.address]
+            client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        } catch let error as LedgerError {
+            refusal = error.message
+        }
+        defer { if let client { Task { try? await client.shutdown() } } }
+        for row in rows {
+            guard try await ledger.store.webhooks().first(where: { $0.id == hook.id })?.isActive == true else { return pass }
+            if hook.publicOnly && row.visibility != Visibility.public.rawValue {
+                hook.deliveredSeq = row.seq  // never sent; nothing of it leaves
+                continue
+            }
+            var line: [UInt8] = []
+            row.appendExchangeLine(to: &line)
+            var status: Int?
+            var failure = refusal
+            if let client {
+                (status, failure) = await post(line, seq: row.seq, to: hook, client: client)
+            }
+            try await ledger.store.addWebhookDelivery(WebhookDelivery(hookID: hook.id, seq: row.seq, at: seconds, status: status,
+                                                                      error: status == nil ? failure : nil))
+            if let failure {
+                hook.attempts += 1
+                hook.nextAttemptAt = seconds + Backoff.delay(afterAttempts: hook.attempts - 1)
+                hook.lastError = failure
+                pass.failed += 1
+                logger.warning("webhook delivery failed; will retry", metadata: ["hook": "\(hook.id)", "seq": "\(row.seq)", "error": "\(failure)"])
+                break
+            }
+            hook.deliveredSeq = row.seq
+            hook.attempts = 0
+            hook.nextAttemptAt = 0
+            hook.lastError = nil
+            pass.delivered += 1
+        }
+        try await ledger.store.saveWebhookProgress(hook)
         return pass
     }
+
+    /// One POST, within `deliveryDeadline` in all; the answer's status, or why there is none
+    /// that counts (only a 2xx does).
+    func post(_ body: [UInt8], seq: Int64, to hook: Webhook, client: HTTPClient) async -> (status: Int?, failure: String?) {
+        var request = HTTPClientRequest(url: hook.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: Self.signatureHeader, value: Self.signature(of: Data(body), secret: hook.secret))
+        request.headers.add(name: "X-Ledger-Seq", value: String(seq))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let prepared = request
+        let deadline = Self.deliveryDeadline
+        do {
+            let status: Int = try await withThrowingTaskGroup(of: Int?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, timeout: .seconds(deadline.components.seconds))
+                    // The answer is read only as far as the limit: nothing in it is used.
+                    var read = 0
+                    for try await part in response.body {
+                        read += part.readableBytes
+                        if read > Self.answerLimit { break }
+                    }
+                    return Int(response.status.code)
+                }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let status = first else { throw DeliveryTimedOut() }
+                return status
+            }
+            if (300..<400).contains(status) { return (status, "the receiver answered \(status), a redirect, which is not followed") }
+            if !(200..<300).contains(status) { return (status, "the receiver answered \(status)") }
+            return (status, nil)
+        } catch is DeliveryTimedOut {
+            return (nil, "the receiver did not answer within \(deadline.components.seconds) s")
+        } catch {
+            return (nil, "\(error)")
+        }
+    }
+
+    struct DeliveryTimedOut: Error {}
 }
 
-/// `serve`'s outbox: webhooks every `interval`, mail once a minute.
+/// `serve`'s outbox: mail once a minute, and each webhook on its own every `interval`: a
+/// hook still delivering is not started again, and holds up neither the others nor the mail.
 struct OutboxService: Service {
     let outbox: Outbox
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
-        let mailEvery = max(1, Int(60 / max(1, interval.components.seconds)))
-        let round = LockedCounter()
-        await repeatUntilShutdown(logger: logger, failure: "the outbox could not send", level: .error, retryAfter: interval) {
-            try await outbox.deliverWebhooks()
-            if round.next() % mailEvery == 0 { try await outbox.sendMail() }
-            try await Task.sleep(for: interval)
+        let delivering = HooksInFlight()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    await repeatUntilShutdown(logger: logger, failure: "the outbox could not send mail", level: .error, retryAfter: .seconds(60)) {
+                        try await outbox.sendMail()
+                        try await Task.sleep(for: .seconds(60))
+                    }
+                }
+                while !Task.isCancelled {
+                    do {
+                        let now = Ledger.now()
+                        for hook in try await outbox.ledger.store.webhooks() where hook.isActive && hook.nextAttemptAt <= now {
+                            guard delivering.start(hook.id) else { continue }
+                            group.addTask {
+                                defer { delivering.finish(hook.id) }
+                                do {
+                                    _ = try await outbox.deliver(to: hook, now: now)
+                                } catch {
+                                    logger.error("the outbox could not deliver to a webhook", metadata: ["hook": "\(hook.id)", "error": "\(error)"])
+                                }
+                            }
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.error("the outbox could not read the webhooks", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: interval)
+                }
+            }
         }
     }
 }
 
-/// A counter the outbox's loop keeps between rounds.
-final class LockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value - 1
-    }
+/// The hooks the outbox is delivering to now, each started once at a time.
+final class HooksInFlight: Sendable {
+    private let ids = Mutex<Set<Int64>>([])
+    func start(_ id: Int64) -> Bool { ids.withLock { $0.insert(id).inserted } }
+    func finish(_ id: Int64) { _ = ids.withLock { $0.remove(id) } }
 }

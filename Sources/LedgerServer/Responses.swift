@@ -8,9 +8,10 @@ import Reports
 /// every route.
 enum Responses {
     /// Headers every response carries: pages have inline CSS and no scripts, so the policy
-    /// can forbid everything else.
+    /// can forbid everything else. Forms go to this site only (the public search and
+    /// filter form is a GET to its own page).
     static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         .xContentTypeOptions: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "no-referrer",
     ]

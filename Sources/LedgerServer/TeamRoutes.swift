@@ -59,13 +59,20 @@ struct TeamRoutes: Sendable {
         return path + (path.contains("?") ? "&" : "?") + "lang=\(lang)"
     }
 
-    /// The form body, urlencoded or (a file upload) multipart, at most `configuration.maxBodyBytes`.
-    func form(_ request: Request) async throws -> FormValues {
+    /// The sign-in and set-up forms hold a name and two passwords: nothing larger is read
+    /// from someone not signed in.
+    static let signInBodyLimit = 16 << 10
+
+    /// The form body, urlencoded or (a file upload) multipart, at most `limit` bytes
+    /// (`configuration.maxBodyBytes` by default). Read only once the session, or the sign-in
+    /// form's cookie, has been checked.
+    func form(_ request: Request, limit: Int? = nil) async throws -> FormValues {
+        let limit = limit ?? configuration.maxBodyBytes
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            buffer = try await request.body.collect(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, field: "body", "is larger than \(configuration.maxBodyBytes) bytes")
+            throw APIError(.contentTooLarge, field: "body", "is larger than \(limit) bytes")
         }
         if let boundary = request.headers[.contentType].flatMap(Multipart.boundary(contentType:)) {
             guard let form = Multipart.form(Array(buffer.readableBytesView), boundary: boundary) else {
@@ -111,10 +118,10 @@ struct TeamRoutes: Sendable {
     }
 
     func posted(_ request: Request, write: Bool = false, admin: Bool = false) async throws -> Posted {
-        let form = try await form(request)
         switch admin ? try await requireAdmin(request) : try await require(request, write: write) {
         case .answered(let response): return .answered(response)
         case .allowed(let current, let person):
+            let form = try await form(request)
             guard formTokenMatches(form, current) else { return .answered(await csrfRefused(request, person: person)) }
             return .allowed(form, current, person)
         }
@@ -154,12 +161,15 @@ struct TeamRoutes: Sendable {
 
     func signIn(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         if let refusal = await readOnlyRefusal(request) { return refusal }
-        let form = try await form(request)
         let pages = await pages(request)
         let (token, cookie) = formToken(request)
-        guard cookie == nil, let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
-            return Self.page(.forbidden, pages.signInPage(error: "csrf", name: form["name"] ?? "", signInToken: token),
-                             language: pages.language, cookies: cookie.map { [$0] } ?? [])
+        // Without the form's cookie the post cannot be ours: its body is not read.
+        guard cookie == nil else {
+            return Self.page(.forbidden, pages.signInPage(error: "csrf", name: "", signInToken: token), language: pages.language, cookies: [cookie!])
+        }
+        let form = try await form(request, limit: Self.signInBodyLimit)
+        guard let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
+            return Self.page(.forbidden, pages.signInPage(error: "csrf", name: form["name"] ?? "", signInToken: token), language: pages.language)
         }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         switch try await sessions.signIn(name: name, password: form["password"] ?? "", address: context.clientAddress) {
@@ -198,17 +208,23 @@ struct TeamRoutes: Sendable {
             return Self.page(.ok, pages.setupPage(member: member.name, action: action, signInToken: token), language: pages.language,
                              cookies: cookie.map { [$0] } ?? [])
         }
-        let form = try await form(request)
-        guard cookie == nil, let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
+        guard cookie == nil else {
             return Self.page(.forbidden, pages.setupPage(member: member.name, action: action, error: pages.messageText("csrf"), signInToken: token),
-                             language: pages.language, cookies: cookie.map { [$0] } ?? [])
+                             language: pages.language, cookies: [cookie!])
+        }
+        let form = try await form(request, limit: Self.signInBodyLimit)
+        guard let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
+            return Self.page(.forbidden, pages.setupPage(member: member.name, action: action, error: pages.messageText("csrf"), signInToken: token),
+                             language: pages.language)
         }
         let password = form["password"] ?? ""
         if let problem = pages.passwordProblem(password, repeated: form["repeat"] ?? "") {
             return Self.page(.unprocessableContent, pages.setupPage(member: member.name, action: action, error: problem, signInToken: token),
                              language: pages.language)
         }
-        let saved = try await sessions.choosePassword(for: member, password: password)
+        guard let saved = try await sessions.choosePassword(for: member, password: password) else {
+            return Self.page(.notFound, pages.messagePage(heading: "setupTitle", text: "setupExpired", person: nil), language: pages.language)
+        }
         logger.info("password chosen", metadata: ["member": "\(member.name)"])
         return Self.redirect(link("/team/", request), cookies: [try await sessions.startSession(for: saved)])
     }
@@ -500,7 +516,9 @@ struct TeamRoutes: Sendable {
             do {
                 switch form["action"] ?? "" {
                 case "add":
-                    let hook = try await ledger.addWebhook(url: (form["url"] ?? "").trimmingCharacters(in: .whitespaces), publicOnly: form["public_only"] != nil)
+                    let url = (form["url"] ?? "").trimmingCharacters(in: .whitespaces), allowPrivate = form["allow_private"] != nil
+                    _ = try await WebhookTarget.check(url, allowPrivate: allowPrivate)
+                    let hook = try await ledger.addWebhook(url: url, publicOnly: form["public_only"] != nil, allowPrivate: allowPrivate)
                     secret = (hook.url, hook.secret)
                 case "remove":
                     try await ledger.removeWebhook(id: Int64(form["id"] ?? "") ?? 0)

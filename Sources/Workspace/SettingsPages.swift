@@ -43,7 +43,7 @@ extension WorkspacePages {
                 DeliveryRow(seq: delivery.seq, at: Self.time(delivery.at),
                             outcome: delivery.status.map { "HTTP \($0)" } ?? (delivery.error ?? ""), ok: delivery.succeeded)
             }
-            return HookRow(id: hook.id, url: hook.url, publicOnly: hook.publicOnly, active: hook.isActive, deliveredSeq: hook.deliveredSeq,
+            return HookRow(id: hook.id, url: hook.shownURL, publicOnly: hook.publicOnly, active: hook.isActive, deliveredSeq: hook.deliveredSeq,
                            lastError: hook.lastError, deliveries: shown, hasDeliveries: !shown.isEmpty)
         }
         return render("team-webhooks", WebhooksView(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Reports
+import LedgerServer
 import LedgerStores
 import Logging
 
@@ -37,7 +38,7 @@ struct LedgerOptions: ParsableArguments {
 
     /// What the database driver's background work logs: its errors, on standard error.
     static let databaseLogger: Logger = {
-        var logger = Logger(label: "ledgerctl.database") { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "ledgerctl.database") { EscapingLogHandler.standardError(label: $0) }
         logger.logLevel = .error
         return logger
     }()

@@ -28,7 +28,7 @@ struct Remind: AsyncParsableCommand {
     @OptionGroup var link: UserCommand.LinkOptions
 
     func run() async throws {
-        let logger = Logger(label: "ledger.remind") { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "ledger.remind") { EscapingLogHandler.standardError(label: $0) }
         let pass = try await options.withLedger(.write) { ledger in
             try await Outbox(ledger: ledger, baseURL: try link.base(), sendmail: mail.sendmail, from: mail.from, logger: logger).sendMail()
         }
@@ -55,9 +55,16 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The http(s) URL to POST to.") var url: String
         @Flag(name: .customLong("public-only"), help: "Send public entries only.") var publicOnly = false
+        @Flag(name: .customLong("allow-private"), help: ArgumentHelp(
+            "Allow a receiver on this machine or a private network (loopback, 10.x, 192.168.x, fc00::/7, …).",
+            discussion: "Without it such an address is refused, when the hook is added and again before each delivery, after its name is resolved."))
+        var allowPrivate = false
 
         func run() async throws {
-            let hook = try await options.withLedger(.write) { try await $0.addWebhook(url: url, publicOnly: publicOnly) }
+            let hook = try await options.withLedger(.write) { ledger in
+                _ = try await WebhookTarget.check(url, allowPrivate: allowPrivate)
+                return try await ledger.addWebhook(url: url, publicOnly: publicOnly, allowPrivate: allowPrivate)
+            }
             printLine(hook.secret)
             FileHandle.standardError.write(Data("Webhook \(hook.id) added for \(PlainText.oneLine(url))\(publicOnly ? " (public entries only)" : ""). The line above is its signing secret: give it to the receiver now; it is not shown again.\n".utf8))
         }
@@ -72,7 +79,7 @@ struct WebhookCommand: AsyncParsableCommand {
             let hooks = try await options.withLedger { try await $0.store.webhooks() }
             if hooks.isEmpty { printLine("No webhooks; add one with `ledgerctl webhook add URL`.") }
             for hook in hooks {
-                printLine("\(hook.id)  \(PlainText.oneLine(hook.url))  \(hook.publicOnly ? "public only" : "all entries")  delivered up to seq \(hook.deliveredSeq)"
+                printLine("\(hook.id)  \(PlainText.oneLine(hook.shownURL))  \(hook.publicOnly ? "public only" : "all entries")\(hook.allowPrivate ? ", private address allowed" : "")  delivered up to seq \(hook.deliveredSeq)"
                           + (hook.isActive ? "" : "  removed") + (hook.lastError.map { "  last error: \(PlainText.oneLine($0))" } ?? ""))
             }
         }
@@ -96,7 +103,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var options: LedgerOptions
 
         func run() async throws {
-            let logger = Logger(label: "ledger.webhook") { StreamLogHandler.standardError(label: $0) }
+            let logger = Logger(label: "ledger.webhook") { EscapingLogHandler.standardError(label: $0) }
             let pass = try await options.withLedger(.write) { ledger in
                 try await Outbox(ledger: ledger, baseURL: "http://localhost", sendmail: nil, logger: logger).deliverWebhooks()
             }

@@ -89,7 +89,7 @@ struct Serve: AsyncParsableCommand {
         configuration.verifyFirst = verifyFirst
         configuration.sendmail = mail.sendmail
         configuration.mailFrom = mail.from
-        var logger = Logger(label: "ledger.server") { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "ledger.server") { EscapingLogHandler.standardError(label: $0) }
         logger.logLevel = level
         // A file this user may only read is served read-only: the public pages work and
         // writes answer 503. Anything else opens for writing, but never creates a ledger.

@@ -237,9 +237,8 @@ struct WorkspaceTests {
         try await site.test { client in
             var maria = try await Self.signUp("maria", .editor, on: site, client)
             let secret = try #require(maria.cookies[TeamSessions.sessionCookie])
-            var session = try #require(try await site.ledger.store.session(digest: SecretToken.digest(of: secret)))
-            session.lastSeenAt -= TeamSession.idleLimit + 1
-            try await site.ledger.store.saveSession(session)
+            let session = try #require(try await site.ledger.store.session(digest: SecretToken.digest(of: secret)))
+            try await site.ledger.store.touchSession(digest: session.digest, at: session.lastSeenAt - TeamSession.idleLimit - 1)
             #expect(try await maria.get(client, "/team/").status == .seeOther)
         }
     }

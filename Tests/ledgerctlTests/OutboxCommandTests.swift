@@ -152,8 +152,8 @@ struct OutboxCommandTests {
         defer { cli.cleanUp() }
         try await cli.ok("demo")
         let (allPort, publicPort) = (try await Self.freePort(), try await Self.freePort())
-        let allSecret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(allPort)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let publicSecret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(publicPort)/hook", "--public-only").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let allSecret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(allPort)/hook", "--allow-private").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let publicSecret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(publicPort)/hook", "--public-only", "--allow-private").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let allLog = cli.directory.appendingPathComponent("all.jsonl").path, publicLog = cli.directory.appendingPathComponent("public.jsonl").path
         // The first receiver is down for its first two requests.
         let receiver = Self.fixtures.appendingPathComponent("webhook_receiver.py").path
@@ -204,7 +204,7 @@ struct OutboxCommandTests {
         defer { cli.cleanUp() }
         try await cli.ok("demo")
         let port = try await Self.freePort()
-        let secret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(port)/hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let secret = try await cli.ok("webhook", "add", "http://127.0.0.1:\(port)/hook", "--allow-private").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let log = cli.directory.appendingPathComponent("received.jsonl").path
         let receiver = try Self.background([Self.fixtures.appendingPathComponent("webhook_receiver.py").path, String(port), secret, "0", log])
         defer { Self.stop(receiver) }
