@@ -18,6 +18,8 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     static let appendLockKey: Int64 = 7_262_616_760_393_318_401
     /// Taken while migrating, so two processes starting at once do not both apply a file.
     static let migrationLockKey: Int64 = 7_262_616_760_393_318_402
+    /// Sign-in attempts are counted one at a time, under a lock of their own.
+    static let signInLockKey: Int64 = 7_262_616_760_393_318_403
 
     public let url: PostgresURL
     public var displayName: String { url.displayName }
@@ -535,20 +537,25 @@ public final class PostgresLedgerStore: LedgerStore, Service {
     }
 
     public func countSignInAttempt(keys: [String], at: Int64, since: Int64) async throws -> [Int] {
-        // The insert commits before the count: of parallel attempts, the n-th to commit sees
-        // its own row and every one committed before it (one statement would not see its own).
-        try await execute("count the sign-in attempt", """
-            WITH dropped AS (DELETE FROM sign_in_failures WHERE at < \(at - 86_400))
-            INSERT INTO sign_in_failures (key, at) SELECT unnest(\(keys)::text[]), \(at)
-            """)
-        return try await run("read the sign-in attempts") {
-            let rows = try await self.client.query("""
-                SELECT k, (SELECT count(*) FROM sign_in_failures WHERE key = k AND at >= \(since))
-                FROM unnest(\(keys)::text[]) WITH ORDINALITY AS wanted (k, n) ORDER BY n
-                """, logger: self.logger)
-            var counts: [Int] = []
-            for try await (_, count) in rows.decode((String, Int64).self) { counts.append(Int(count)) }
-            return counts
+        // Under the lock, each attempt's insert and count see every attempt before it and
+        // none after: of parallel attempts, exactly the first `limit` are under the limit.
+        try await run("count the sign-in attempt") {
+            try await self.client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: self.logger) { connection in
+                    try await Self.execute("SELECT pg_advisory_xact_lock(\(Self.signInLockKey))", on: connection, logger: self.logger)
+                    try await Self.execute("""
+                        WITH dropped AS (DELETE FROM sign_in_failures WHERE at < \(at - 86_400))
+                        INSERT INTO sign_in_failures (key, at) SELECT unnest(\(keys)::text[]), \(at)
+                        """, on: connection, logger: self.logger)
+                    let rows = try await connection.query("""
+                        SELECT k, (SELECT count(*) FROM sign_in_failures WHERE key = k AND at >= \(since))
+                        FROM unnest(\(keys)::text[]) WITH ORDINALITY AS wanted (k, n) ORDER BY n
+                        """, logger: self.logger)
+                    var counts: [Int] = []
+                    for try await (_, count) in rows.decode((String, Int64).self) { counts.append(Int(count)) }
+                    return counts
+                }
+            }
         }
     }
 

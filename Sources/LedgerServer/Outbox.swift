@@ -160,9 +160,20 @@ public struct Outbox: Sendable {
         } catch let error as LedgerError {
             refusal = error.message
         }
-        defer { if let client { Task { try? await client.shutdown() } } }
+        do {
+            try await send(rows, to: &hook, refusal: refusal, client: client, now: seconds, pass: &pass)
+        } catch {
+            try? await client?.shutdown()
+            throw error
+        }
+        try? await client?.shutdown()
+        return pass
+    }
+
+    private func send(_ rows: [StoredEntryColumns], to hook: inout Webhook, refusal: String?, client: HTTPClient?, now seconds: Int64,
+                      pass: inout HookPass) async throws {
         for row in rows {
-            guard try await ledger.store.webhooks().first(where: { $0.id == hook.id })?.isActive == true else { return pass }
+            guard try await ledger.store.webhooks().first(where: { $0.id == hook.id })?.isActive == true else { return }
             if hook.publicOnly && row.visibility != Visibility.public.rawValue {
                 hook.deliveredSeq = row.seq  // never sent; nothing of it leaves
                 continue
@@ -191,7 +202,6 @@ public struct Outbox: Sendable {
             pass.delivered += 1
         }
         try await ledger.store.saveWebhookProgress(hook)
-        return pass
     }
 
     /// One POST, within `deliveryDeadline` in all; the answer's status, or why there is none
@@ -208,7 +218,8 @@ public struct Outbox: Sendable {
         do {
             let status: Int = try await withThrowingTaskGroup(of: Int?.self) { group in
                 group.addTask {
-                    let response = try await client.execute(prepared, timeout: .seconds(deadline.components.seconds))
+                    // The client's own deadline is a backstop: the race below ends it first.
+                    let response = try await client.execute(prepared, timeout: .seconds(deadline.components.seconds + 5))
                     // The answer is read only as far as the limit: nothing in it is used.
                     var read = 0
                     for try await part in response.body {

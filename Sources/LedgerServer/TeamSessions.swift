@@ -90,7 +90,7 @@ struct TeamSessions: Sendable {
         let accountKey = "member:\(name.prefix(TextLimits.author))", addressKey = "address:\(address)"
         let counts = try await ledger.store.countSignInAttempt(keys: [accountKey, addressKey], at: now, since: now - Self.throttleWindow)
         if counts[0] > Self.failuresPerAccount || counts[1] > Self.failuresPerAddress {
-            logger.warning("sign-in throttled", metadata: ["member": "\(name.prefix(TextLimits.author))", "address": "\(address)"])
+            logger.warning("sign-in throttled", metadata: ["member": "\(name.prefix(TextLimits.author))", "address": "\(address)", "attempts": "\(counts)"])
             return .throttled
         }
         let member = try await ledger.store.members().first { $0.name == name }

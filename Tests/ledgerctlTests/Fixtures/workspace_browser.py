@@ -6,7 +6,7 @@ person of the policy team uses it, with axe-core checking every page it visits.
 Chooses a password through the set-up link, signs out and in again, logs a demand (after
 a field error it fixes), a commitment, a claimed then a verified status change, a
 follow-up, a correction and a retraction, searches and filters, reads the workspace in
-Spanish, and signs out. Prints the seqs it wrote as JSON; exits 1 naming the first
+Spanish, searches the public site as a reader, and signs out. Prints the seqs it wrote as JSON; exits 1 naming the first
 failure, or any serious or critical accessibility violation.
 """
 import json
@@ -277,6 +277,16 @@ try:
     go("/team/new/commitment?lang=es")
     driver.save_screenshot(os.path.join(SHOTS, "phone-commitment-form-es.png"))
     driver.set_window_size(1100, 1400)
+
+    # A reader searches the public site: its own CSP must let the form be sent.
+    go("/")
+    search = driver.find_element(By.NAME, "q")
+    search.send_keys("weapons")
+    press(search, Keys.RETURN)
+    WebDriverWait(driver, 10).until(lambda d: "q=weapons" in d.current_url)
+    if not driver.find_elements(By.CSS_SELECTOR, "p[role='status']"):
+        fail("the public search showed no count of what it found")
+    check_page("public-search")
 
     # Sign out: the workspace is closed again.
     go("/team/")
