@@ -575,7 +575,7 @@ struct TeamRoutes: Sendable {
             let csv = form["csv"] ?? "", reason = form["reason"] ?? ""
             let plan = SheetPlan(csv: csv, kind: kind, records: try await ledger.records(), author: current.member.name, reason: reason.isEmpty ? nil : reason)
             guard plan.problems.isEmpty else {
-                return Self.page(.unprocessableContent, pages.sheetsPage(person: person, problems: plan.problems, kind: kind, reason: reason), language: pages.language)
+                return Self.page(.unprocessableContent, pages.sheetsPage(person: person, problems: plan.problems, problemCount: plan.problemCount, kind: kind, reason: reason), language: pages.language)
             }
             guard form["action"] == "confirm", !plan.drafts.isEmpty else {
                 return Self.page(.ok, pages.sheetReviewPage(plan, kind: kind, csv: csv, reason: reason, person: person), language: pages.language)

@@ -102,16 +102,20 @@ public enum CSV {
     }
 
     /// What a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a carriage
-    /// return first) is kept as text by a leading apostrophe, which spreadsheets hide.
+    /// return first) is kept as text by a leading apostrophe, which spreadsheets hide. A
+    /// text that itself starts with an apostrophe gets one more, so `restored` always gives
+    /// back what was written: `'=x` is written `''=x`, not read back as `=x`.
     public static func neutralised(_ field: String) -> String {
-        guard let first = field.unicodeScalars.first, Self.formulaStarts.contains(first) else { return field }
+        guard let first = field.unicodeScalars.first, Self.formulaStarts.contains(first) || first == "'" else { return field }
         return "'" + field
     }
 
     /// A field read back: the apostrophe `neutralised` added is removed.
     public static func restored(_ field: String) -> String {
         let scalars = field.unicodeScalars
-        guard scalars.count >= 2, scalars.first == "'", Self.formulaStarts.contains(scalars[scalars.index(after: scalars.startIndex)]) else { return field }
+        guard scalars.count >= 2, scalars.first == "'" else { return field }
+        let second = scalars[scalars.index(after: scalars.startIndex)]
+        guard Self.formulaStarts.contains(second) || second == "'" else { return field }
         return String(field.unicodeScalars.dropFirst())
     }
 

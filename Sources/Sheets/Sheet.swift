@@ -4,7 +4,8 @@ import Ledger
 /// A spreadsheet of actors, demands or commitments: one row per item, one column per field.
 /// The columns are the payload's fields (from its `FieldSpec`s) plus the item's `id`, its
 /// date (`effective`) and `visibility`, and for commitments the latest rating (`status`,
-/// `basis`, `rationale`, `rationale_es`, `status_sources`). Headers are the JSON field names,
+/// `basis`, `rationale`, `rationale_es`, `status_sources`, and `status_effective`: the day
+/// that rating was given). Headers are the JSON field names,
 /// or their Spanish labels; lists (ids, links) are written one per line in a cell.
 public struct SheetColumn: Sendable, Equatable {
     public enum Role: Sendable, Hashable {
@@ -12,7 +13,7 @@ public struct SheetColumn: Sendable, Equatable {
         /// A field of the item's defining entry.
         case field(String)
         /// The latest rating of a commitment.
-        case status, basis, rationale, rationaleES, statusSources
+        case status, basis, rationale, rationaleES, statusSources, statusEffective
     }
 
     public let name: String
@@ -32,7 +33,8 @@ public struct SheetColumn: Sendable, Equatable {
                         SheetColumn(name: "basis", spanish: "base", role: .basis, isList: false),
                         SheetColumn(name: "rationale", spanish: "justificación", role: .rationale, isList: false),
                         SheetColumn(name: "rationale_es", spanish: "justificación en español", role: .rationaleES, isList: false),
-                        SheetColumn(name: "status_sources", spanish: "fuentes del estado", role: .statusSources, isList: true)]
+                        SheetColumn(name: "status_sources", spanish: "fuentes del estado", role: .statusSources, isList: true),
+                        SheetColumn(name: "status_effective", spanish: "fecha del estado", role: .statusEffective, isList: false)]
         }
         return columns
     }
@@ -72,7 +74,11 @@ public struct SheetPlan: Sendable {
     }
 
     public var rows: [Row] = []
+    /// The first `problemLimit` problems, in the order of the sheet; `problemCount` counts
+    /// them all (a sheet of thousands of bad cells is answered with a page, not megabytes).
     public var problems: [Problem] = []
+    public var problemCount = 0
+    public static let problemLimit = 100
     public var drafts: [EntryDraft] = []
     public var separator: Character = ","
 
@@ -84,6 +90,10 @@ public struct SheetPlan: Sendable {
     /// are checked in order against the ledger and the rows before them.
     public init(csv text: String, kind: SubjectKind, records: LedgerRecords, author: String, reason: String?,
                 today: CalendarDay = .today()) {
+        defer {
+            problemCount = problems.count
+            if problems.count > Self.problemLimit { problems.removeSubrange(Self.problemLimit...) }
+        }
         let table: [[String]]
         do {
             (table, separator) = try CSV.parse(text)
@@ -188,7 +198,7 @@ struct RowReader {
         case "target_seq": return problem("id", error.message)
         default:
             if draft.type == .statusChanged {
-                let statusColumns = ["rationale": "rationale", "rationale_es": "rationale_es", "sources": "status_sources", "effective": "effective"]
+                let statusColumns = ["rationale": "rationale", "rationale_es": "rationale_es", "sources": "status_sources", "effective": "status_effective"]
                 return problem(statusColumns[field] ?? field, error.message)
             }
             return problem(field, error.message)
@@ -234,9 +244,11 @@ struct RowReader {
             let current: [String: JSONValue] = { if case .object(let members) = existing.payload { return members } else { return [:] } }()
             var corrected: [String: JSONValue] = [:]
             for column in fieldColumns {
-                guard case .field(let name) = column.role, values[column.role] != nil else { continue }
-                let typed = value(column)
+                guard case .field(let name) = column.role, let cell = values[column.role] else { continue }
                 let before = current[name]
+                // A cell as it was exported writes nothing, whatever spaces it holds.
+                if !column.isList, before == .string(cell.replacingOccurrences(of: "\r\n", with: "\n")) { continue }
+                let typed = value(column)
                 if typed != before && !(typed == nil && before == .array([])) {
                     corrected[name] = typed ?? (column.isList ? .array([]) : .null)
                 }
@@ -249,10 +261,10 @@ struct RowReader {
                 drafts.append(EntryDraft(type: .entryCorrected, subject: id, effective: EffectiveTime(day: today), author: author,
                                          visibility: existing.visibility,
                                          payload: .object(["target_seq": .int(existing.seq), "fields": .object(corrected), "reason": .string(reason)])))
-                changes.append("correct \(corrected.keys.sorted().joined(separator: ", ")) of seq \(existing.seq)")
+                changes.append("correct \(corrected.keys.sorted().joined(separator: ", ")) of seq \(existing.seq) (\(existing.visibility.rawValue))")
             }
             if kind == .commitment, let status = try statusChange(of: id, visibility: existing.visibility, latest: state.commitment(id)?.history.last,
-                                                                  author: author, today: today) {
+                                                                  author: author) {
                 drafts.append(status.draft)
                 changes.append(status.description)
             }
@@ -269,9 +281,8 @@ struct RowReader {
             payload[name] = value
         }
         drafts.append(EntryDraft(type: type, subject: id, effective: effective, author: author, visibility: visibility, payload: .object(payload)))
-        changes.append("new \(kind.rawValue)")
-        if kind == .commitment, let status = try statusChange(of: id, visibility: visibility, latest: nil, author: author, today: today,
-                                                              effective: effective) {
+        changes.append("new \(kind.rawValue) (\(visibility.rawValue), \(effective))")
+        if kind == .commitment, let status = try statusChange(of: id, visibility: visibility, latest: nil, author: author) {
             drafts.append(status.draft)
             changes.append(status.description)
         }
@@ -279,8 +290,7 @@ struct RowReader {
     }
 
     /// A status change when the row's status and basis differ from the latest rating.
-    func statusChange(of id: String, visibility: Visibility, latest: StatusChange?, author: String, today: CalendarDay,
-                      effective: EffectiveTime? = nil) throws(SheetPlan.Problem) -> (draft: EntryDraft, description: String)? {
+    func statusChange(of id: String, visibility: Visibility, latest: StatusChange?, author: String) throws(SheetPlan.Problem) -> (draft: EntryDraft, description: String)? {
         guard let typed = text(.status) else { return nil }
         guard let status = CommitmentStatus(rawValue: typed) else {
             throw problem("status", "'\(typed)' is not a status (\(CommitmentStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -297,9 +307,14 @@ struct RowReader {
         var payload: [String: JSONValue] = ["status": .string(status.rawValue), "basis": .string(basis.rawValue), "rationale": .string(rationale),
                                             "sources": .array(sources.map(JSONValue.string))]
         if let spanish = text(.rationaleES) { payload["rationale_es"] = .string(spanish) }
-        let draft = EntryDraft(type: .statusChanged, subject: id, effective: max(effective ?? EffectiveTime(day: today), EffectiveTime(day: today)),
-                               author: author, visibility: visibility, payload: .object(payload))
-        return (draft, "status \(latest?.status.rawValue ?? "announced") → \(status.rawValue) (\(basis.rawValue))")
+        // When it changed is the sheet's to say: the ledger cannot forget a wrong date, so
+        // today is never assumed.
+        guard let typedDay = text(.statusEffective) else {
+            throw problem("status_effective", "is required with a new status: the day the status changed (YYYY-MM-DD)")
+        }
+        guard let day = EffectiveTime(typedDay) else { throw problem("status_effective", "'\(typedDay)' is not a date (YYYY-MM-DD)") }
+        let draft = EntryDraft(type: .statusChanged, subject: id, effective: day, author: author, visibility: visibility, payload: .object(payload))
+        return (draft, "status \(latest?.status.rawValue ?? "announced") → \(status.rawValue) (\(basis.rawValue)) on \(day), \(visibility.rawValue)")
     }
 }
 
@@ -334,6 +349,7 @@ public enum SheetExport {
                 case .rationale: return latest?.rationale ?? ""
                 case .rationaleES: return latest?.rationaleES ?? ""
                 case .statusSources: return latest?.sources.joined(separator: "\n") ?? ""
+                case .statusEffective: return latest?.effective.description ?? ""
                 }
             }
             text += CSV.line(cells.map(CSV.neutralised))

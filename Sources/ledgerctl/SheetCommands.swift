@@ -25,7 +25,8 @@ struct SheetCommand: AsyncParsableCommand {
             discussion: """
                 The sheet says how things stand; the import writes only what differs: a row with a \
                 new id records the item (visibility is then required), a commitment whose status or \
-                basis differs gets a status change (basis, rationale and status_sources required), a \
+                basis differs gets a status change (basis, rationale, status_sources and status_effective, \
+                the day it changed, required), a \
                 changed field gets a correction (give --reason), an unchanged row writes nothing. \
                 Importing the same sheet twice writes nothing the second time. Every problem is listed \
                 by row and column and nothing is written; --dry-run lists what would be written.
@@ -43,7 +44,9 @@ struct SheetCommand: AsyncParsableCommand {
                 let plan = SheetPlan(csv: text, kind: kind, records: try await ledger.records(), author: options.authorName, reason: reason)
                 if !plan.problems.isEmpty {
                     for problem in plan.problems { FileHandle.standardError.write(Data("\(file): \(problem)\n".utf8)) }
-                    throw LedgerError(field: "FILE", "\(plan.problems.count) problem\(plan.problems.count == 1 ? "" : "s") in the sheet; nothing was written")
+                    let unshown = plan.problemCount - plan.problems.count
+                    if unshown > 0 { FileHandle.standardError.write(Data("\(file): and \(unshown) more (the first \(plan.problems.count) are above)\n".utf8)) }
+                    throw LedgerError(field: "FILE", "\(plan.problemCount) problem\(plan.problemCount == 1 ? "" : "s") in the sheet; nothing was written")
                 }
                 for row in plan.rows {
                     printLine("row \(row.row) \(PlainText.oneLine(row.id)): " + (row.changes.isEmpty ? "unchanged" : row.changes.joined(separator: "; ")))

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerTestSupport
+import Sheets
 import Testing
 
 /// `ledgerctl sheet`: spreadsheets in, spreadsheets out, written by tools no one on the team
@@ -48,7 +49,8 @@ struct SheetCommandTests {
         #expect(raw.prefix(3) == Data([0xEF, 0xBB, 0xBF]))
 
         let preview = try await cli.ok("sheet", "import", sheet, "--kind", "commitment", "--dry-run")
-        #expect(preview.stdout.contains("row 2 segob-arms-registry: new commitment; status announced → in-progress (claimed)"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("row 2 segob-arms-registry: new commitment (public, 2023-08-01); status announced → in-progress (claimed) on 2023-08-05, public"),
+                "the preview says when each entry happened and who sees it: \(preview.stdout)")
         #expect(preview.stdout.contains("Would write 3 entries"))
         let before = try await cli.snapshot()
         #expect(try await cli.snapshot() == before, "a dry run writes nothing")
@@ -65,7 +67,7 @@ struct SheetCommandTests {
 
         // A changed status and a changed summary: a status change, and a correction with its reason.
         var text = try String(contentsOfFile: sheet, encoding: .utf8)
-        text = text.replacingOccurrences(of: "in-progress;claimed", with: "fulfilled;verified")
+        text = text.replacingOccurrences(of: "in-progress;claimed", with: "fulfilled;verified").replacingOccurrences(of: "2023-08-05", with: "2023-09-01")
             .replacingOccurrences(of: "CNDH; a report on arms trafficking", with: "CNDH: a report on arms trafficking")
         try text.write(toFile: sheet, atomically: true, encoding: .utf8)
         let noReason = try await cli.run(["sheet", "import", sheet, "--kind", "commitment"])
@@ -73,7 +75,7 @@ struct SheetCommandTests {
         #expect(noReason.stderr.contains("row 3, column summary: differs from the ledger"), "\(noReason.stderr)")
         #expect(try await cli.snapshot() == again, "all or nothing: the status change was not written either")
         let changed = try await cli.ok("sheet", "import", sheet, "--kind", "commitment", "--reason", "The colon, as in the CNDH's statement")
-        #expect(changed.stdout.contains("row 2 segob-arms-registry: status in-progress → fulfilled (verified)"), "\(changed.stdout)")
+        #expect(changed.stdout.contains("row 2 segob-arms-registry: status in-progress → fulfilled (verified) on 2023-09-01, public"), "\(changed.stdout)")
         #expect(changed.stdout.contains("row 3 cndh-arms-report: correct summary of seq"), "\(changed.stdout)")
         #expect(try await cli.ok("sheet", "import", sheet, "--kind", "commitment").stdout.contains("nothing written"))
         #expect(try await cli.ok("verify").status == 0)
@@ -112,6 +114,73 @@ struct SheetCommandTests {
         let badHeader = try await cli.run(["sheet", "import", header, "--kind", "demand"])
         #expect(badHeader.stderr.contains("row 1, column colour: is not a column of a demand sheet"), "\(badHeader.stderr)")
         #expect(try await cli.snapshot() == before)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func awkwardTextComesBackExactlyAndAnUneditedSheetWritesNothing(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try await cli.ok("demo")
+        let titles = ["   Three leading spaces", "\u{00A0}A no-break space first", "\u{3000}An ideographic space first", "\u{200B}A zero-width space first",
+                      "'A genuine leading apostrophe", "'=An apostrophe before an equals sign", "Trailing spaces   ", "=SUM(1,2) as plain text"]
+        let lines = titles.enumerated().map { index, title in
+            let escaped = title.replacingOccurrences(of: "\"", with: "\\\"")
+            return #"{"type":"demand.recorded","subject":"awkward-\#(index)","effective":"2023-08-01","payload":{"title":"\#(escaped)","by":["pmpj"]}}"#
+        }
+        try await cli.ok("append", "-", stdin: lines.joined(separator: "\n"))
+        let before = try await cli.snapshot()
+        let sheet = try await cli.ok("sheet", "export", "--kind", "demand").stdout
+        let path = try write(sheet, "demands.csv", in: cli)
+        let again = try await cli.ok("sheet", "import", path, "--kind", "demand")
+        #expect(again.stdout.contains("nothing written") && !again.stdout.contains("correct"), "\(again.stdout)")
+        #expect(try await cli.snapshot() == before)
+        // Each title, as the sheet holds it and read back, is the title stored.
+        let table = try CSV.parse(sheet).rows
+        let titleColumn = try #require(table.first?.firstIndex(of: "title"))
+        for (index, title) in titles.enumerated() {
+            let cells = try #require(table.first { $0.first == "awkward-\(index)" })
+            #expect(CSV.restored(cells[titleColumn]) == title, "\(title.debugDescription) came back as \(cells[titleColumn].debugDescription)")
+        }
+        #expect(CSV.neutralised("'=x") == "''=x" && CSV.restored("''=x") == "'=x", "the apostrophe a text starts with is kept")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aStatusChangeFromASheetSaysWhenItHappened(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try await cli.ok("demo")
+        let before = try await cli.snapshot()
+        let header = "id,demands,actor,kind,summary,sources,effective,visibility,status,basis,rationale,status_sources"
+        let row = "segob-arms-registry,stop-arms-flow,segob,pledge,A registry,https://example.org/a,2023-08-01,public,in-progress,claimed,SEGOB said so,https://example.org/b"
+        let undated = try await cli.run(["sheet", "import", try write(header + "\n" + row + "\n", "undated.csv", in: cli), "--kind", "commitment"])
+        #expect(undated.status == 65)
+        #expect(undated.stderr.contains("row 2, column status_effective: is required with a new status"), "\(undated.stderr)")
+        #expect(try await cli.snapshot() == before, "today's date was not recorded in its place")
+        // In Spanish, the column is "fecha del estado"; the day given is the day recorded.
+        let spanish = "id,demandas,compromiso de,tipo,resumen,fuentes,fecha,visibilidad,estado,base,justificación,fuentes del estado,fecha del estado"
+        let dated = try write(spanish + "\n" + row + ",2023-08-05\n", "dated.csv", in: cli)
+        let preview = try await cli.ok("sheet", "import", dated, "--kind", "commitment", "--dry-run")
+        #expect(preview.stdout.contains("status announced → in-progress (claimed) on 2023-08-05, public"), "\(preview.stdout)")
+        try await cli.ok("sheet", "import", dated, "--kind", "commitment")
+        let exported = try await cli.ok("export").stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(exported.contains(#""type":"status.changed""#) && exported.contains(#""effective":"2023-08-05""#), "\(exported)")
+        // Exported again, the sheet carries the day, and reads back writing nothing.
+        let sheet = try await cli.ok("sheet", "export", "--kind", "commitment").stdout
+        #expect(sheet.split(separator: "\r\n").first?.hasSuffix(",status_effective") == true)
+        #expect(try await cli.ok("sheet", "import", try write(sheet, "again.csv", in: cli), "--kind", "commitment").stdout.contains("nothing written"))
+    }
+
+    @Test func thousandsOfBadCellsAreAnsweredWithTheFirstHundredAndACount() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try await cli.ok("demo")
+        let rows = (0..<5_000).map { "Bad Id \($0),A title,pmpj,,,2023-08-01,public" }
+        let sheet = try write("id,title,by,targets,sources,effective,visibility\n" + rows.joined(separator: "\n"), "bad.csv", in: cli)
+        let result = try await cli.run(["sheet", "import", sheet, "--kind", "demand"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("5000 problems in the sheet; nothing was written"), "\(result.stderr.suffix(300))")
+        #expect(result.stderr.contains("and 4900 more"))
+        #expect(result.stderr.split(separator: "\n").count < 110, "the first hundred, a count, and the error: \(result.stderr.count) bytes")
     }
 
     @Test(.enabled(if: libreOffice.isEnabled, "\(libreOffice.skipMessage)"))
