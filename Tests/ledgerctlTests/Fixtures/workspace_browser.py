@@ -16,6 +16,7 @@ import sys
 
 from axe_selenium_python import Axe
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -282,8 +283,11 @@ try:
     go("/")
     search = driver.find_element(By.NAME, "q")
     search.send_keys("weapons")
-    press(search, Keys.RETURN)
-    WebDriverWait(driver, 10).until(lambda d: "q=weapons" in d.current_url)
+    try:
+        press(search, Keys.RETURN)
+        WebDriverWait(driver, 10).until(lambda d: "q=weapons" in d.current_url)
+    except TimeoutException:
+        fail("the public search form was not sent (is its form-action allowed by the page's CSP?)")
     if not driver.find_elements(By.CSS_SELECTOR, "p[role='status']"):
         fail("the public search showed no count of what it found")
     check_page("public-search")
