@@ -30,9 +30,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        // Webhook deliveries: no redirects followed, a deadline for the whole request, the
-        // answer streamed (FoundationNetworking has only an idle timeout and whole bodies).
+        // Webhook deliveries and `verify --remote`: redirects as configured, a deadline for
+        // the whole request, the answer streamed and capped (FoundationNetworking has only an
+        // idle timeout and whole bodies).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The workspace's file uploads (multipart/form-data).
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // Only its bcrypt (a C implementation) for the workspace's passwords.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
@@ -150,6 +153,7 @@ let package = Package(
                 "Workspace",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,7 +175,10 @@ let package = Package(
                 "LedgerServer",
                 "LedgerStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -74,8 +74,8 @@ struct TeamRoutes: Sendable {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, field: "body", "is larger than \(limit) bytes")
         }
-        if let boundary = request.headers[.contentType].flatMap(Multipart.boundary(contentType:)) {
-            guard let form = Multipart.form(Array(buffer.readableBytesView), boundary: boundary) else {
+        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)) {
+            guard let form = MultipartForm.form(buffer, boundary: boundary) else {
                 throw APIError(.badRequest, field: "body", "is not a well-formed multipart form of UTF-8 text")
             }
             return form

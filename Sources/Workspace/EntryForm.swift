@@ -59,7 +59,7 @@ public struct FormValues: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool { a.pairs.elementsEqual(b.pairs) { $0 == $1 } }
 
     /// Browsers send a text area's line breaks as CRLF; the ledger stores LF.
-    static func normalised(_ text: String) -> String {
+    public static func normalised(_ text: String) -> String {
         text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     }
 }

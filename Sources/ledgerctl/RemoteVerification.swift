@@ -1,8 +1,8 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Ledger
+import NIOCore
+import NIOHTTP1
 import Transparency
 
 /// `verify --remote URL --key KEY`: checks a ledger served by `ledgerctl serve` as an
@@ -139,19 +139,27 @@ struct RemoteVerification {
 
     func url(_ path: String) -> URL { URL(string: path, relativeTo: base)!.absoluteURL }
 
+    /// The most one answer may hold: a page of a thousand entries is a few hundred KB.
+    static let answerLimit = 64 << 20
+
+    /// One GET through AsyncHTTPClient: 60 s for the whole request, its answer read up to
+    /// `answerLimit` (at 1M entries a run makes about 8,000 of them).
     func fetch(_ path: String) async throws -> [UInt8] {
-        var request = URLRequest(url: url(path))
-        request.timeoutInterval = 60
-        request.cachePolicy = .reloadIgnoringLocalCacheData
-        let (data, response): (Data, URLResponse)
-        do { (data, response) = try await URLSession.shared.data(for: request) } catch {
-            throw LedgerError(kind: .storage, field: "--remote", "cannot fetch \(url(path)): \(error.localizedDescription)")
+        let address = url(path)
+        var request = HTTPClientRequest(url: address.absoluteString)
+        request.headers.add(name: "Cache-Control", value: "no-cache")
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let status = Int(response.status.code)
+            guard status == 200 else {
+                throw LedgerError(kind: status == 404 ? .integrity : .storage, field: "--remote", "\(address) answered \(status)")
+            }
+            return Array(try await response.body.collect(upTo: Self.answerLimit).readableBytesView)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(kind: .storage, field: "--remote", "cannot fetch \(address): \(error)")
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
-            let code = (response as? HTTPURLResponse)?.statusCode ?? 0
-            throw LedgerError(kind: code == 404 ? .integrity : .storage, field: "--remote", "\(url(path)) answered \(code)")
-        }
-        return Array(data)
     }
 
     func text(_ path: String) async throws -> String { String(decoding: try await fetch(path), as: UTF8.self) }

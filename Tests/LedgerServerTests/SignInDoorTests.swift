@@ -6,6 +6,7 @@ import LedgerTestSupport
 import Logging
 import Synchronization
 import Testing
+import Workspace
 @testable import LedgerServer
 
 /// The sign-in door tried as an attacker would (issue "Every door holds, round 2"): parallel
@@ -154,5 +155,24 @@ struct SignInDoorTests {
         #expect(WebhookTarget.literalAddress("news.example.org") == nil)
         #expect(Webhook(url: "https://user:pw@news.example.org/hook", secret: "s", publicOnly: false, createdAt: 0, deliveredSeq: 0).shownURL
                 == "https://news.example.org/hook")
+    }
+
+    @Test func aMultipartFormIsReadWholeOrNotAtAll() throws {
+        let boundary = "----ledger7MA4YWxkTrZu0gW"
+        #expect(MultipartForm.boundary(contentType: "multipart/form-data; boundary=\"\(boundary)\"") == boundary)
+        #expect(MultipartForm.boundary(contentType: "application/x-www-form-urlencoded") == nil)
+        let csv = "id,title\r\nban-assault-weapons,\"Prohibir; ya\"\r\n"
+        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntoken\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"csv\"; filename=\"d.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n"
+            + "--\(boundary)--\r\n"
+        let form = try #require(MultipartForm.form(ByteBuffer(string: body), boundary: boundary))
+        #expect(form["csrf"] == "token")
+        #expect(form["csv"] == "id,title\nban-assault-weapons,\"Prohibir; ya\"\n", "line ends as the ledger keeps them")
+        // Cut short, the form is not read: the half a sheet it holds is not taken for a whole one.
+        #expect(MultipartForm.form(ByteBuffer(string: String(body.dropLast(30))), boundary: boundary) == nil)
+        var invalid = ByteBuffer(string: "--\(boundary)\r\nContent-Disposition: form-data; name=\"csv\"\r\n\r\n")
+        invalid.writeBytes([0xFF, 0xFE, 0x41])
+        invalid.writeString("\r\n--\(boundary)--\r\n")
+        #expect(MultipartForm.form(invalid, boundary: boundary) == nil, "a part that is not UTF-8 text")
     }
 }
