@@ -140,7 +140,7 @@ extension Ledger {
         try await store.endSessions(member: name, at: now)
     }
 
-    /// Writes one change to the person; throws when there is no such person.
+    /// Writes one change that has no condition but the name; throws when there is no such person.
     func change(_ name: String, _ change: MemberChange) async throws {
         guard try await store.updateMember(name: name, change) else { _ = try await member(named: name); return }
     }

@@ -164,8 +164,8 @@ struct TeamRoutes: Sendable {
         let pages = await pages(request)
         let (token, cookie) = formToken(request)
         // Without the form's cookie the post cannot be ours: its body is not read.
-        guard cookie == nil else {
-            return Self.page(.forbidden, pages.signInPage(error: "csrf", name: "", signInToken: token), language: pages.language, cookies: [cookie!])
+        if let cookie {
+            return Self.page(.forbidden, pages.signInPage(error: "csrf", name: "", signInToken: token), language: pages.language, cookies: [cookie])
         }
         let form = try await form(request, limit: Self.signInBodyLimit)
         guard let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
@@ -208,9 +208,9 @@ struct TeamRoutes: Sendable {
             return Self.page(.ok, pages.setupPage(member: member.name, action: action, signInToken: token), language: pages.language,
                              cookies: cookie.map { [$0] } ?? [])
         }
-        guard cookie == nil else {
+        if let cookie {
             return Self.page(.forbidden, pages.setupPage(member: member.name, action: action, error: pages.messageText("csrf"), signInToken: token),
-                             language: pages.language, cookies: [cookie!])
+                             language: pages.language, cookies: [cookie])
         }
         let form = try await form(request, limit: Self.signInBodyLimit)
         guard let sent = form["csrf"], SecretToken.constantTimeEqual(sent, token) else {
