@@ -54,7 +54,7 @@ struct SQLiteStoreTests {
         try await ledger.saveSnapshots()
         let kept = try #require(await ledger.snapshotRecords(.internal))
         await ledger.close()
-        // Back to the schema before 0008 (and 0009, which rebuilds the table again), with the full snapshots in it.
+        // Back to the schema before 0008 (and 0009, which rebuilds the table again, and 0010), with the full snapshots in it.
         let raw = try DatabaseQueue(path: directory.path("conformance.sqlite"))
         try await raw.write { db in
             try db.execute(sql: "DELETE FROM projection_snapshots WHERE detail <> 'full'")
@@ -65,6 +65,7 @@ struct SQLiteStoreTests {
                 FROM snapshots_by_detail
                 """)
             try db.execute(sql: "DROP TABLE snapshots_by_detail")
+            try db.execute(sql: "ALTER TABLE webhooks DROP COLUMN allow_private")
             try db.execute(sql: "DELETE FROM schema_migrations WHERE version >= 8")
         }
         try raw.close()
