@@ -175,4 +175,25 @@ struct SignInDoorTests {
         invalid.writeString("\r\n--\(boundary)--\r\n")
         #expect(MultipartForm.form(invalid, boundary: boundary) == nil, "a part that is not UTF-8 text")
     }
+
+    @Test func theWebhookFormRefusesAPrivateAddressUnlessTheBoxIsTicked() async throws {
+        let site = try await WorkspaceTests.site(.sqlite)
+        try await site.test { client in
+            var admin = try await WorkspaceTests.signUp("lucia", .admin, on: site, client)
+            let token = try WorkspaceTests.csrf(in: try await admin.get(client, "/team/webhooks").text)
+            for url in ["http://127.0.0.1:9/hook", "http://[::1]:9/hook", "http://10.0.0.7/hook"] {
+                let refused = try await admin.post(client, "/team/webhooks", [("csrf", token), ("action", "add"), ("url", url)])
+                #expect(refused.status == .unprocessableContent, "\(url)")
+                #expect(refused.text.contains("in-house receiver"), "the page says how to allow it")
+            }
+            let withPassword = try await admin.post(client, "/team/webhooks", [("csrf", token), ("action", "add"), ("url", "http://user:pw@127.0.0.1:9/hook"),
+                                                                              ("allow_private", "1")])
+            #expect(withPassword.status == .unprocessableContent)
+            #expect(try await site.ledger.store.webhooks().isEmpty, "nothing refused was kept")
+            let allowed = try await admin.post(client, "/team/webhooks", [("csrf", token), ("action", "add"), ("url", "http://127.0.0.1:9/hook"), ("allow_private", "1")])
+            #expect(allowed.status == .ok)
+            #expect(try await site.ledger.store.webhooks().map(\.allowPrivate) == [true])
+        }
+        await site.ledger.close()
+    }
 }

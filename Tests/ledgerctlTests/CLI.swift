@@ -32,6 +32,14 @@ struct CLI {
         self.database = database ?? directory.appendingPathComponent("ledger.sqlite").path
     }
 
+    /// Waits out the last `margin` before midnight (UTC, the CLI's day): reads say what holds
+    /// today, and a test that compares two rounds of them must not see the day change between
+    /// them (seen in CI: `status --json` said 2026-12-07, then 2026-12-08).
+    static func awayFromMidnight(margin: TimeInterval = 600) async throws {
+        let untilMidnight = 86_400 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400)
+        if untilMidnight < margin { try await Task.sleep(for: .seconds(untilMidnight + 2)) }
+    }
+
     /// A CLI over a new, empty ledger of this kind (for PostgreSQL, a database of its own).
     static func on(_ kind: StoreKind) async throws -> CLI {
         switch kind {

@@ -256,6 +256,7 @@ struct SnapshotCommandTests {
 
     @Test(arguments: StoreKind.allCases)
     func readsThroughASnapshotAreByteIdenticalToAColdFold(_ kind: StoreKind) async throws {
+        try await CLI.awayFromMidnight()
         let cli = try await CLI.on(kind)
         defer { cli.cleanUp() }
         try await cli.ok("demo")
