@@ -168,7 +168,7 @@ extension Ledger {
     /// An address as mail programs take it whole: letters, digits and `.!#$%&'*+/=?^_`{|}~-`
     /// before the @, a dotted host name after. Anything else (`>`, `,`, `;`, spaces, angle
     /// brackets, quotes) could make a second recipient or a header of its own, so it is refused.
-    static func checkEmail(_ email: String) throws(LedgerError) {
+    public static func checkEmail(_ email: String) throws(LedgerError) {
         try EntryValidator.checkText(email, field: "email", maxLength: 254, multiline: false)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")

@@ -59,6 +59,8 @@ public struct Outbox: Sendable {
             guard let address = members[delivery.member]?.email else { continue }
             delivery.attempts += 1
             do {
+                // An address kept before addresses were checked could name a second recipient.
+                try Ledger.checkEmail(address)
                 try await Self.run(sendmail, to: address, message: delivery.message)
                 delivery.sentAt = seconds
                 delivery.lastError = nil

@@ -146,6 +146,25 @@ struct OutboxCommandTests {
         #expect(Set(messages.compactMap { $0["id"] as? String }).count == messages.count)
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func anAddressKeptBeforeAddressesWereCheckedGetsNoMail(_ kind: StoreKind) async throws {
+        let cli = try await CLI.on(kind)
+        defer { cli.cleanUp() }
+        try await cli.ok("demo")
+        try await cli.ok("user", "add", "maria", "--role", "editor", "--email", "maria@example.org")
+        try await cli.ok("user", "notify", "maria", "--weekly")
+        // As an older version let it be stored.
+        try await RawDatabase.at(cli.database).run("UPDATE team_members SET email = 'maria@example.org>, attacker@evil.example' WHERE name = 'maria'")
+        let called = cli.directory.appendingPathComponent("sendmail-called")
+        let sendmail = cli.directory.appendingPathComponent("sendmail")
+        try "#!/bin/sh\necho \"$@\" >> '\(called.path)'\ncat > /dev/null\n".write(to: sendmail, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sendmail.path)
+        let round = try await cli.run(["remind", "--sendmail", sendmail.path, "--public-url", "https://ledger.example.org"])
+        #expect(round.status == 75 && round.stdout.contains("0 sent, 1 to retry"), "\(round.stdout) \(round.stderr)")
+        #expect(round.stderr.contains("email"), "the log names the field: \(round.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: called.path), "sendmail was never run")
+    }
+
     @Test(.enabled(if: python.isEnabled, "\(python.skipMessage)"), arguments: StoreKind.allCases)
     func webhooksGetEveryEntrySignedInOrderAndPublicOnlyHooksNothingInternal(_ kind: StoreKind) async throws {
         let cli = try await CLI.on(kind)
