@@ -30,14 +30,11 @@ public enum WebhookTarget {
             throw LedgerError(field: field, "must not hold a user name or password (the receiver checks the X-Ledger-Signature header instead)")
         }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        let addresses: [String]
-        if let literal = literalAddress(bare) {
-            addresses = [literal]
-        } else {
-            addresses = try await resolve(bare, field: field)
-        }
+        let literal = literalAddress(bare)
+        let addresses = if let literal { [literal] } else { try await resolve(bare, field: field) }
         if !allowPrivate, let refused = addresses.first(where: isPrivate) {
-            throw LedgerError(field: field, "\(host) is \(refused), a loopback, private, link-local, multicast or unspecified address; "
+            let named = refused == bare ? "\(host) is" : literal != nil ? "\(host) stands for \(refused)," : "\(host) resolves to \(refused),"
+            throw LedgerError(field: field, "\(named) a loopback, private, link-local, multicast or unspecified address; "
                               + "a receiver inside your own network needs --allow-private (the form's \"in-house receiver\" box)")
         }
         return Resolved(host: bare, address: addresses[0])
