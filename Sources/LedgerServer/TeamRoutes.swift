@@ -511,13 +511,14 @@ struct TeamRoutes: Sendable {
         switch try await posted(request, admin: true) {
         case .answered(let response): return response
         case .allowed(let form, let current, let person):
+            let pages = await pages(request)
             var secret: (url: String, secret: String)?
             var problem: String?
             do {
                 switch form["action"] ?? "" {
                 case "add":
                     let url = (form["url"] ?? "").trimmingCharacters(in: .whitespaces), allowPrivate = form["allow_private"] != nil
-                    _ = try await WebhookTarget.check(url, allowPrivate: allowPrivate)
+                    _ = try await WebhookTarget.check(url, allowPrivate: allowPrivate, allowing: "the box \"\(pages.word("allowPrivate"))\"")
                     let hook = try await ledger.addWebhook(url: url, publicOnly: form["public_only"] != nil, allowPrivate: allowPrivate)
                     secret = (hook.url, hook.secret)
                 case "remove":
@@ -530,7 +531,7 @@ struct TeamRoutes: Sendable {
                 problem = error.description
             }
             return Self.page(problem == nil ? .ok : .unprocessableContent,
-                             await pages(request).webhooksPage(hooks: try await webhookList(), person: person, newSecret: secret, error: problem),
+                             pages.webhooksPage(hooks: try await webhookList(), person: person, newSecret: secret, error: problem),
                              language: language(request))
         }
     }

@@ -20,8 +20,9 @@ public enum WebhookTarget {
     }
 
     /// Checks the URL's form (http or https, a host, no user or password) and where its
-    /// host resolves. Throws a `LedgerError` naming `field`.
-    public static func check(_ url: String, allowPrivate: Bool, field: String = "URL") async throws -> Resolved {
+    /// host resolves. Throws a `LedgerError` naming `field`; a refused private address names
+    /// `allowing`, the way to allow one where the URL was typed (a flag, or a form's box).
+    public static func check(_ url: String, allowPrivate: Bool, field: String = "URL", allowing: String = "--allow-private") async throws -> Resolved {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = components.host, !host.isEmpty else {
             throw LedgerError(field: field, "'\(url)' is not an http:// or https:// URL with a host")
@@ -35,7 +36,7 @@ public enum WebhookTarget {
         if !allowPrivate, let refused = addresses.first(where: isPrivate) {
             let named = refused == bare ? "\(host) is" : literal != nil ? "\(host) stands for \(refused)," : "\(host) resolves to \(refused),"
             throw LedgerError(field: field, "\(named) a loopback, private, link-local, multicast or unspecified address; "
-                              + "a receiver inside your own network needs --allow-private (the form's \"in-house receiver\" box)")
+                              + "a receiver inside your own network needs \(allowing)")
         }
         return Resolved(host: bare, address: addresses[0])
     }

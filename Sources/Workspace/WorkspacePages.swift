@@ -74,7 +74,7 @@ public struct WorkspacePages: Sendable {
         WorkspaceTemplates.shared.render(template, view)
     }
 
-    func word(_ key: String) -> String { words[key] ?? key }
+    public func word(_ key: String) -> String { words[key] ?? key }
 
     /// A sentence of the workspace by its key, in the page's language.
     public func messageText(_ key: String) -> String { word(key) }
