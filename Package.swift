@@ -16,7 +16,9 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Transparency", targets: ["Transparency"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "LedgerTeam", targets: ["LedgerTeam"]),
         .library(name: "LedgerStores", targets: ["LedgerStores"]),
+        .library(name: "RemoteVerifier", targets: ["RemoteVerifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,7 +52,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The pure core: entries, canonical encoding, hashing, validation, the projection,
-        // the store protocol. Nothing here touches a database, a socket or a logger.
+        // the chain's store protocols. Nothing here touches a database, a socket or a logger.
         .target(
             name: "Ledger",
             dependencies: [
@@ -59,17 +61,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What every store shares that is not SQL dialect: migration plans, the guard check.
+        // What the team keeps beside the chain, and the protocols of the stores that keep it:
+        // people and sessions, API tokens, the outbox (mail, webhooks). Pure, like the core.
+        .target(
+            name: "LedgerTeam",
+            dependencies: [
+                "Ledger",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What every store shares that is not SQL dialect: migration plans, column lists, the
+        // team's updates.
         .target(
             name: "LedgerStorage",
-            dependencies: ["Ledger", "LedgerMigrations"],
+            dependencies: ["Ledger", "LedgerTeam", "LedgerMigrations"],
             swiftSettings: swiftSettings
         ),
         // The embedded default: one SQLite file (GRDB over the system's libsqlite3).
         .target(
             name: "LedgerSQLite",
             dependencies: [
-                "Ledger", "LedgerStorage", "LedgerMigrations",
+                "Ledger", "LedgerTeam", "LedgerStorage", "LedgerMigrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -78,7 +91,7 @@ let package = Package(
         .target(
             name: "LedgerPostgres",
             dependencies: [
-                "Ledger", "LedgerStorage", "LedgerMigrations",
+                "Ledger", "LedgerTeam", "LedgerStorage", "LedgerMigrations",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +102,7 @@ let package = Package(
         .target(
             name: "LedgerStores",
             dependencies: [
-                "Ledger", "LedgerSQLite", "LedgerPostgres",
+                "Ledger", "LedgerTeam", "LedgerSQLite", "LedgerPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -134,6 +147,7 @@ let package = Package(
             name: "Workspace",
             dependencies: [
                 "Ledger",
+                "LedgerTeam",
                 "Reports",
                 "Sheets",
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -147,6 +161,7 @@ let package = Package(
             name: "LedgerServer",
             dependencies: [
                 "Ledger",
+                "LedgerTeam",
                 "Transparency",
                 "Reports",
                 "Sheets",
@@ -165,15 +180,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The outside check of a served log (`verify --remote`): tiles, entries and checkpoints
+        // fetched and checked against the verifier key alone. A library, for witnesses too.
+        .target(
+            name: "RemoteVerifier",
+            dependencies: [
+                "Ledger",
+                "Transparency",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ledgerctl",
             dependencies: [
                 "Ledger",
+                "LedgerTeam",
                 "Transparency",
                 "Reports",
                 "Sheets",
                 "LedgerServer",
                 "LedgerStores",
+                "RemoteVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,6 +236,7 @@ let package = Package(
             name: "LedgerTestSupport",
             dependencies: [
                 "Ledger",
+                "LedgerTeam",
                 "Transparency",
                 "LedgerStores",
                 "LedgerSQLite",
@@ -235,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "LedgerStoresTests",
             dependencies: [
-                "Ledger", "Transparency", "LedgerMigrations", "LedgerTestSupport",
+                "Ledger", "LedgerTeam", "Transparency", "LedgerMigrations", "LedgerTestSupport",
                 "LedgerStorage", "LedgerSQLite", "LedgerPostgres", "LedgerStores", "LedgerSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -250,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "Ledger", "Transparency", "Reports", "Workspace", "LedgerServer", "LedgerTestSupport", "LedgerStores",
+                "Ledger", "LedgerTeam", "Transparency", "Reports", "Workspace", "LedgerServer", "LedgerTestSupport", "LedgerStores", "RemoteVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -261,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "ledgerctlTests",
             dependencies: [
-                "Ledger", "Transparency", "Reports", "Sheets", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
+                "Ledger", "LedgerTeam", "Transparency", "Reports", "Sheets", "LedgerTestSupport", "LedgerStores", "LedgerSynthetic", .target(name: "ledgerctl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Go's sumdb checker, run by the tests with `go run`.

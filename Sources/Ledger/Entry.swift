@@ -128,7 +128,7 @@ public struct Entry: Sendable, Hashable {
 // MARK: - The exchange format (export, import, append)
 
 extension Entry {
-    /// The JSON object `export` writes, one per line: every column, named as in the README.
+    /// The JSON object `export` writes, one per line: every column, named as in docs/json-and-api.md.
     public var exchangeJSON: JSONValue { fieldsJSON(includingHash: true) }
 
     private func fieldsJSON(includingHash: Bool) -> JSONValue {

@@ -59,7 +59,7 @@ struct ChainPages<Element: Sendable> {
 /// An async sequence over the chain that holds a few pages in memory at a time.
 public struct EntryPages: AsyncSequence, Sendable {
     public typealias Element = Entry
-    let store: any LedgerStore
+    let store: any ChainStore
     let after: Int64
     let pageSize: Int
     let followupsWhole: Bool

@@ -78,7 +78,7 @@ actor ImportPipeline {
     typealias Parsed = (line: Int, entry: Result<Entry, LedgerError>, hashMatches: Bool)
 
     private let source: LineBatches
-    private let store: any LedgerStore
+    private let store: any ChainStore
     private var expected: ChainHead
     private var validator: EntryValidator
     private var seenIDs = Set<UUID>()
@@ -88,7 +88,7 @@ actor ImportPipeline {
     private(set) var checked = 0
     private var stopped = false
 
-    init(source: LineBatches, store: any LedgerStore, head: ChainHead, records: LedgerRecords) {
+    init(source: LineBatches, store: any ChainStore, head: ChainHead, records: LedgerRecords) {
         self.source = source
         self.store = store
         expected = head

@@ -8,7 +8,7 @@ actor MerkleCache {
 
     /// Runs `body` on the tree once it holds every stored entry, or at least `size` of them
     /// (then without asking the store, when it has them already).
-    func read<T: Sendable>(_ store: any LedgerStore, atLeast size: Int64?, _ body: @Sendable (MerkleTree) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ store: any CoreStore, atLeast size: Int64?, _ body: @Sendable (MerkleTree) throws -> T) async throws -> T {
         if let size, tree.size >= size { return try body(tree) }
         while true {
             let size = tree.size

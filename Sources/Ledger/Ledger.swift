@@ -5,14 +5,14 @@ import Transparency
 /// The ledger as its users see it: validated appends, the chain's verification, the
 /// projection, export and import, over whichever store holds it.
 public struct Ledger: Sendable {
-    public let store: any LedgerStore
+    public let store: any CoreStore
     /// The chain folded so far, kept between calls: a long-lived ledger (the server, a
     /// benchmark) folds only what is new on each append or read, not the whole chain.
     let folded = FoldedRecords()
     /// The Merkle tree of the chain, kept the same way (see `withMerkleTree`).
     let merkle = MerkleCache()
 
-    public init(store: any LedgerStore) {
+    public init(store: any CoreStore) {
         self.store = store
     }
 

@@ -1,10 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Where the chain lives. Every store keeps the same promises, checked by one conformance
-/// suite: appends are atomic and serialised, seq is gap-free, ids are idempotent, nothing
-/// is ever updated or deleted.
-public protocol LedgerStore: Sendable {
+/// What the core needs of a store: the chain, its signed checkpoints and report editions, and
+/// the snapshots of its fold, each concern its own protocol. What the team keeps beside the
+/// chain (people, tokens, the outbox) is LedgerTeam's; `LedgerStore` there is the sum.
+public protocol CoreStore: ChainStore, CheckpointStore, SnapshotStore {}
+
+/// The chain itself. Appends are atomic and serialised, seq is gap-free, ids are idempotent,
+/// nothing is ever updated or deleted.
+public protocol ChainStore: Sendable {
     /// Where the ledger is, for messages: a file path or a URL without its password.
     var displayName: String { get }
 
@@ -58,9 +62,10 @@ public protocol LedgerStore: Sendable {
     /// What is wrong with the database's append-only guards (the triggers the migrations
     /// created): missing, disabled or changed. Empty when they are as the migrations made them.
     func appendOnlyGuardProblems() async throws -> [String]
+}
 
-    // MARK: Signed checkpoints
-
+/// Signed checkpoints of the chain, and the editions of each month's report (which cite them).
+public protocol CheckpointStore: Sendable {
     /// The signed checkpoints numbered above `number` (0: all), oldest first.
     func checkpoints(after number: Int64) async throws -> [StoredCheckpoint]
     /// The checkpoint of the largest tree (the latest signed of that size), if any.
@@ -71,75 +76,14 @@ public protocol LedgerStore: Sendable {
     /// more entries than it holds.
     func addCheckpoint(_ checkpoint: StoredCheckpoint) async throws -> StoredCheckpoint
 
-    // MARK: Published report editions
-
     /// Every edition of a month's report, oldest first.
     func reportEditions(month: String) async throws -> [ReportEdition]
     /// Keeps an edition (its number must be the month's next).
     func addReportEdition(_ edition: ReportEdition) async throws
+}
 
-    // MARK: API tokens
-
-    /// Stores a new live token's SHA-256 digest. A name with a live token is refused.
-    func addToken(name: String, digest: String) async throws
-    /// Every token, live and revoked, oldest first.
-    func tokens() async throws -> [APIToken]
-    /// Revokes the name's live token; false when it has none.
-    func revokeToken(name: String) async throws -> Bool
-
-    // MARK: The team's people and sessions (settings beside the chain, not entries)
-
-    /// Stores a new person; a name already taken is refused.
-    func addMember(_ member: TeamMember) async throws
-    /// Everyone, oldest first.
-    func members() async throws -> [TeamMember]
-    /// Changes only what `change` names of the person, under its condition; false when no
-    /// person of that name met it.
-    func updateMember(name: String, _ change: MemberChange) async throws -> Bool
-    func addSession(_ session: TeamSession) async throws
-    /// The session with this digest and its person, ended or not.
-    func session(digest: String) async throws -> TeamSession?
-    /// Marks the session used at `at`, unless it has ended.
-    func touchSession(digest: String, at: Int64) async throws
-    /// Ends the session (the first end counts).
-    func endSession(digest: String, at: Int64) async throws
-    /// Ends every open session of the person.
-    func endSessions(member: String, at: Int64) async throws
-    /// Counts a sign-in attempt against each key (an account, an address) before its password
-    /// is checked, and returns each key's attempts since `since`, this one included: of
-    /// parallel attempts, the n-th to be counted sees at least n.
-    func countSignInAttempt(keys: [String], at: Int64, since: Int64) async throws -> [Int]
-    /// Takes back one attempt counted against the key at `at` (a sign-in that succeeded).
-    func forgetSignInAttempt(key: String, at: Int64) async throws
-    /// Forgets the key's attempts (after a good sign-in).
-    func clearSignInFailures(key: String) async throws
-
-    // MARK: Mail and webhooks (the server's outbox)
-
-    /// Keeps a message to send; false (and nothing changed) when one with its key exists.
-    func addMailDelivery(_ delivery: MailDelivery) async throws -> Bool
-    /// Messages not sent yet whose next attempt is due at `now`, oldest first.
-    func dueMailDeliveries(at now: Int64) async throws -> [MailDelivery]
-    /// Every message kept for a person, newest first (at most `limit`).
-    func mailDeliveries(member: String, limit: Int) async throws -> [MailDelivery]
-    /// Writes an attempt's outcome (sent, attempts, next attempt, error) of a message not
-    /// already sent.
-    func saveMailAttempt(_ delivery: MailDelivery) async throws
-    /// Keeps a webhook; returns it numbered.
-    func addWebhook(_ hook: Webhook) async throws -> Webhook
-    /// Every webhook, removed ones too, oldest first.
-    func webhooks() async throws -> [Webhook]
-    /// Removes the hook for good; false when there is no such active hook.
-    func removeWebhook(id: Int64, at: Int64) async throws -> Bool
-    /// Writes a delivery pass's progress (delivered seq, attempts, next attempt, error) of a
-    /// hook not removed meanwhile; a removed hook stays removed.
-    func saveWebhookProgress(_ hook: Webhook) async throws
-    func addWebhookDelivery(_ delivery: WebhookDelivery) async throws
-    /// A webhook's latest attempts, newest first.
-    func webhookDeliveries(hookID: Int64, limit: Int) async throws -> [WebhookDelivery]
-
-    // MARK: Snapshots of the fold (a cache beside the chain, see `ProjectionSnapshot`)
-
+/// Snapshots of the fold: a cache beside the chain (see `ProjectionSnapshot`).
+public protocol SnapshotStore: Sendable {
     /// The audience's stored snapshot of that detail, if any, as stored: the caller checks
     /// it against the chain.
     func snapshot(audience: Visibility, detail: LedgerRecords.Detail) async throws -> ProjectionSnapshot?
@@ -185,7 +129,7 @@ public struct AppendConflict: Error, Sendable {
     }
 }
 
-extension LedgerStore {
+extension ChainStore {
     /// Imports entries already in memory, as one batch.
     public func importEntries(_ entries: [Entry]) async throws {
         let batch = Mutex<[Entry]?>(entries)
@@ -215,9 +159,8 @@ extension LedgerStore {
         }
     }
 
-    /// Every entry after `seq`, fetched a page at a time. Pages of 4,000 read three at once
-    /// took a cold fold of 1M entries on PostgreSQL from 3.74–4.22 s to 3.35–3.40 s (pages of
-    /// 1,000, two at once), with 8 MB more; SQLite's stayed at 1.5–1.7 s.
+    /// Every entry after `seq`, fetched a page at a time: pages of 4,000, three read at once,
+    /// the fastest cold fold on PostgreSQL for a few MB more (docs/performance.md).
     public func entries(after seq: Int64 = 0, pageSize: Int = 4_000, followupsWhole: Bool = true) -> EntryPages {
         EntryPages(store: self, after: seq, pageSize: pageSize, followupsWhole: followupsWhole)
     }

@@ -48,7 +48,7 @@ public struct StoredEntryColumns: Sendable {
     }
 
     /// - Parameter followupWhole: false for a row read without a follow-up's id, author,
-    ///   payload, salt and previous hash (`LedgerStore.rows(after:limit:followupsWhole:)`),
+    ///   payload, salt and previous hash (`ChainStore.rows(after:limit:followupsWhole:)`),
     ///   for a counts fold, which keeps only a follow-up's seq, subject, date and visibility:
     ///   a follow-up then has the nil UUID, payload `{}` and the others as read ('').
     public func entry(followupWhole: Bool = true) throws -> Entry {

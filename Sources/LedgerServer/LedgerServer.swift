@@ -6,9 +6,10 @@ import NIOCore
 import ServiceLifecycle
 import Reports
 import Workspace
+import LedgerTeam
 
-/// The public status feed and the team's write API over one ledger (see the README's
-/// "Server" section for every URL).
+/// The public status feed and the team's write API over one ledger (docs/operations.md lists
+/// every URL).
 public enum LedgerServer {
     static let html = "text/html; charset=utf-8"
     static let json = "application/json; charset=utf-8"

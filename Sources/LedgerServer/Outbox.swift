@@ -9,6 +9,7 @@ import Reports
 import ServiceLifecycle
 import Synchronization
 import Workspace
+import LedgerTeam
 
 /// What the server sends out: the team's reminder mail through the machine's `sendmail`,
 /// and every new entry to the webhooks. Both keep their state in the ledger's database, so
@@ -41,8 +42,8 @@ public struct Outbox: Sendable {
         guard let sendmail else { return pass }
         let seconds = Int64(now.timeIntervalSince1970)
         // Nobody asked for mail and nothing waits: no pass over the ledger.
-        let people = try await ledger.store.members()
-        if !people.contains(where: { $0.notifyWeekly || $0.notifyOverdue }), try await ledger.store.dueMailDeliveries(at: seconds).isEmpty {
+        let people = try await ledger.accounts.members()
+        if !people.contains(where: { $0.notifyWeekly || $0.notifyOverdue }), try await ledger.accounts.dueMailDeliveries(at: seconds).isEmpty {
             return pass
         }
         let records = try await ledger.records()
@@ -52,10 +53,10 @@ public struct Outbox: Sendable {
         for message in Reminders.due(state: state, latest: records.records.suffix(10).reversed(), members: people, today: today, now: now, from: from,
                                      baseURL: baseURL, organisation: organisation) {
             let kept = MailDelivery(key: message.key, member: message.member, message: message.text, createdAt: seconds, nextAttemptAt: seconds)
-            if try await ledger.store.addMailDelivery(kept) { pass.made += 1 }
+            if try await ledger.accounts.addMailDelivery(kept) { pass.made += 1 }
         }
         let members = Dictionary(people.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for var delivery in try await ledger.store.dueMailDeliveries(at: seconds) {
+        for var delivery in try await ledger.accounts.dueMailDeliveries(at: seconds) {
             guard let address = members[delivery.member]?.email else { continue }
             delivery.attempts += 1
             do {
@@ -72,7 +73,7 @@ public struct Outbox: Sendable {
                 pass.failed += 1
                 logger.warning("mail not sent; will retry", metadata: ["key": "\(delivery.key)", "attempts": "\(delivery.attempts)", "error": "\(error)"])
             }
-            try await ledger.store.saveMailAttempt(delivery)
+            try await ledger.accounts.saveMailAttempt(delivery)
         }
         return pass
     }
@@ -133,7 +134,7 @@ public struct Outbox: Sendable {
     @discardableResult
     public func deliverWebhooks(now: Date = Date(), batch: Int = 100) async throws -> HookPass {
         let seconds = Int64(now.timeIntervalSince1970)
-        let due = try await ledger.store.webhooks().filter { $0.isActive && $0.nextAttemptAt <= seconds }
+        let due = try await ledger.accounts.webhooks().filter { $0.isActive && $0.nextAttemptAt <= seconds }
         return try await withThrowingTaskGroup(of: HookPass.self) { group in
             for hook in due { group.addTask { try await deliver(to: hook, now: seconds, batch: batch) } }
             var pass = HookPass()
@@ -175,7 +176,7 @@ public struct Outbox: Sendable {
     private func send(_ rows: [StoredEntryColumns], to hook: inout Webhook, refusal: String?, client: HTTPClient?, now seconds: Int64,
                       pass: inout HookPass) async throws {
         for row in rows {
-            guard try await ledger.store.webhooks().first(where: { $0.id == hook.id })?.isActive == true else { return }
+            guard try await ledger.accounts.webhooks().first(where: { $0.id == hook.id })?.isActive == true else { return }
             if hook.publicOnly && row.visibility != Visibility.public.rawValue {
                 hook.deliveredSeq = row.seq  // never sent; nothing of it leaves
                 continue
@@ -187,7 +188,7 @@ public struct Outbox: Sendable {
             if let client {
                 (status, failure) = await post(line, seq: row.seq, to: hook, client: client)
             }
-            try await ledger.store.addWebhookDelivery(WebhookDelivery(hookID: hook.id, seq: row.seq, at: seconds, status: status,
+            try await ledger.accounts.addWebhookDelivery(WebhookDelivery(hookID: hook.id, seq: row.seq, at: seconds, status: status,
                                                                       error: status == nil ? failure : nil))
             if let failure {
                 hook.attempts += 1
@@ -203,7 +204,7 @@ public struct Outbox: Sendable {
             hook.lastError = nil
             pass.delivered += 1
         }
-        try await ledger.store.saveWebhookProgress(hook)
+        try await ledger.accounts.saveWebhookProgress(hook)
     }
 
     /// One POST, within `deliveryDeadline` in all; the answer's status, or why there is none
@@ -271,7 +272,7 @@ struct OutboxService: Service {
                 while !Task.isCancelled {
                     do {
                         let now = Ledger.now()
-                        for hook in try await outbox.ledger.store.webhooks() where hook.isActive && hook.nextAttemptAt <= now {
+                        for hook in try await outbox.ledger.accounts.webhooks() where hook.isActive && hook.nextAttemptAt <= now {
                             guard delivering.start(hook.id) else { continue }
                             group.addTask {
                                 defer { delivering.finish(hook.id) }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import LedgerTeam
 
 /// A reader never sees a head older than the one their own write returned, even when the
 /// pages come from a replica that has not replayed it yet (`serve --read-database`), or

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Reports
 import Transparency
 import Workspace
+import LedgerTeam
 
 /// The handlers, over the public view and the ledger.
 struct Routes: Sendable {

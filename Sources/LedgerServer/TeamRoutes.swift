@@ -7,6 +7,7 @@ import NIOCore
 import Reports
 import Sheets
 import Workspace
+import LedgerTeam
 
 /// `/team/…`: the policy team's workspace. Every page needs a session; a GET without one is
 /// sent to sign in, a POST without one is refused. Every POST carries the form token.
@@ -380,7 +381,7 @@ struct TeamRoutes: Sendable {
         switch try await requireAdmin(request) {
         case .answered(let response): return response
         case .allowed(_, let person):
-            return Self.page(.ok, await pages(request).peoplePage(members: try await ledger.store.members(), tokens: try await ledger.store.tokens(), person: person),
+            return Self.page(.ok, await pages(request).peoplePage(members: try await ledger.accounts.members(), tokens: try await ledger.accounts.tokens(), person: person),
                              language: language(request))
         }
     }
@@ -420,12 +421,12 @@ struct TeamRoutes: Sendable {
             } catch let error as LedgerError where error.kind != .storage {
                 problem = error.description
             } catch let error as LedgerError {
-                // A role that may not write these tables (README: the app role's grants).
+                // A role that may not write these tables (docs/postgresql.md: the app role's grants).
                 logger.error("could not change the team", metadata: ["error": "\(error)"])
                 problem = error.message
             }
             return Self.page(problem == nil ? .ok : .unprocessableContent,
-                             pages.peoplePage(members: try await ledger.store.members(), tokens: try await ledger.store.tokens(), person: person,
+                             pages.peoplePage(members: try await ledger.accounts.members(), tokens: try await ledger.accounts.tokens(), person: person,
                                               secret: secret, error: problem), language: pages.language)
         }
     }
@@ -456,7 +457,7 @@ struct TeamRoutes: Sendable {
         switch try await require(request) {
         case .answered(let response): return response
         case .allowed(let current, let person):
-            return Self.page(.ok, await pages(request).settingsPage(member: current.member, mail: try await ledger.store.mailDeliveries(member: current.member.name, limit: 20),
+            return Self.page(.ok, await pages(request).settingsPage(member: current.member, mail: try await ledger.accounts.mailDeliveries(member: current.member.name, limit: 20),
                                                                     person: person), language: language(request))
         }
     }
@@ -487,14 +488,14 @@ struct TeamRoutes: Sendable {
             }
             let member = try await ledger.member(named: current.member.name)
             return Self.page(problem == nil ? .ok : .unprocessableContent,
-                             pages.settingsPage(member: member, mail: try await ledger.store.mailDeliveries(member: member.name, limit: 20), person: person,
+                             pages.settingsPage(member: member, mail: try await ledger.accounts.mailDeliveries(member: member.name, limit: 20), person: person,
                                                 calendarURL: calendarURL, notice: notice, error: problem), language: pages.language)
         }
     }
 
     func webhookList() async throws -> [(Webhook, [WebhookDelivery])] {
         var hooks: [(Webhook, [WebhookDelivery])] = []
-        for hook in try await ledger.store.webhooks() { hooks.append((hook, try await ledger.store.webhookDeliveries(hookID: hook.id, limit: 10))) }
+        for hook in try await ledger.accounts.webhooks() { hooks.append((hook, try await ledger.accounts.webhookDeliveries(hookID: hook.id, limit: 10))) }
         return hooks
     }
 

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import LedgerTeam
 
 /// Who is signed in to the workspace: server-side sessions kept in the ledger's database (so
 /// a cookie works on every server of a deployment, and disabling a person ends theirs at
@@ -68,11 +69,11 @@ struct TeamSessions: Sendable {
     /// sessions stop on every server at once.
     func current(_ request: Request, now: Int64 = Ledger.now()) async throws -> Current? {
         guard let secret = Self.cookies(request)[Self.sessionCookie], !secret.isEmpty, secret.count < 200 else { return nil }
-        guard var session = try await ledger.store.session(digest: SecretToken.digest(of: secret)), session.isLive(at: now) else { return nil }
-        guard let member = try await ledger.store.members().first(where: { $0.name == session.member }), member.canSignIn else { return nil }
+        guard var session = try await ledger.accounts.session(digest: SecretToken.digest(of: secret)), session.isLive(at: now) else { return nil }
+        guard let member = try await ledger.accounts.members().first(where: { $0.name == session.member }), member.canSignIn else { return nil }
         if now - session.lastSeenAt >= Self.touchInterval && !readOnly {
             session.lastSeenAt = now
-            try await ledger.store.touchSession(digest: session.digest, at: now)
+            try await ledger.accounts.touchSession(digest: session.digest, at: now)
         }
         return Current(member: member, session: session)
     }
@@ -88,27 +89,27 @@ struct TeamSessions: Sendable {
     /// before the first failure is counted. A good sign-in takes its attempt back.
     func signIn(name: String, password: String, address: String, now: Int64 = Ledger.now()) async throws -> SignInOutcome {
         let accountKey = "member:\(name.prefix(TextLimits.author))", addressKey = "address:\(address)"
-        let counts = try await ledger.store.countSignInAttempt(keys: [accountKey, addressKey], at: now, since: now - Self.throttleWindow)
+        let counts = try await ledger.accounts.countSignInAttempt(keys: [accountKey, addressKey], at: now, since: now - Self.throttleWindow)
         if counts[0] > Self.failuresPerAccount || counts[1] > Self.failuresPerAddress {
             logger.warning("sign-in throttled", metadata: ["member": "\(name.prefix(TextLimits.author))", "address": "\(address)", "attempts": "\(counts)"])
             return .throttled
         }
-        let member = try await ledger.store.members().first { $0.name == name }
+        let member = try await ledger.accounts.members().first { $0.name == name }
         // bcrypt reads at most 72 bytes; a longer password is refused rather than truncated.
         let matches = try await PasswordHashing.verify(password, hash: member?.passwordHash ?? decoyHash) && password.utf8.count <= 72
         guard let member, member.canSignIn, matches else {
             logger.notice("sign-in refused", metadata: ["member": "\(name.prefix(TextLimits.author))", "address": "\(address)"])
             return .refused
         }
-        try await ledger.store.clearSignInFailures(key: accountKey)
-        try await ledger.store.forgetSignInAttempt(key: addressKey, at: now)
+        try await ledger.accounts.clearSignInFailures(key: accountKey)
+        try await ledger.accounts.forgetSignInAttempt(key: addressKey, at: now)
         return .signedIn(cookie: try await startSession(for: member, now: now), member: member)
     }
 
     /// A new session for the person; returns the Set-Cookie value.
     func startSession(for member: TeamMember, now: Int64 = Ledger.now()) async throws -> String {
         let secret = SecretToken.new()
-        try await ledger.store.addSession(TeamSession(digest: SecretToken.digest(of: secret), member: member.name,
+        try await ledger.accounts.addSession(TeamSession(digest: SecretToken.digest(of: secret), member: member.name,
                                                       csrfToken: SecretToken.new(), createdAt: now, lastSeenAt: now))
         logger.info("signed in", metadata: ["member": "\(member.name)"])
         return cookieHeader(name: Self.sessionCookie, value: secret, maxAge: TeamSession.absoluteLimit)
@@ -119,12 +120,12 @@ struct TeamSessions: Sendable {
     func choosePassword(for member: TeamMember, password: String) async throws -> TeamMember? {
         guard let setupDigest = member.setupDigest else { return nil }
         let hash = try await PasswordHashing.hash(password, cost: passwordCost)
-        guard try await ledger.store.updateMember(name: member.name, .password(hash: hash, setupDigest: setupDigest)) else { return nil }
+        guard try await ledger.accounts.updateMember(name: member.name, .password(hash: hash, setupDigest: setupDigest)) else { return nil }
         return try await ledger.member(named: member.name)
     }
 
     func end(_ session: TeamSession, now: Int64 = Ledger.now()) async throws {
-        try await ledger.store.endSession(digest: session.digest, at: now)
+        try await ledger.accounts.endSession(digest: session.digest, at: now)
     }
 
     var clearedSessionCookie: String { cookieHeader(name: Self.sessionCookie, value: "", maxAge: 0) }

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import Ledger
 import NIOPosix
+import LedgerTeam
 
 /// Where a webhook may send the ledger's entries: never, unless its adder allowed it, to
 /// this machine or the private network it stands in (a receiver URL is typed by an admin,

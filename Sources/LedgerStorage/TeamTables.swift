@@ -1,4 +1,5 @@
 import Ledger
+import LedgerTeam
 
 /// A value bound to a statement, in either dialect. NULL is written into the SQL itself, so
 /// neither driver has to guess a type for it.

@@ -4,6 +4,7 @@ import LedgerPostgres
 import LedgerSQLite
 import Logging
 import ServiceLifecycle
+import LedgerTeam
 
 /// A ledger opened from a location, and the work its store does in the background while it
 /// is used (a PostgreSQL connection pool; nothing for SQLite), for the caller to run.

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Reports
+import LedgerTeam
 
 /// The mail the team gets: a weekly digest with what the "What needs attention" page shows,
 /// and a notice when a commitment becomes overdue; each to the people who opted in, in

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Reports
+import LedgerTeam
 
 // MARK: One's own settings, and the webhooks (admins)
 

@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Reports
 import Sheets
+import LedgerTeam
 
 extension WorkspacePages {
     struct SheetLink { let href: String; let text: String }

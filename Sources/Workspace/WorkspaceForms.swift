@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Reports
+import LedgerTeam
 
 extension WorkspacePages {
     struct FieldView {

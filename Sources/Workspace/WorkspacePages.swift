@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Mustache
 import Reports
+import LedgerTeam
 
 /// The team workspace's pages, pure like the public site: built from the ledger's internal
 /// state and what the person typed, rendered through the templates in Sources/Workspace/Templates

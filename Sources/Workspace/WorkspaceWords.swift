@@ -1,5 +1,6 @@
 import Ledger
 import Reports
+import LedgerTeam
 
 /// Every word of the workspace in English and Spanish, by key; the templates read them as
 /// `{{w.key}}`. One table, so a missing translation is a missing key a test finds.

@@ -148,7 +148,7 @@ struct Scenarios {
             await raw.close()
             await ledger.close()
             let ratio = Stats.median(ours) / Stats.median(baseline)
-            // The targets README states: PostgreSQL 1.5x (issue 16), SQLite 1.2x.
+            // The targets docs/performance.md states: PostgreSQL 1.5x (issue 16), SQLite 1.2x.
             let limit = store == "postgres" ? 1.5 : 1.2
             figures.append(Figure(
                 scenario: "single append", store: store, entries: size, unit: "ms", ours: Stats.median(ours),

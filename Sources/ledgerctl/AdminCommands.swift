@@ -66,7 +66,7 @@ struct Append: AsyncParsableCommand {
         discussion: """
             One JSON object per line: {"type": ..., "subject": ..., "effective": ..., "payload": {...}} \
             with optional "id" (a UUID: retrying the same id never writes twice), "visibility" \
-            (public or internal), "author" and "schema". The README lists every type's payload fields.
+            (public or internal), "author" and "schema". docs/json-and-api.md lists every type's payload fields.
             """)
 
     @OptionGroup var options: LedgerOptions

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Reports
+import LedgerTeam
 
 /// The one place a ledger failure becomes what the user reads (one line, in the CLI's own
 /// words: its flags and commands) and the exit code a script tests.

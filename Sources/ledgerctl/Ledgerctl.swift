@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Reports
+import LedgerTeam
 
 @main
 struct Ledgerctl: AsyncParsableCommand {

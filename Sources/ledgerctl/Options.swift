@@ -48,7 +48,7 @@ struct LedgerOptions: ParsableArguments {
 struct TemplateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "A folder of templates that replace the built-in ones of the same names.",
-        discussion: "Each NAME.mustache in the folder replaces the built-in template NAME (see the README's \"Branding\"); a template that does not parse is refused, naming its file and line.",
+        discussion: "Each NAME.mustache in the folder replaces the built-in template NAME (see docs/branding.md); a template that does not parse is refused, naming its file and line.",
         valueName: "dir"))
     var templates: String?
 
@@ -65,7 +65,7 @@ struct TemplateOptions: ParsableArguments {
 }
 
 struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON instead of text (field names are listed in the README).")
+    @Flag(name: .long, help: "Print JSON instead of text (field names are listed in docs/json-and-api.md).")
     var json = false
 }
 

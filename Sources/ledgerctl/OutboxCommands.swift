@@ -4,6 +4,7 @@ import Ledger
 import LedgerServer
 import Logging
 import Reports
+import LedgerTeam
 
 /// How mail leaves: the machine's sendmail, which every mail server and relay provides.
 struct MailOptions: ParsableArguments {
@@ -76,7 +77,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var options: LedgerOptions
 
         func run() async throws {
-            let hooks = try await options.withLedger { try await $0.store.webhooks() }
+            let hooks = try await options.withLedger { try await $0.accounts.webhooks() }
             if hooks.isEmpty { printLine("No webhooks; add one with `ledgerctl webhook add URL`.") }
             for hook in hooks {
                 printLine("\(hook.id)  \(PlainText.oneLine(hook.shownURL))  \(hook.publicOnly ? "public only" : "all entries")\(hook.allowPrivate ? ", private address allowed" : "")  delivered up to seq \(hook.deliveredSeq)"

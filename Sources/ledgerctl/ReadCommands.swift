@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import RemoteVerifier
 import Reports
 import Transparency
 
@@ -215,8 +216,9 @@ struct Verify: AsyncParsableCommand {
         }
         if !base.absoluteString.hasSuffix("/") { base = URL(string: base.absoluteString + "/")! }
         var checker = RemoteVerification(base: base, verifier: verifier)
-        checker.progress = progress.line("Checking \(base.host ?? "the log")")
-        defer { checker.progress?.finish() }
+        let line = progress.line("Checking \(base.host ?? "the log")")
+        if let line { checker.pageChecked = { line.advance($0, of: $1) } }
+        defer { line?.finish() }
         if let sinceReport {
             let note = ReportCheckpoint.signedNote(inReport: try readInput(sinceReport))
             guard let note else { throw LedgerError(field: "--since-report", "\(sinceReport) carries no signed checkpoint (none of its size was signed when it was built)") }

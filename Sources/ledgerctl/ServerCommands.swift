@@ -5,6 +5,7 @@ import LedgerStores
 import LedgerServer
 import Logging
 import Reports
+import LedgerTeam
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -187,7 +188,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let tokens = try await options.withLedger { try await $0.store.tokens() }
+            let tokens = try await options.withLedger { try await $0.accounts.tokens() }
             if output.json {
                 struct Listed: Encodable { var name: String; var createdAt: String; var revokedAt: String? }
                 printLine(try ReportJSON.encode(tokens.map { Listed(name: $0.name, createdAt: $0.createdAt, revokedAt: $0.revokedAt) }))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Reports
+import LedgerTeam
 
 extension TeamRole: ExpressibleByArgument {}
 
@@ -63,7 +64,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let members = try await options.withLedger { try await $0.store.members() }
+            let members = try await options.withLedger { try await $0.accounts.members() }
             func state(_ member: TeamMember) -> String {
                 member.isDisabled ? "disabled" : member.passwordHash == nil ? "waiting for set-up" : "active"
             }

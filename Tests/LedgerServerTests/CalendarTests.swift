@@ -6,6 +6,7 @@ import Ledger
 import LedgerTestSupport
 import Testing
 @testable import LedgerServer
+import LedgerTeam
 
 /// The due-date calendars, read by a calendar parser no one on the team wrote (Python's
 /// `icalendar`): the public one, and each person's secret one.

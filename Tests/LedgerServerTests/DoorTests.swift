@@ -7,6 +7,7 @@ import Reports
 import Synchronization
 import Testing
 @testable import LedgerServer
+import LedgerTeam
 
 /// The smaller holes the hardening issue found in the server, each closed.
 @Suite("Server doors")

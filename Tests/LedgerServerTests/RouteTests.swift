@@ -6,6 +6,7 @@ import LedgerTestSupport
 import Testing
 @testable import LedgerServer
 @testable import Reports
+import LedgerTeam
 
 @Suite("Server routes")
 struct RouteTests {

@@ -66,10 +66,12 @@ struct TestSite {
         type: .followupLogged, subject: "justice-juarez-fire", effective: EffectiveTime("2023-07-25")!, author: "policy-team",
         visibility: .public, payload: .object(["note": .string("A hearing held in July, reported late"), "sources": .array([.string("https://example.org/late-july")])]))
 
-    func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    /// - Parameter setup: `.router` without a socket; `.live` on a free port of localhost, for
+    ///   a client of our own (`client.port`).
+    func test<Value: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         let checkpointer = Checkpointer(view: view, signer: configuration.signer, logger: Self.logger)
         let app = Application(router: LedgerServer.router(view: view, checkpointer: checkpointer, configuration: configuration, logger: Self.logger))
-        return try await app.test(.router, body)
+        return try await app.test(setup, body)
     }
 
     /// Internal entries of every kind, each saying the marker: an actor, a demand, a

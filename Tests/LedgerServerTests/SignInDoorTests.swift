@@ -8,6 +8,7 @@ import Synchronization
 import Testing
 import Workspace
 @testable import LedgerServer
+import LedgerTeam
 
 /// The sign-in door tried as an attacker would (issue "Every door holds, round 2"): parallel
 /// guesses, the time a wrong name takes, bodies from nobody, forged log lines, and where a
@@ -59,7 +60,7 @@ struct SignInDoorTests {
             for name in known {
                 _ = try await site.ledger.addMember(name: name, role: .viewer, email: nil)
                 let member = try await site.ledger.member(named: name)
-                #expect(try await site.ledger.store.updateMember(name: name, .password(hash: try await PasswordHashing.hash(WorkspaceTests.password, cost: 10),
+                #expect(try await site.ledger.accounts.updateMember(name: name, .password(hash: try await PasswordHashing.hash(WorkspaceTests.password, cost: 10),
                                                                                        setupDigest: try #require(member.setupDigest))))
             }
             let (browser, token) = try await Self.atSignIn(client)
@@ -189,10 +190,10 @@ struct SignInDoorTests {
             let withPassword = try await admin.post(client, "/team/webhooks", [("csrf", token), ("action", "add"), ("url", "http://user:pw@127.0.0.1:9/hook"),
                                                                               ("allow_private", "1")])
             #expect(withPassword.status == .unprocessableContent)
-            #expect(try await site.ledger.store.webhooks().isEmpty, "nothing refused was kept")
+            #expect(try await site.ledger.accounts.webhooks().isEmpty, "nothing refused was kept")
             let allowed = try await admin.post(client, "/team/webhooks", [("csrf", token), ("action", "add"), ("url", "http://127.0.0.1:9/hook"), ("allow_private", "1")])
             #expect(allowed.status == .ok)
-            #expect(try await site.ledger.store.webhooks().map(\.allowPrivate) == [true])
+            #expect(try await site.ledger.accounts.webhooks().map(\.allowPrivate) == [true])
         }
         await site.ledger.close()
     }

@@ -8,6 +8,7 @@ import Testing
 import Transparency
 @testable import LedgerServer
 @testable import Workspace
+import LedgerTeam
 
 /// The team workspace's doors: sessions, form tokens, roles, the throttle, escaping. Each
 /// test signs people up the way a person does: a set-up link, a chosen password.
@@ -237,8 +238,8 @@ struct WorkspaceTests {
         try await site.test { client in
             var maria = try await Self.signUp("maria", .editor, on: site, client)
             let secret = try #require(maria.cookies[TeamSessions.sessionCookie])
-            let session = try #require(try await site.ledger.store.session(digest: SecretToken.digest(of: secret)))
-            try await site.ledger.store.touchSession(digest: session.digest, at: session.lastSeenAt - TeamSession.idleLimit - 1)
+            let session = try #require(try await site.ledger.accounts.session(digest: SecretToken.digest(of: secret)))
+            try await site.ledger.accounts.touchSession(digest: session.digest, at: session.lastSeenAt - TeamSession.idleLimit - 1)
             #expect(try await maria.get(client, "/team/").status == .seeOther)
         }
     }
@@ -421,7 +422,7 @@ struct WorkspaceTests {
             #expect(try await editor.get(client, "/team/people").status == .forbidden)
             let editorToken = try Self.csrf(in: try await editor.get(client, "/team/").text)
             #expect(try await editor.post(client, "/team/people", [("csrf", editorToken), ("action", "add"), ("name", "intruder"), ("role", "admin")]).status == .forbidden)
-            #expect(try await site.ledger.store.members().contains { $0.name == "intruder" } == false)
+            #expect(try await site.ledger.accounts.members().contains { $0.name == "intruder" } == false)
 
             let page = try await admin.get(client, "/team/people")
             #expect(page.status == .ok)
@@ -494,7 +495,7 @@ struct WorkspaceTests {
             #expect(refused.text.contains("reading only"))
             #expect(try await browser.get(client, link.path).status == .serviceUnavailable)
         }
-        #expect(try await site.ledger.store.members().first?.passwordHash == nil)
+        #expect(try await site.ledger.accounts.members().first?.passwordHash == nil)
     }
 
     /// A file upload as a browser sends it.

@@ -9,6 +9,7 @@ import Testing
 import LedgerStores
 @testable import LedgerPostgres
 import LedgerStorage
+import LedgerTeam
 
 /// What only PostgreSQL can show: its triggers and SQLSTATEs, roles and grants, session
 /// settings, notifications, migrations, and many connections appending at once.
@@ -117,7 +118,7 @@ struct PostgresStoreTests {
         let directory = try TemporaryDirectory()
         let (_, name, _) = try await seeded(directory)
         let role = "ledger_app_" + name.suffix(8)
-        // The grants the README documents for the role the app connects as.
+        // The grants docs/postgresql.md documents for the role the app connects as.
         try await PostgresTestServer.withAdminConnection(database: name) { connection in
             for sql in [
                 "CREATE ROLE \(role) LOGIN",

@@ -7,6 +7,7 @@ import Testing
 @testable import LedgerSQLite
 import LedgerStorage
 import LedgerSynthetic
+import LedgerTeam
 
 /// What only SQLite can show: the file's settings. The guards and migrations every store
 /// keeps are in the conformance suite.

@@ -4,6 +4,7 @@ import Logging
 import PostgresNIO
 import LedgerPostgres
 import LedgerStores
+import LedgerTeam
 
 /// The PostgreSQL server the tests use: `LEDGER_TEST_POSTGRES_URL`, which `scripts/test`
 /// sets to a throwaway cluster. Each test gets a database of its own, so tests run in

@@ -3,6 +3,7 @@ import Ledger
 import LedgerStores
 import LedgerSQLite
 import LedgerPostgres
+import LedgerTeam
 
 /// A fresh temporary folder (and, for PostgreSQL, database), removed when the test is
 /// done with it.

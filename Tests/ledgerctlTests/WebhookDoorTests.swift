@@ -1,6 +1,7 @@
 import Foundation
 import LedgerTestSupport
 import Testing
+import LedgerTeam
 
 /// The outbox against receivers that misbehave, on loopback (issue "Every door holds, round
 /// 2"): a redirect is a failure and is not followed, a huge or dripping answer holds the

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerTestSupport
 import Testing
+import LedgerTeam
 
 /// The workspace in a real browser: `ledgerctl serve` on a real port, a person added with
 /// `ledgerctl user add`, and Fixtures/workspace_browser.py driving headless Chromium through
@@ -10,7 +11,7 @@ import Testing
 struct WorkspaceBrowserTests {
     static let tools = ExternalTools(["python3", "chromium", "chromedriver"], pythonModules: ["selenium", "axe_selenium_python"])
 
-    /// Where the screenshots of every page go (README, "For the policy team").
+    /// Where the screenshots of every page go (docs/policy-team.md).
     static var screenshots: URL {
         let base = ProcessInfo.processInfo.environment["LEDGER_SCREENSHOTS"]
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("ledger-workspace-screenshots").path
@@ -52,7 +53,7 @@ struct WorkspaceBrowserTests {
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(try await cli.run(["show", "stop-arms-flow-2"]).stdout.contains("Stop the flow of US firearms into Mexico"))
         #expect(try await cli.run(["show", "ban-assault-weapons"]).stdout.contains("Prohibir las armas de asalto; ya"))
-        // A screenshot of every step, for people to look at and for the README.
+        // A screenshot of every step, for people to look at and for docs/policy-team.md.
         let shots = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }
         #expect(shots.count >= 20)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// A message the server sends by mail (a weekly digest, an overdue notice), as stored: the
 /// key says what it is for whom (`weekly:2026-11-23:maria`), so it is made once whatever
@@ -87,11 +88,11 @@ extension Ledger {
         let head = try await store.head()
         var hook = Webhook(url: url, secret: SecretToken.new(), publicOnly: publicOnly, createdAt: Self.now(), deliveredSeq: head.seq)
         hook.allowPrivate = allowPrivate
-        return try await store.addWebhook(hook)
+        return try await accounts.addWebhook(hook)
     }
 
     public func removeWebhook(id: Int64) async throws {
-        guard try await store.removeWebhook(id: id, at: Self.now()) else {
+        guard try await accounts.removeWebhook(id: id, at: Self.now()) else {
             throw LedgerError(kind: .notFound, field: "ID", "no webhook \(id) (see `ledgerctl webhook list`)")
         }
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Ledger
 
 extension APIToken {
     /// What every new secret starts with, so a leaked one is recognisable in logs and scanners.
@@ -35,12 +36,12 @@ extension Ledger {
     public func addToken(name: String) async throws -> String {
         try EntryValidator.checkText(name, field: "NAME", maxLength: TextLimits.author, multiline: false)
         let secret = APIToken.newSecret()
-        try await store.addToken(name: name, digest: APIToken.digest(of: secret))
+        try await accounts.addToken(name: name, digest: APIToken.digest(of: secret))
         return secret
     }
 
     public func revokeToken(name: String) async throws {
-        guard try await store.revokeToken(name: name) else {
+        guard try await accounts.revokeToken(name: name) else {
             throw LedgerError(kind: .notFound, field: "token", "\(name) has no live token", remedy: .listTokens)
         }
     }
@@ -50,7 +51,7 @@ extension Ledger {
     public func tokenName(forSecret secret: String) async throws -> String? {
         let digest = APIToken.digest(of: secret)
         var name: String?
-        for token in try await store.tokens() where token.isLive {
+        for token in try await accounts.tokens() where token.isLive {
             if APIToken.constantTimeEqual(token.digest, digest) { name = token.name }
         }
         return name

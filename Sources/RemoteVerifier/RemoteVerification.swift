@@ -6,36 +6,48 @@ import NIOHTTP1
 import Transparency
 
 /// `verify --remote URL --key KEY`: checks a ledger served by `ledgerctl serve` as an
-/// outsider would, trusting nothing but the verifier key and what it saw before.
-struct RemoteVerification {
-    let base: URL
-    let verifier: SignedNote.Verifier
-    /// Told of every page of entries checked (`verify --remote --progress`).
-    var progress: ProgressLine? = nil
+/// outsider would, trusting nothing but the verifier key and what it saw before. A library,
+/// so that anyone (a witness, a newsroom's own tool) can run the same check in process.
+public struct RemoteVerification: Sendable {
+    public let base: URL
+    public let verifier: SignedNote.Verifier
+    /// Told of every page of entries checked, with how many entries it held and the log's
+    /// size (`verify --remote --progress`).
+    public var pageChecked: (@Sendable (_ entries: Int64, _ of: Int64) -> Void)? = nil
     /// Requests in flight at once.
     let parallelism = 8
 
-    /// What a verifier remembers of a log between runs: the last checkpoint it accepted.
-    struct State: Codable, Sendable {
-        var origin: String
-        var size: Int64
-        var root: String
-        var checkpoint: String
-        var seenAt: String
+    /// - Parameter base: the address `ledgerctl serve` answers on, ending in `/`.
+    public init(base: URL, verifier: SignedNote.Verifier) {
+        self.base = base
+        self.verifier = verifier
     }
 
-    struct Outcome: Sendable {
-        let checkpoint: Checkpoint
-        let publicEntries: Int
-        let internalEntries: Int
-        let tiles: Int
-        let previous: State?
+    /// What a verifier remembers of a log between runs: the last checkpoint it accepted.
+    public struct State: Codable, Sendable {
+        public var origin: String
+        public var size: Int64
+        public var root: String
+        public var checkpoint: String
+        public var seenAt: String
+
+        public init(origin: String, size: Int64, root: String, checkpoint: String, seenAt: String) {
+            (self.origin, self.size, self.root, self.checkpoint, self.seenAt) = (origin, size, root, checkpoint, seenAt)
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public let checkpoint: Checkpoint
+        public let publicEntries: Int
+        public let internalEntries: Int
+        public let tiles: Int
+        public let previous: State?
     }
 
     /// Throws `LedgerError(kind: .integrity)` naming the first thing that does not hold.
     /// - Parameter previous: a checkpoint accepted before, which the log must extend;
     ///   `seen` says where it came from ("seen on DATE", "printed in FILE").
-    func run(previous: State?, seen: String? = nil) async throws -> Outcome {
+    public func run(previous: State?, seen: String? = nil) async throws -> Outcome {
         let seen = seen ?? previous.map { "seen on \($0.seenAt)" } ?? ""
         let note = try await text("log/checkpoint")
         let checkpoint: Checkpoint
@@ -49,7 +61,7 @@ struct RemoteVerification {
         // The entries pages are fetched and hashed while the tiles are checked.
         async let fetchedPages = inParallel(Array(stride(from: Int64(0), to: size, by: Int(Self.pageSize)))) { after in
             let items = try await page(after: after)
-            progress?.advance(Int64(items.count), of: size)
+            pageChecked?(Int64(items.count), size)
             return items
         }
         let tileData = try await fetchAll(level0 + bundles)
@@ -243,7 +255,7 @@ struct RemoteVerification {
     // MARK: State
 
     /// Where the state of a log is kept by default: the user's state directory, one file per origin.
-    static func defaultStatePath(origin: String) -> String {
+    public static func defaultStatePath(origin: String) -> String {
         let environment = ProcessInfo.processInfo.environment
         let folder = environment["XDG_STATE_HOME"].map { $0 + "/ledgerctl" }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/ledgerctl"
@@ -251,14 +263,14 @@ struct RemoteVerification {
         return folder + "/" + safeName + ".json"
     }
 
-    static func readState(_ path: String) throws -> State? {
+    public static func readState(_ path: String) throws -> State? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do { return try JSONDecoder().decode(State.self, from: data) } catch {
             throw LedgerError(field: "--state", "\(path) is not a state file ledgerctl wrote: \(error.localizedDescription)")
         }
     }
 
-    static func writeState(_ state: State, to path: String) throws {
+    public static func writeState(_ state: State, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }

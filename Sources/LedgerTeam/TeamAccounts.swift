@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// What a person of the team may do in the workspace. Each role includes the ones before it.
 public enum TeamRole: String, Sendable, Codable, CaseIterable, Comparable {
@@ -117,7 +118,7 @@ extension Ledger {
         if let email { try Self.checkEmail(email) }
         let now = Self.now()
         let secret = SecretToken.new()
-        try await store.addMember(TeamMember(name: name, role: role, email: email, setupDigest: SecretToken.digest(of: secret),
+        try await accounts.addMember(TeamMember(name: name, role: role, email: email, setupDigest: SecretToken.digest(of: secret),
                                              setupExpiresAt: now + SetupLink.lifetime, createdAt: now))
         return SetupLink(member: name, secret: secret, expiresAt: now + SetupLink.lifetime)
     }
@@ -128,7 +129,7 @@ extension Ledger {
         let now = Self.now()
         let secret = SecretToken.new()
         try await change(name, .reset(setupDigest: SecretToken.digest(of: secret), expiresAt: now + SetupLink.lifetime))
-        try await store.endSessions(member: name, at: now)
+        try await accounts.endSessions(member: name, at: now)
         return SetupLink(member: name, secret: secret, expiresAt: now + SetupLink.lifetime)
     }
 
@@ -137,16 +138,16 @@ extension Ledger {
     public func disableMember(name: String) async throws {
         let now = Self.now()
         try await change(name, .disable(at: now))
-        try await store.endSessions(member: name, at: now)
+        try await accounts.endSessions(member: name, at: now)
     }
 
     /// Writes one change that has no condition but the name; throws when there is no such person.
     func change(_ name: String, _ change: MemberChange) async throws {
-        guard try await store.updateMember(name: name, change) else { _ = try await member(named: name); return }
+        guard try await accounts.updateMember(name: name, change) else { _ = try await member(named: name); return }
     }
 
     public func member(named name: String) async throws -> TeamMember {
-        guard let member = try await store.members().first(where: { $0.name == name }) else {
+        guard let member = try await accounts.members().first(where: { $0.name == name }) else {
             throw LedgerError(kind: .notFound, field: "NAME", "\(name) is not a member of the team (see `ledgerctl user list`)")
         }
         return member
@@ -156,7 +157,7 @@ extension Ledger {
     public func member(withSetupSecret secret: String, at now: Int64 = Ledger.now()) async throws -> TeamMember? {
         let digest = SecretToken.digest(of: secret)
         var found: TeamMember?
-        for member in try await store.members() {
+        for member in try await accounts.members() {
             if let stored = member.setupDigest, SecretToken.constantTimeEqual(stored, digest),
                let expires = member.setupExpiresAt, now < expires, !member.isDisabled {
                 found = member
@@ -204,7 +205,7 @@ extension Ledger {
     /// A new secret calendar address for the person (the old one stops working); returns the secret.
     public func resetCalendar(name: String) async throws -> String {
         let secret = SecretToken.new()
-        guard try await store.updateMember(name: name, .calendar(digest: SecretToken.digest(of: secret))) else {
+        guard try await accounts.updateMember(name: name, .calendar(digest: SecretToken.digest(of: secret))) else {
             _ = try await member(named: name)
             throw LedgerError(kind: .notFound, field: "NAME", "\(name) cannot sign in (disabled, or no password chosen yet), so has no calendar address")
         }
@@ -215,7 +216,7 @@ extension Ledger {
     public func member(withCalendarSecret secret: String) async throws -> TeamMember? {
         let digest = SecretToken.digest(of: secret)
         var found: TeamMember?
-        for member in try await store.members() {
+        for member in try await accounts.members() {
             if let stored = member.calendarDigest, SecretToken.constantTimeEqual(stored, digest), member.canSignIn { found = member }
         }
         return found

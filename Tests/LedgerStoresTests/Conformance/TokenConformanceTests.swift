@@ -6,6 +6,7 @@ import Testing
 @testable import Ledger
 import LedgerStores
 import LedgerPostgres
+@testable import LedgerTeam
 
 /// The write API's tokens, on both stores: only digests are kept, one live token per name,
 /// revoked for good, and the database refuses to delete or rewrite one.
@@ -21,14 +22,14 @@ struct TokenTests {
         #expect(try await ledger.tokenName(forSecret: secret + "x") == nil)
         #expect(try await ledger.tokenName(forSecret: "") == nil)
 
-        let stored = try await ledger.store.tokens()
+        let stored = try await ledger.accounts.tokens()
         #expect(stored.map(\.name) == ["maria"])
         #expect(stored[0].digest == APIToken.digest(of: secret) && stored[0].digest != secret, "only the digest is kept")
         #expect(RecordedAt.isValid(stored[0].createdAt))
 
         await #expect(throws: LedgerError.self) { _ = try await ledger.addToken(name: "maria") }
         await #expect(throws: LedgerError.self) { _ = try await ledger.addToken(name: "line\nbreak") }
-        #expect(try await ledger.store.tokens().count == 1, "a refused token leaves nothing behind")
+        #expect(try await ledger.accounts.tokens().count == 1, "a refused token leaves nothing behind")
 
         let other = try await ledger.addToken(name: "newsroom-importer")
         #expect(other != secret)
@@ -42,7 +43,7 @@ struct TokenTests {
         let renewed = try await ledger.addToken(name: "maria")
         #expect(try await ledger.tokenName(forSecret: renewed) == "maria")
         #expect(try await ledger.tokenName(forSecret: secret) == nil)
-        let all = try await ledger.store.tokens()
+        let all = try await ledger.accounts.tokens()
         #expect(all.map(\.name) == ["maria", "newsroom-importer", "maria"])
         #expect(all.map(\.isLive) == [false, true, true])
         await ledger.close()

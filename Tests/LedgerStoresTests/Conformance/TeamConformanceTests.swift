@@ -2,6 +2,7 @@ import Foundation
 import LedgerTestSupport
 import Testing
 @testable import Ledger
+import LedgerTeam
 
 /// Writes to the team's tables that straddle each other, on both stores: each changes only
 /// what it means to, so a disable, a reset or a removal is never undone by a stale copy.
@@ -13,7 +14,7 @@ struct TeamRaceTests {
     static func signedUp(_ name: String, on ledger: Ledger) async throws -> String {
         _ = try await ledger.addMember(name: name, role: .editor, email: "\(name)@example.org")
         let member = try await ledger.member(named: name)
-        #expect(try await ledger.store.updateMember(name: name, .password(hash: "$2b$04$" + String(repeating: "a", count: 53),
+        #expect(try await ledger.accounts.updateMember(name: name, .password(hash: "$2b$04$" + String(repeating: "a", count: 53),
                                                                          setupDigest: try #require(member.setupDigest))))
         return try await ledger.resetCalendar(name: name)
     }
@@ -56,7 +57,7 @@ struct TeamRaceTests {
         _ = try await ledger.resetMember(name: "maria")
         let replaced = try #require(try await ledger.member(named: "maria").setupDigest)
         _ = try await ledger.resetMember(name: "maria")
-        #expect(try await !ledger.store.updateMember(name: "maria", .password(hash: "x", setupDigest: replaced)))
+        #expect(try await !ledger.accounts.updateMember(name: "maria", .password(hash: "x", setupDigest: replaced)))
         #expect(try await ledger.member(named: "maria").passwordHash == nil)
         await ledger.close()
     }
@@ -67,11 +68,11 @@ struct TeamRaceTests {
         let ledger = try await kind.makeLedger(in: directory)
         _ = try await Self.signedUp("maria", on: ledger)
         let session = TeamSession(digest: SecretToken.digest(of: "s"), member: "maria", csrfToken: "t", createdAt: Ledger.now(), lastSeenAt: Ledger.now())
-        try await ledger.store.addSession(session)
+        try await ledger.accounts.addSession(session)
         try await ledger.disableMember(name: "maria")
         // The page that was being served as the disable ran marks the session used.
-        try await ledger.store.touchSession(digest: session.digest, at: Ledger.now() + 1)
-        let stored = try #require(try await ledger.store.session(digest: session.digest))
+        try await ledger.accounts.touchSession(digest: session.digest, at: Ledger.now() + 1)
+        let stored = try #require(try await ledger.accounts.session(digest: session.digest))
         #expect(stored.endedAt != nil && !stored.isLive(at: Ledger.now()))
         await ledger.close()
     }
@@ -86,9 +87,9 @@ struct TeamRaceTests {
             inFlight.lastError = nil
             let copy = inFlight
             async let removed: Void = ledger.removeWebhook(id: copy.id)
-            async let saved: Void = ledger.store.saveWebhookProgress(copy)
+            async let saved: Void = ledger.accounts.saveWebhookProgress(copy)
             _ = try await (removed, saved)
-            let stored = try #require(try await ledger.store.webhooks().first { $0.id == copy.id })
+            let stored = try #require(try await ledger.accounts.webhooks().first { $0.id == copy.id })
             #expect(!stored.isActive, "trial \(trial): the removal held")
         }
         let error = await #expect(throws: LedgerError.self) { try await ledger.removeWebhook(id: 1) }
@@ -105,7 +106,7 @@ struct TeamRaceTests {
         _ = try await ledger.resetMember(name: "maria")
         // Even once the new password is chosen, the old address stays dead.
         let member = try await ledger.member(named: "maria")
-        #expect(try await ledger.store.updateMember(name: "maria", .password(hash: "$2b$04$" + String(repeating: "b", count: 53),
+        #expect(try await ledger.accounts.updateMember(name: "maria", .password(hash: "$2b$04$" + String(repeating: "b", count: 53),
                                                                            setupDigest: try #require(member.setupDigest))))
         #expect(try await ledger.member(withCalendarSecret: calendar) == nil)
         await ledger.close()
@@ -122,7 +123,7 @@ struct TeamRaceTests {
             }
             #expect(error?.field == "email", "\(bad.debugDescription): \(String(describing: error))")
         }
-        #expect(try await ledger.store.members().isEmpty, "nothing was added")
+        #expect(try await ledger.accounts.members().isEmpty, "nothing was added")
         _ = try await ledger.addMember(name: "jo", role: .viewer, email: "jo.o'neil+ledger@prensa.example.mx")
         await #expect(throws: LedgerError.self) { try await ledger.setEmail(name: "jo", email: "jo@example.org>, x@evil.example") }
         #expect(try await ledger.member(named: "jo").email == "jo.o'neil+ledger@prensa.example.mx")
