@@ -110,13 +110,7 @@ struct Routes: Sendable {
         // line from its columns (its payload is the canonical text the ledger wrote), so
         // nothing is decoded or rebuilt; a row altered in storage is served as it is, and an
         // outside verifier finds that it no longer hashes.
-        let rows: [StoredEntryColumns]
-        do {
-            rows = try await view.read { try await $0.store.rows(after: after, limit: Int(limit)) }
-        } catch let error as LedgerError {
-            logger.error("could not read entries", metadata: ["error": "\(error)"])
-            throw APIError(error)
-        }
+        let rows = try await view.read { try await $0.store.rows(after: after, limit: Int(limit)) }
         // A full page never changes (the chain only grows); a partial one changes with the head.
         let last = rows.last.map { "\($0.seq)-\($0.hash.prefix(16))" } ?? "empty"
         let etag = "\"entries-\(after)-\(limit)-\(last)\""
@@ -179,14 +173,8 @@ struct Routes: Sendable {
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
             throw APIError(.badRequest, field: "body", "is not UTF-8 text")
         }
-        let result: Ledger.AppendResult
-        do {
-            let batch = try DraftBatch(jsonLines: text, defaultAuthor: author, requiredAuthor: author, source: "body")
-            result = try await ledger.append(batch.drafts, labels: batch.labels)
-        } catch let error as LedgerError {
-            if error.kind == .storage { logger.error("append failed", metadata: ["error": "\(error)"]) }
-            throw APIError(error)
-        }
+        let batch = try DraftBatch(jsonLines: text, defaultAuthor: author, requiredAuthor: author, source: "body")
+        let result = try await ledger.append(batch.drafts, labels: batch.labels)
         logger.info("appended", metadata: ["author": "\(author)", "added": "\(result.added)", "sent": "\(result.entries.count)"])
         // This server shows its own write at once; the others hear of it from the database,
         // or from the head the answer carries (`ReadYourWrites`).
@@ -217,14 +205,7 @@ struct Routes: Sendable {
             throw APIError(.unauthorized, field: "Authorization", "send `Authorization: Bearer TOKEN` (create one with `ledgerctl token add NAME`)", headers: challenge)
         }
         let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        let name: String?
-        do {
-            name = try await ledger.tokenName(forSecret: secret)
-        } catch let error as LedgerError {
-            logger.error("could not read tokens", metadata: ["error": "\(error)"])
-            throw APIError(error)
-        }
-        guard let name else {
+        guard let name = try await ledger.tokenName(forSecret: secret) else {
             throw APIError(.unauthorized, field: "Authorization", "the token is not valid (unknown or revoked)",
                            headers: [.wwwAuthenticate: "Bearer realm=\"ledger\", error=\"invalid_token\""])
         }

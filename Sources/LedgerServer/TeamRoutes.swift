@@ -10,7 +10,8 @@ import Workspace
 import LedgerTeam
 
 /// `/team/…`: the policy team's workspace. Every page needs a session; a GET without one is
-/// sent to sign in, a POST without one is refused. Every POST carries the form token.
+/// sent to sign in, a POST without one is refused. Every POST carries the form token. The
+/// checks are middleware on the route groups (`add(to:)`), so a handler starts signed in.
 struct TeamRoutes: Sendable {
     let view: PublicView
     let checkpointer: Checkpointer
@@ -21,13 +22,12 @@ struct TeamRoutes: Sendable {
     let teamState = TeamState()
     var ledger: Ledger { view.ledger }
 
-    /// Pages with forms that post to this server, and nothing else from anywhere.
-    static let headers: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        .xContentTypeOptions: "nosniff",
-        HTTPField.Name("Referrer-Policy")!: "no-referrer",
-        .cacheControl: "no-store",
-    ]
+    /// The security headers every response has, and never a copy kept of a page about people.
+    static let headers: HTTPFields = {
+        var headers = Responses.securityHeaders
+        headers[.cacheControl] = "no-store"
+        return headers
+    }()
 
     static func page(_ status: HTTPResponse.Status, _ html: String, language: ReportLanguage, cookies: [String] = []) -> Response {
         var headers = Self.headers
@@ -42,6 +42,49 @@ struct TeamRoutes: Sendable {
         headers[.location] = location
         for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return Response(status: .seeOther, headers: headers)
+    }
+
+    /// The workspace's routes, grouped by what they need: nothing (signing in, setting up, the
+    /// calendar apps' address), a session, a role; and, for a POST, its form token.
+    func add(to router: Router<LedgerRequestContext>) {
+        router.get("/team/sign-in") { request, _ in try await signInPage(request) }
+        router.post("/team/sign-in") { request, context in try await signIn(request, context: context) }
+        router.get("/team/setup/:secret") { request, context in try await setup(request, secret: try context.parameters.require("secret")) }
+        router.post("/team/setup/:secret") { request, context in try await setup(request, secret: try context.parameters.require("secret")) }
+        router.get("/team/calendar.ics") { request, _ in try await calendar(request) }
+
+        let signedIn = router.group().add(middleware: TeamSessionMiddleware(routes: self))
+        signedIn.get("/team/") { request, context in try await home(request, context: context) }
+        signedIn.get("/team/demands") { request, context in try await list(request, context: context, kind: .demand) }
+        signedIn.get("/team/commitments") { request, context in try await list(request, context: context, kind: .commitment) }
+        signedIn.get("/team/actors") { request, context in try await list(request, context: context, kind: .actor) }
+        signedIn.get("/team/sheets") { request, context in try await sheets(request, context: context) }
+        signedIn.get("/team/sheets/:file") { request, context in try await teamSheetFile(request, context: context, name: try context.parameters.require("file")) }
+        signedIn.get("/team/settings") { request, context in try await settings(request, context: context) }
+        signedIn.get("/team/entries/:seq") { request, context in try await entry(request, context: context, seqText: try context.parameters.require("seq")) }
+        // Anything else under /team/ is a page not found, for the signed-in only.
+        signedIn.get("/team/**") { request, context in try await notFound(request, context: context) }
+        signedIn.post("/team/**") { request, context in try await notFound(request, context: context) }
+        let posted = signedIn.group().add(middleware: FormTokenMiddleware(routes: self))
+        posted.post("/team/sign-out") { request, context in try await signOut(request, context: context) }
+        posted.post("/team/settings") { request, context in try await changeSettings(request, context: context) }
+
+        let writers = signedIn.group().add(middleware: TeamRoleMiddleware(routes: self, needed: .writer))
+        writers.get("/team/new") { request, context in try await newIndex(request, context: context) }
+        let writersPosting = writers.group().add(middleware: FormTokenMiddleware(routes: self))
+        // One route per form: any other kind falls to the signed-in "not found" above.
+        for kind in FormKind.allCases {
+            writers.get("/team/new/\(kind.rawValue)") { request, context in try await newForm(request, context: context, kind: kind) }
+            writersPosting.post("/team/new/\(kind.rawValue)") { request, context in try await submit(request, context: context, kind: kind) }
+        }
+        writersPosting.post("/team/sheets") { request, context in try await uploadSheet(request, context: context) }
+
+        let admins = signedIn.group().add(middleware: TeamRoleMiddleware(routes: self, needed: .admin))
+        admins.get("/team/people") { request, context in try await people(request, context: context) }
+        admins.get("/team/webhooks") { request, context in try await webhooks(request, context: context) }
+        let adminsPosting = admins.group().add(middleware: FormTokenMiddleware(routes: self))
+        adminsPosting.post("/team/people") { request, context in try await changePeople(request, context: context) }
+        adminsPosting.post("/team/webhooks") { request, context in try await changeWebhooks(request, context: context) }
     }
 
     func language(_ request: Request) -> ReportLanguage { (try? LanguageChoice(request: request))?.language ?? .en }
@@ -85,53 +128,6 @@ struct TeamRoutes: Sendable {
             throw APIError(.badRequest, field: "body", "is not a form")
         }
         return form
-    }
-
-    // MARK: Sessions
-
-    /// The signed-in person, or the response to send instead: sign-in for a GET, 401 for a POST.
-    /// A request's person, or what to answer instead.
-    enum Access {
-        case allowed(TeamSessions.Current, WorkspacePages.Person)
-        case answered(Response)
-    }
-
-    func require(_ request: Request, write: Bool = false) async throws -> Access {
-        let pages = await pages(request)
-        guard let current = try await sessions.current(request) else {
-            if request.method == .get || request.method == .head {
-                let next = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
-                return .answered(Self.redirect(link("/team/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")", request)))
-            }
-            return .answered(Self.page(.unauthorized, pages.messagePage(heading: "signIn", text: "expired", person: nil, signInLink: true), language: pages.language))
-        }
-        let person = WorkspacePages.Person(name: current.member.name, role: current.member.role, csrfToken: current.session.csrfToken)
-        if write && !current.member.role.canWrite {
-            return .answered(Self.page(.forbidden, pages.messagePage(heading: "forbidden", text: "forbidden", person: person), language: pages.language))
-        }
-        return .allowed(current, person)
-    }
-
-    /// A POST's form and person, the form token checked; or what to answer instead.
-    enum Posted {
-        case allowed(FormValues, TeamSessions.Current, WorkspacePages.Person)
-        case answered(Response)
-    }
-
-    func posted(_ request: Request, write: Bool = false, admin: Bool = false) async throws -> Posted {
-        switch admin ? try await requireAdmin(request) : try await require(request, write: write) {
-        case .answered(let response): return .answered(response)
-        case .allowed(let current, let person):
-            let form = try await form(request)
-            guard formTokenMatches(form, current) else { return .answered(await csrfRefused(request, person: person)) }
-            return .allowed(form, current, person)
-        }
-    }
-
-    /// Whether a POST carries its session's form token.
-    func formTokenMatches(_ form: FormValues, _ current: TeamSessions.Current) -> Bool {
-        guard let sent = form["csrf"] else { return false }
-        return SecretToken.constantTimeEqual(sent, current.session.csrfToken)
     }
 
     func csrfRefused(_ request: Request, person: WorkspacePages.Person?) async -> Response {
@@ -188,13 +184,11 @@ struct TeamRoutes: Sendable {
         }
     }
 
-    func signOut(_ request: Request) async throws -> Response {
-        switch try await posted(request) {
-        case .answered(let response): return response
-        case .allowed(_, let current, _):
-            try await sessions.end(current.session)
-            return Self.redirect(link("/team/sign-in", request), cookies: [sessions.clearedSessionCookie])
-        }
+    func signOut(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        _ = try context.postedForm()
+        let (current, _) = try context.person()
+        try await sessions.end(current.session)
+        return Self.redirect(link("/team/sign-in", request), cookies: [sessions.clearedSessionCookie])
     }
 
     func setup(_ request: Request, secret: String) async throws -> Response {
@@ -237,102 +231,89 @@ struct TeamRoutes: Sendable {
         return (records, await teamState.state(of: records, on: .today()))
     }
 
-    func home(_ request: Request) async throws -> Response {
-        switch try await require(request) {
-        case .answered(let response): return response
-        case .allowed(_, let person):
-            let (records, state) = try await state()
-            return Self.page(.ok, await pages(request).homePage(state: state, records: records, person: person, today: .today()), language: language(request))
-        }
+    func home(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let (_, person) = try context.person()
+        let (records, state) = try await state()
+        return Self.page(.ok, await pages(request).homePage(state: state, records: records, person: person, today: .today()), language: language(request))
     }
 
-    func list(_ request: Request, kind: SubjectKind) async throws -> Response {
-        switch try await require(request) {
-        case .answered(let response): return response
-        case .allowed(_, let person):
-            let filter = try Routes.filter(request)
-            let (_, state) = try await state()
-            return Self.page(.ok, await pages(request).listPage(kind, state: state, filter: filter, person: person, today: .today()), language: language(request))
-        }
+    func list(_ request: Request, context: LedgerRequestContext, kind: SubjectKind) async throws -> Response {
+        let (_, person) = try context.person()
+        let filter = try Routes.filter(request)
+        let (_, state) = try await state()
+        return Self.page(.ok, await pages(request).listPage(kind, state: state, filter: filter, person: person, today: .today()), language: language(request))
     }
 
-    func newIndex(_ request: Request) async throws -> Response {
-        switch try await require(request, write: true) {
-        case .answered(let response): return response
-        case .allowed(_, let person): return Self.page(.ok, await pages(request).newIndexPage(person: person), language: language(request))
-        }
+    func newIndex(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let (_, person) = try context.person()
+        return Self.page(.ok, await pages(request).newIndexPage(person: person), language: language(request))
     }
 
     /// `GET /team/new/KIND`: the empty form, or one started from a link (`?subject=`,
     /// `?demand=`, `?basis=`, `?seq=` for the entry to amend).
-    func newForm(_ request: Request, kind: FormKind) async throws -> Response {
-        switch try await require(request, write: true) {
-        case .answered(let response): return response
-        case .allowed(_, let person):
-            let (records, state) = try await state()
-            let query = request.uri.queryParameters
-            var form = FormValues()
-            if let seq = query.get("seq").flatMap({ Int64($0) }), kind.amendsEntries, let record = records.record(seq: seq) {
-                form = EntryForm.values(of: record)
-                form.set("target_seq", [String(seq)])
-            } else if !kind.amendsEntries {
-                form.set("effective", [CalendarDay.today().description])
-            }
-            if let subject = query.get("subject") { form.set("subject", [subject]) }
-            if let demand = query.get("demand") { form.set("demands", [demand]) }
-            if let basis = query.get("basis") { form.set("basis", [basis]) }
-            return Self.page(.ok, await pages(request).formPage(kind, form: form, records: records, state: state, person: person), language: language(request))
+    func newForm(_ request: Request, context: LedgerRequestContext, kind: FormKind) async throws -> Response {
+        let (_, person) = try context.person()
+        let (records, state) = try await state()
+        let query = request.uri.queryParameters
+        var form = FormValues()
+        if let seq = query.get("seq").flatMap({ Int64($0) }), kind.amendsEntries, let record = records.record(seq: seq) {
+            form = EntryForm.values(of: record)
+            form.set("target_seq", [String(seq)])
+        } else if !kind.amendsEntries {
+            form.set("effective", [CalendarDay.today().description])
         }
+        if let subject = query.get("subject") { form.set("subject", [subject]) }
+        if let demand = query.get("demand") { form.set("demands", [demand]) }
+        if let basis = query.get("basis") { form.set("basis", [basis]) }
+        return Self.page(.ok, await pages(request).formPage(kind, form: form, records: records, state: state, person: person), language: language(request))
     }
 
     /// `POST /team/new/KIND`: `action=review` checks the form and shows the entry to be
     /// written (or the form again, each problem beside its field); `action=confirm` writes
     /// it (its id comes from the review page, so a second click writes nothing more);
     /// `action=edit` goes back to the form with the values kept.
-    func submit(_ request: Request, kind: FormKind) async throws -> Response {
-        switch try await posted(request, write: true) {
-        case .answered(let response): return response
-        case .allowed(let form, let current, let person):
-            let pages = await pages(request)
-            let (records, state) = try await state()
-            let action = form["action"] ?? "review"
-            // A second click on "Record it" (or a resent form) finds the entry its first wrote.
-            if action == "confirm", let id = form["draft_id"].flatMap(UUID.init(uuidString:)),
-               let stored = try await ledger.store.entries(withIDs: [id]).first, stored.author == current.member.name {
-                return Self.redirect(link("/team/entries/\(stored.seq)?written=1", request))
-            }
-            let result = EntryForm.read(kind, form, author: current.member.name, records: records)
-            guard action != "edit", let draft = result.draft else {
-                return Self.page(action == "edit" ? .ok : .unprocessableContent,
-                                 pages.formPage(kind, form: form, problems: action == "edit" ? [:] : result.problems, records: records, state: state, person: person),
-                                 language: pages.language)
-            }
-            guard action == "confirm" else {
-                return Self.page(.ok, pages.reviewPage(kind, result: result, form: form, records: records, state: state, person: person), language: pages.language)
-            }
-            if let refusal = try await writesRefused(request, person: person) { return refusal }
-            let written: Ledger.AppendResult
-            do {
-                written = try await ledger.append([draft])
-            } catch let error as LedgerError where error.kind == .invalidInput || error.kind == .notFound {
-                // The ledger moved since the review (someone else wrote): judged again, shown on the form.
-                return Self.page(.unprocessableContent, pages.formPage(kind, form: form, problems: [EntryForm.inputName(error.field): error],
-                                                                      records: records, state: state, person: person), language: pages.language)
-            }
-            let seq = written.entries[0].seq
-            if written.added > 0 {
-                logger.info("appended from the workspace", metadata: ["author": "\(current.member.name)", "seq": "\(seq)", "type": "\(draft.type.rawValue)"])
-                do { try await view.written(upTo: seq) } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
-            }
-            // With the key, the page after links to the entry's receipt: sign a checkpoint
-            // covering it first, as an API write does.
-            if configuration.signer != nil && draft.visibility == .public {
-                do { _ = try await checkpointer.covering(seq) } catch {
-                    logger.error("could not sign a checkpoint for the write", metadata: ["error": "\(error)"])
-                }
-            }
-            return Self.redirect(link("/team/entries/\(seq)?written=1", request), cookies: [readYourWritesCookie(seq)])
+    func submit(_ request: Request, context: LedgerRequestContext, kind: FormKind) async throws -> Response {
+        let form = try context.postedForm()
+        let (current, person) = try context.person()
+        let pages = await pages(request)
+        let (records, state) = try await state()
+        let action = form["action"] ?? "review"
+        // A second click on "Record it" (or a resent form) finds the entry its first wrote.
+        if action == "confirm", let id = form["draft_id"].flatMap(UUID.init(uuidString:)),
+           let stored = try await ledger.store.entries(withIDs: [id]).first, stored.author == current.member.name {
+            return Self.redirect(link("/team/entries/\(stored.seq)?written=1", request))
         }
+        let result = EntryForm.read(kind, form, author: current.member.name, records: records)
+        guard action != "edit", let draft = result.draft else {
+            return Self.page(action == "edit" ? .ok : .unprocessableContent,
+                             pages.formPage(kind, form: form, problems: action == "edit" ? [:] : result.problems, records: records, state: state, person: person),
+                             language: pages.language)
+        }
+        guard action == "confirm" else {
+            return Self.page(.ok, pages.reviewPage(kind, result: result, form: form, records: records, state: state, person: person), language: pages.language)
+        }
+        if let refusal = try await writesRefused(request, person: person) { return refusal }
+        let written: Ledger.AppendResult
+        do {
+            written = try await ledger.append([draft])
+        } catch let error as LedgerError where error.kind == .invalidInput || error.kind == .notFound {
+            // The ledger moved since the review (someone else wrote): judged again, shown on the form.
+            return Self.page(.unprocessableContent, pages.formPage(kind, form: form, problems: [EntryForm.inputName(error.field): error],
+                                                                  records: records, state: state, person: person), language: pages.language)
+        }
+        let seq = written.entries[0].seq
+        if written.added > 0 {
+            logger.info("appended from the workspace", metadata: ["author": "\(current.member.name)", "seq": "\(seq)", "type": "\(draft.type.rawValue)"])
+            do { try await view.written(upTo: seq) } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+        }
+        // With the key, the page after links to the entry's receipt: sign a checkpoint
+        // covering it first, as an API write does.
+        if configuration.signer != nil && draft.visibility == .public {
+            do { _ = try await checkpointer.covering(seq) } catch {
+                logger.error("could not sign a checkpoint for the write", metadata: ["error": "\(error)"])
+            }
+        }
+        return Self.redirect(link("/team/entries/\(seq)?written=1", request), cookies: [readYourWritesCookie(seq)])
     }
 
     /// The public pages this person opens next show at least `seq` (`ReadYourWrites`).
@@ -353,82 +334,66 @@ struct TeamRoutes: Sendable {
         return nil
     }
 
-    func entry(_ request: Request, seqText: String) async throws -> Response {
-        switch try await require(request) {
-        case .answered(let response): return response
-        case .allowed(_, let person):
-            let pages = await pages(request)
-            let (records, state) = try await state()
-            guard let seq = Int64(seqText), let record = records.record(seq: seq) else {
-                return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
-            }
-            return Self.page(.ok, pages.entryPage(record, state: state, person: person, justWritten: request.uri.queryParameters.get("written") != nil,
-                                                  receiptsServed: configuration.signer != nil), language: pages.language)
+    func entry(_ request: Request, context: LedgerRequestContext, seqText: String) async throws -> Response {
+        let (_, person) = try context.person()
+        let pages = await pages(request)
+        let (records, state) = try await state()
+        guard let seq = Int64(seqText), let record = records.record(seq: seq) else {
+            return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
         }
+        return Self.page(.ok, pages.entryPage(record, state: state, person: person, justWritten: request.uri.queryParameters.get("written") != nil,
+                                              receiptsServed: configuration.signer != nil), language: pages.language)
     }
 
     // MARK: People and tokens
 
-    /// The person if an admin, or what to answer instead.
-    func requireAdmin(_ request: Request) async throws -> Access {
-        let access = try await require(request)
-        guard case .allowed(let current, let person) = access, current.member.role != .admin else { return access }
-        let pages = await pages(request)
-        return .answered(Self.page(.forbidden, pages.messagePage(heading: "forbidden", text: "adminsOnly", person: person), language: pages.language))
-    }
-
-    func people(_ request: Request) async throws -> Response {
-        switch try await requireAdmin(request) {
-        case .answered(let response): return response
-        case .allowed(_, let person):
-            return Self.page(.ok, await pages(request).peoplePage(members: try await ledger.accounts.members(), tokens: try await ledger.accounts.tokens(), person: person),
-                             language: language(request))
-        }
+    func people(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let (_, person) = try context.person()
+        return Self.page(.ok, await pages(request).peoplePage(members: try await ledger.accounts.members(), tokens: try await ledger.accounts.tokens(), person: person),
+                         language: language(request))
     }
 
     /// `POST /team/people`: `action` is add, reset, disable (people) or token, revoke (API
     /// tokens). A new set-up link or token is shown once, on the page answered.
-    func changePeople(_ request: Request) async throws -> Response {
-        switch try await posted(request, admin: true) {
-        case .answered(let response): return response
-        case .allowed(let form, let current, let person):
-            let pages = await pages(request)
-            var secret: WorkspacePages.OneTimeSecret?
-            var problem: String?
-            let member = (form["member"] ?? form["name"] ?? "").trimmingCharacters(in: .whitespaces)
-            let token = (form["token"] ?? "").trimmingCharacters(in: .whitespaces)
-            do {
-                switch form["action"] ?? "" {
-                case "add":
-                    guard let role = TeamRole(rawValue: form["role"] ?? "") else { throw LedgerError(field: "role", "must be viewer, editor or admin") }
-                    let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
-                    let link = try await ledger.addMember(name: member, role: role, email: email.isEmpty ? nil : email)
-                    secret = .init(kind: .setupLink, name: member, value: configuration.baseURL + link.path)
-                case "reset":
-                    let link = try await ledger.resetMember(name: member)
-                    secret = .init(kind: .setupLink, name: member, value: configuration.baseURL + link.path)
-                case "disable":
-                    guard member != current.member.name else { throw LedgerError(field: "member", "you cannot disable yourself; ask another admin") }
-                    try await ledger.disableMember(name: member)
-                case "token":
-                    secret = .init(kind: .token, name: token, value: try await ledger.addToken(name: token))
-                case "revoke":
-                    try await ledger.revokeToken(name: token)
-                default:
-                    throw LedgerError(field: "action", "is not one this page offers")
-                }
-                logger.info("team changed", metadata: ["by": "\(current.member.name)", "action": "\(form["action"] ?? "")", "member": "\(member)", "token": "\(token)"])
-            } catch let error as LedgerError where error.kind != .storage {
-                problem = error.description
-            } catch let error as LedgerError {
-                // A role that may not write these tables (docs/postgresql.md: the app role's grants).
-                logger.error("could not change the team", metadata: ["error": "\(error)"])
-                problem = error.message
+    func changePeople(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let form = try context.postedForm()
+        let (current, person) = try context.person()
+        let pages = await pages(request)
+        var secret: WorkspacePages.OneTimeSecret?
+        var problem: String?
+        let member = (form["member"] ?? form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let token = (form["token"] ?? "").trimmingCharacters(in: .whitespaces)
+        do {
+            switch form["action"] ?? "" {
+            case "add":
+                guard let role = TeamRole(rawValue: form["role"] ?? "") else { throw LedgerError(field: "role", "must be viewer, editor or admin") }
+                let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+                let link = try await ledger.addMember(name: member, role: role, email: email.isEmpty ? nil : email)
+                secret = .init(kind: .setupLink, name: member, value: configuration.baseURL + link.path)
+            case "reset":
+                let link = try await ledger.resetMember(name: member)
+                secret = .init(kind: .setupLink, name: member, value: configuration.baseURL + link.path)
+            case "disable":
+                guard member != current.member.name else { throw LedgerError(field: "member", "you cannot disable yourself; ask another admin") }
+                try await ledger.disableMember(name: member)
+            case "token":
+                secret = .init(kind: .token, name: token, value: try await ledger.addToken(name: token))
+            case "revoke":
+                try await ledger.revokeToken(name: token)
+            default:
+                throw LedgerError(field: "action", "is not one this page offers")
             }
-            return Self.page(problem == nil ? .ok : .unprocessableContent,
-                             pages.peoplePage(members: try await ledger.accounts.members(), tokens: try await ledger.accounts.tokens(), person: person,
-                                              secret: secret, error: problem), language: pages.language)
+            logger.info("team changed", metadata: ["by": "\(current.member.name)", "action": "\(form["action"] ?? "")", "member": "\(member)", "token": "\(token)"])
+        } catch let error as LedgerError where error.kind != .storage {
+            problem = error.description
+        } catch let error as LedgerError {
+            // A role that may not write these tables (docs/postgresql.md: the app role's grants).
+            logger.error("could not change the team", metadata: ["error": "\(error)"])
+            problem = error.message
         }
+        return Self.page(problem == nil ? .ok : .unprocessableContent,
+                         pages.peoplePage(members: try await ledger.accounts.members(), tokens: try await ledger.accounts.tokens(), person: person,
+                                          secret: secret, error: problem), language: pages.language)
     }
 
     // MARK: Calendar, settings, webhooks
@@ -453,44 +418,39 @@ struct TeamRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func settings(_ request: Request) async throws -> Response {
-        switch try await require(request) {
-        case .answered(let response): return response
-        case .allowed(let current, let person):
-            return Self.page(.ok, await pages(request).settingsPage(member: current.member, mail: try await ledger.accounts.mailDeliveries(member: current.member.name, limit: 20),
-                                                                    person: person), language: language(request))
-        }
+    func settings(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let (current, person) = try context.person()
+        return Self.page(.ok, await pages(request).settingsPage(member: current.member, mail: try await ledger.accounts.mailDeliveries(member: current.member.name, limit: 20),
+                                                                person: person), language: language(request))
     }
 
     /// `POST /team/settings`: `action=mail` saves the reminders and their language;
     /// `action=calendar` makes a new calendar address, shown once.
-    func changeSettings(_ request: Request) async throws -> Response {
-        switch try await posted(request) {
-        case .answered(let response): return response
-        case .allowed(let form, let current, let person):
-            let pages = await pages(request)
-            var calendarURL: String?
-            var notice: String?
-            var problem: String?
-            do {
-                switch form["action"] ?? "" {
-                case "mail":
-                    try await ledger.setNotifications(name: current.member.name, weekly: form["weekly"] != nil, overdue: form["overdue"] != nil,
-                                                      language: form["language"] ?? current.member.language)
-                    notice = "saved"
-                case "calendar":
-                    calendarURL = configuration.baseURL + "/team/calendar.ics?key=" + (try await ledger.resetCalendar(name: current.member.name))
-                default:
-                    throw LedgerError(field: "action", "is not one this page offers")
-                }
-            } catch let error as LedgerError where error.kind != .storage {
-                problem = error.description
+    func changeSettings(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let form = try context.postedForm()
+        let (current, person) = try context.person()
+        let pages = await pages(request)
+        var calendarURL: String?
+        var notice: String?
+        var problem: String?
+        do {
+            switch form["action"] ?? "" {
+            case "mail":
+                try await ledger.setNotifications(name: current.member.name, weekly: form["weekly"] != nil, overdue: form["overdue"] != nil,
+                                                  language: form["language"] ?? current.member.language)
+                notice = "saved"
+            case "calendar":
+                calendarURL = configuration.baseURL + "/team/calendar.ics?key=" + (try await ledger.resetCalendar(name: current.member.name))
+            default:
+                throw LedgerError(field: "action", "is not one this page offers")
             }
-            let member = try await ledger.member(named: current.member.name)
-            return Self.page(problem == nil ? .ok : .unprocessableContent,
-                             pages.settingsPage(member: member, mail: try await ledger.accounts.mailDeliveries(member: member.name, limit: 20), person: person,
-                                                calendarURL: calendarURL, notice: notice, error: problem), language: pages.language)
+        } catch let error as LedgerError where error.kind != .storage {
+            problem = error.description
         }
+        let member = try await ledger.member(named: current.member.name)
+        return Self.page(problem == nil ? .ok : .unprocessableContent,
+                         pages.settingsPage(member: member, mail: try await ledger.accounts.mailDeliveries(member: member.name, limit: 20), person: person,
+                                            calendarURL: calendarURL, notice: notice, error: problem), language: pages.language)
     }
 
     func webhookList() async throws -> [(Webhook, [WebhookDelivery])] {
@@ -499,51 +459,44 @@ struct TeamRoutes: Sendable {
         return hooks
     }
 
-    func webhooks(_ request: Request) async throws -> Response {
-        switch try await requireAdmin(request) {
-        case .answered(let response): return response
-        case .allowed(_, let person):
-            return Self.page(.ok, await pages(request).webhooksPage(hooks: try await webhookList(), person: person), language: language(request))
-        }
+    func webhooks(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let (_, person) = try context.person()
+        return Self.page(.ok, await pages(request).webhooksPage(hooks: try await webhookList(), person: person), language: language(request))
     }
 
     /// `POST /team/webhooks`: `action=add` (the signing secret is shown once) or `remove`.
-    func changeWebhooks(_ request: Request) async throws -> Response {
-        switch try await posted(request, admin: true) {
-        case .answered(let response): return response
-        case .allowed(let form, let current, let person):
-            let pages = await pages(request)
-            var secret: (url: String, secret: String)?
-            var problem: String?
-            do {
-                switch form["action"] ?? "" {
-                case "add":
-                    let url = (form["url"] ?? "").trimmingCharacters(in: .whitespaces), allowPrivate = form["allow_private"] != nil
-                    _ = try await WebhookTarget.check(url, allowPrivate: allowPrivate, allowing: "the box \"\(pages.word("allowPrivate"))\"")
-                    let hook = try await ledger.addWebhook(url: url, publicOnly: form["public_only"] != nil, allowPrivate: allowPrivate)
-                    secret = (hook.url, hook.secret)
-                case "remove":
-                    try await ledger.removeWebhook(id: Int64(form["id"] ?? "") ?? 0)
-                default:
-                    throw LedgerError(field: "action", "is not one this page offers")
-                }
-                logger.info("webhooks changed", metadata: ["by": "\(current.member.name)", "action": "\(form["action"] ?? "")"])
-            } catch let error as LedgerError where error.kind != .storage {
-                problem = error.description
+    func changeWebhooks(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let form = try context.postedForm()
+        let (current, person) = try context.person()
+        let pages = await pages(request)
+        var secret: (url: String, secret: String)?
+        var problem: String?
+        do {
+            switch form["action"] ?? "" {
+            case "add":
+                let url = (form["url"] ?? "").trimmingCharacters(in: .whitespaces), allowPrivate = form["allow_private"] != nil
+                _ = try await WebhookTarget.check(url, allowPrivate: allowPrivate, allowing: "the box \"\(pages.word("allowPrivate"))\"")
+                let hook = try await ledger.addWebhook(url: url, publicOnly: form["public_only"] != nil, allowPrivate: allowPrivate)
+                secret = (hook.url, hook.secret)
+            case "remove":
+                try await ledger.removeWebhook(id: Int64(form["id"] ?? "") ?? 0)
+            default:
+                throw LedgerError(field: "action", "is not one this page offers")
             }
-            return Self.page(problem == nil ? .ok : .unprocessableContent,
-                             pages.webhooksPage(hooks: try await webhookList(), person: person, newSecret: secret, error: problem),
-                             language: language(request))
+            logger.info("webhooks changed", metadata: ["by": "\(current.member.name)", "action": "\(form["action"] ?? "")"])
+        } catch let error as LedgerError where error.kind != .storage {
+            problem = error.description
         }
+        return Self.page(problem == nil ? .ok : .unprocessableContent,
+                         pages.webhooksPage(hooks: try await webhookList(), person: person, newSecret: secret, error: problem),
+                         language: language(request))
     }
 
     // MARK: Spreadsheets
 
-    func sheets(_ request: Request) async throws -> Response {
-        switch try await require(request) {
-        case .answered(let response): return response
-        case .allowed(_, let person): return Self.page(.ok, await pages(request).sheetsPage(person: person), language: language(request))
-        }
+    func sheets(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let (_, person) = try context.person()
+        return Self.page(.ok, await pages(request).sheetsPage(person: person), language: language(request))
     }
 
     /// `/team/sheets/KIND.csv` (everything) and, with `audience: .public`, `/sheets/KIND.csv`.
@@ -556,48 +509,40 @@ struct TeamRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
     }
 
-    func teamSheetFile(_ request: Request, name: String) async throws -> Response {
-        switch try await require(request) {
-        case .answered(let response): return response
-        case .allowed:
-            if let file = Self.sheetFile(name, records: try await ledger.records()) { return file }
-            return try await notFound(request)
-        }
+    func teamSheetFile(_ request: Request, context: LedgerRequestContext, name: String) async throws -> Response {
+        _ = try context.person()
+        if let file = Self.sheetFile(name, records: try await ledger.records()) { return file }
+        return try await notFound(request, context: context)
     }
 
     /// `POST /team/sheets`: `action=preview` (the upload) shows what the sheet would write,
     /// or every problem by row and column; `action=confirm` writes it, all or nothing, judged
     /// again against the ledger as it is then (so a second click writes nothing more).
-    func uploadSheet(_ request: Request) async throws -> Response {
-        switch try await posted(request, write: true) {
-        case .answered(let response): return response
-        case .allowed(let form, let current, let person):
-            let pages = await pages(request)
-            guard let kind = form["kind"].flatMap(SubjectKind.init(rawValue:)) else { throw APIError(.badRequest, field: "kind", "must be actor, demand or commitment") }
-            let csv = form["csv"] ?? "", reason = form["reason"] ?? ""
-            let plan = SheetPlan(csv: csv, kind: kind, records: try await ledger.records(), author: current.member.name, reason: reason.isEmpty ? nil : reason)
-            guard plan.problems.isEmpty else {
-                return Self.page(.unprocessableContent, pages.sheetsPage(person: person, problems: plan.problems, problemCount: plan.problemCount, kind: kind, reason: reason), language: pages.language)
-            }
-            guard form["action"] == "confirm", !plan.drafts.isEmpty else {
-                return Self.page(.ok, pages.sheetReviewPage(plan, kind: kind, csv: csv, reason: reason, person: person), language: pages.language)
-            }
-            if let refusal = try await writesRefused(request, person: person) { return refusal }
-            let written = try await ledger.append(plan.drafts)
-            logger.info("sheet imported from the workspace", metadata: ["author": "\(current.member.name)", "kind": "\(kind.rawValue)", "added": "\(written.added)"])
-            let head = written.entries.map(\.seq).max() ?? 0
-            do { try await view.written(upTo: head) } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
-            return Self.redirect(link("/team/entries/\(written.entries.last!.seq)?written=1", request), cookies: [readYourWritesCookie(head)])
+    func uploadSheet(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let form = try context.postedForm()
+        let (current, person) = try context.person()
+        let pages = await pages(request)
+        guard let kind = form["kind"].flatMap(SubjectKind.init(rawValue:)) else { throw APIError(.badRequest, field: "kind", "must be actor, demand or commitment") }
+        let csv = form["csv"] ?? "", reason = form["reason"] ?? ""
+        let plan = SheetPlan(csv: csv, kind: kind, records: try await ledger.records(), author: current.member.name, reason: reason.isEmpty ? nil : reason)
+        guard plan.problems.isEmpty else {
+            return Self.page(.unprocessableContent, pages.sheetsPage(person: person, problems: plan.problems, problemCount: plan.problemCount, kind: kind, reason: reason), language: pages.language)
         }
+        guard form["action"] == "confirm", !plan.drafts.isEmpty else {
+            return Self.page(.ok, pages.sheetReviewPage(plan, kind: kind, csv: csv, reason: reason, person: person), language: pages.language)
+        }
+        if let refusal = try await writesRefused(request, person: person) { return refusal }
+        let written = try await ledger.append(plan.drafts)
+        logger.info("sheet imported from the workspace", metadata: ["author": "\(current.member.name)", "kind": "\(kind.rawValue)", "added": "\(written.added)"])
+        let head = written.entries.map(\.seq).max() ?? 0
+        do { try await view.written(upTo: head) } catch { logger.warning("refresh after write failed", metadata: ["error": "\(error)"]) }
+        return Self.redirect(link("/team/entries/\(written.entries.last!.seq)?written=1", request), cookies: [readYourWritesCookie(head)])
     }
 
-    func notFound(_ request: Request) async throws -> Response {
-        switch try await require(request) {
-        case .answered(let response): return response
-        case .allowed(_, let person):
-            let pages = await pages(request)
-            return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
-        }
+    func notFound(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let (_, person) = try context.person()
+        let pages = await pages(request)
+        return Self.page(.notFound, pages.messagePage(heading: "notFound", text: "notFoundText", person: person), language: pages.language)
     }
 }
 
