@@ -216,7 +216,7 @@ struct ExchangeFields {
     }
 
     private mutating func take(_ key: String) throws(LedgerError) -> JSONValue {
-        guard let value = members.removeValue(forKey: key) else { throw LedgerError(field: key, "is required") }
+        guard let value = members.removeValue(forKey: key) else { throw LedgerError(field: key, .required) }
         if value == .null { throw LedgerError(field: key, "is null; it is required") }
         return value
     }
@@ -230,7 +230,7 @@ struct ExchangeFields {
     }
 
     mutating func string(_ key: String) throws(LedgerError) -> String {
-        guard case .string(let text) = try take(key) else { throw LedgerError(field: key, "must be text") }
+        guard case .string(let text) = try take(key) else { throw LedgerError(field: key, .mustBeText) }
         return text
     }
 

@@ -66,7 +66,7 @@ public struct EntryValidator: Sendable {
         try Self.checkSubjectID(draft.subject, field: "subject")
         try Self.checkText(draft.author, field: "author", maxLength: TextLimits.author, multiline: false)
         if draft.effective.day > today.adding(days: 1) {
-            throw LedgerError(field: "effective", "\(draft.effective) is in the future; log events once they have happened")
+            throw LedgerError(field: "effective", .inTheFuture("\(draft.effective)"))
         }
         guard case .object(let payload) = draft.payload else {
             throw LedgerError(field: "payload", "must be a JSON object")
@@ -90,7 +90,7 @@ public struct EntryValidator: Sendable {
         }
         for spec in type.fields {
             guard let value = payload[spec.name], value != .null else {
-                if spec.required { throw LedgerError(field: spec.name, "is required") }
+                if spec.required { throw LedgerError(field: spec.name, .required) }
                 continue
             }
             try validateValue(value, spec: spec, visibility: visibility)
@@ -103,7 +103,7 @@ public struct EntryValidator: Sendable {
         for spec in type.fields {
             guard let value = fields[spec.name] else { continue }
             if value == .null {
-                if spec.required { throw LedgerError(field: spec.name, "is required") }
+                if spec.required { throw LedgerError(field: spec.name, .required) }
                 continue
             }
             try validateValue(value, spec: spec, visibility: visibility)
@@ -116,7 +116,7 @@ public struct EntryValidator: Sendable {
         var problems: [LedgerError] = []
         for spec in type.fields {
             guard let value = payload[spec.name], value != .null else {
-                if spec.required { problems.append(LedgerError(field: spec.name, spec.isList ? "needs at least one item" : "is required")) }
+                if spec.required { problems.append(LedgerError(field: spec.name, spec.isList ? .needsAnItem : .required)) }
                 continue
             }
             do throws(LedgerError) {
@@ -133,7 +133,7 @@ public struct EntryValidator: Sendable {
         if spec.isList {
             guard case .array(let items) = value else { throw LedgerError(field: field, "must be a list") }
             if items.count < spec.minimumCount {
-                throw LedgerError(field: field, spec.minimumCount == 1 ? "needs at least one item" : "needs at least \(spec.minimumCount) items")
+                throw spec.minimumCount == 1 ? LedgerError(field: field, .needsAnItem) : LedgerError(field: field, "needs at least \(spec.minimumCount) items")
             }
             if items.count > TextLimits.listItems {
                 throw LedgerError(field: field, "has \(items.count) items; the limit is \(TextLimits.listItems)")
@@ -141,8 +141,8 @@ public struct EntryValidator: Sendable {
             var seen = Set<JSONValue>()
             for (index, item) in items.enumerated() {
                 let itemField = "\(field)[\(index)]"
-                guard case .string(let text) = item else { throw LedgerError(field: itemField, "must be text") }
-                if !seen.insert(item).inserted { throw LedgerError(field: itemField, "'\(text)' is listed twice") }
+                guard case .string(let text) = item else { throw LedgerError(field: itemField, .mustBeText) }
+                if !seen.insert(item).inserted { throw LedgerError(field: itemField, .listedTwice("'\(text)'")) }
                 switch spec.shape {
                 case .urls: try Self.checkURL(text, field: itemField)
                 case .references(let kind): try checkReference(text, kind: kind, field: itemField, from: visibility)
@@ -159,7 +159,7 @@ public struct EntryValidator: Sendable {
             guard case .object = value else { throw LedgerError(field: field, "must be an object of field names to new values") }
             return
         }
-        guard case .string(let text) = value else { throw LedgerError(field: field, "must be text") }
+        guard case .string(let text) = value else { throw LedgerError(field: field, .mustBeText) }
         switch spec.shape {
         case .text(let maxLength, let multiline):
             try Self.checkText(text, field: field, maxLength: maxLength, multiline: multiline)
@@ -170,10 +170,10 @@ public struct EntryValidator: Sendable {
         case .reference(let kind):
             try checkReference(text, kind: kind, field: field, from: visibility)
         case .day:
-            if CalendarDay(text) == nil { throw LedgerError(field: field, "'\(Self.quoted(text))' is not a real date (YYYY-MM-DD)") }
+            if CalendarDay(text) == nil { throw LedgerError(field: field, .notADate("'\(Self.quoted(text))'")) }
         case .country:
             if text.utf8.count != 2 || !text.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
-                throw LedgerError(field: field, "'\(Self.quoted(text))' is not a two-letter country code like MX or US")
+                throw LedgerError(field: field, .notACountryCode("'\(Self.quoted(text))'"))
             }
         case .urls, .references, .seq, .fieldValues:
             break
@@ -198,7 +198,7 @@ public struct EntryValidator: Sendable {
         if type.definesSubject != nil {
             if let existing = records.definitions[subject], let record = records.record(seq: existing) {
                 let what = record.type.definesSubject?.rawValue ?? "entry"
-                throw LedgerError(field: "subject", "'\(subject)' already names \(what == "actor" ? "an" : "a") \(what) (seq \(existing)); ids are never reused")
+                throw LedgerError(field: "subject", .idTaken(id: subject, what: what, seq: existing))
             }
             if type == .commitmentRecorded, let due = payload["due"]?.stringValue.flatMap({ CalendarDay($0) }), due < effective.day {
                 throw LedgerError(field: "due", "\(due) is before the commitment was made (\(effective.day))")
@@ -227,7 +227,7 @@ public struct EntryValidator: Sendable {
 
     private func target(of draft: EntryDraft, _ payload: [String: JSONValue]) throws(LedgerError) -> LedgerRecords.Target {
         guard case .int(let seq)? = payload["target_seq"] else {
-            throw LedgerError(field: "target_seq", payload["target_seq"] == nil ? "is required" : "must be a whole number (a seq)")
+            throw payload["target_seq"] == nil ? LedgerError(field: "target_seq", .required) : LedgerError(field: "target_seq", "must be a whole number (a seq)")
         }
         guard let target = records.target(seq: seq) else {
             throw LedgerError(field: "target_seq", "no entry with seq \(seq) (the ledger ends at \(records.head.seq))")
@@ -286,7 +286,7 @@ public struct EntryValidator: Sendable {
     /// before its subject was recorded, a subject not after the events logged about it.
     private func validateCorrectedDate(_ effective: EffectiveTime, of target: LedgerRecords.Target) throws(LedgerError) {
         if effective.day > today.adding(days: 1) {
-            throw LedgerError(field: "effective", "\(effective) is in the future; log events once they have happened")
+            throw LedgerError(field: "effective", .inTheFuture("\(effective)"))
         }
         if let kind = target.type.definesSubject {
             for seq in activity(about: target.subject) {
@@ -314,13 +314,13 @@ public struct EntryValidator: Sendable {
 
     /// Subject ids are slugs people type: lowercase letters, digits and hyphens.
     public static func checkSubjectID(_ id: String, field: String) throws(LedgerError) {
-        if id.isEmpty { throw LedgerError(field: field, "is empty") }
+        if id.isEmpty { throw LedgerError(field: field, .empty) }
         if id.utf8.count > TextLimits.subject {
-            throw LedgerError(field: field, "is \(id.utf8.count) characters; the limit is \(TextLimits.subject)")
+            throw LedgerError(field: field, .tooLong(count: id.utf8.count, limit: TextLimits.subject))
         }
         let allowed = id.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
         if !allowed || id.hasPrefix("-") || id.hasSuffix("-") {
-            throw LedgerError(field: field, "'\(quoted(id))' must be lowercase letters, digits and hyphens (like stop-arms-flow)")
+            throw LedgerError(field: field, .notAnID("'\(quoted(id))'"))
         }
     }
 
@@ -330,7 +330,7 @@ public struct EntryValidator: Sendable {
     public static func checkText(_ text: String, field: String, maxLength: Int, multiline: Bool) throws(LedgerError) {
         // UTF-8 length bounds the character count, so most text skips the slower count.
         if text.utf8.count > maxLength && text.count > maxLength {
-            throw LedgerError(field: field, "is \(text.count) characters; the limit is \(maxLength)")
+            throw LedgerError(field: field, .tooLong(count: text.count, limit: maxLength))
         }
         // Most text is printable ASCII: judged on its bytes, without Unicode property look-ups
         // (an import checks every field of a million entries).
@@ -343,7 +343,7 @@ public struct EntryValidator: Sendable {
             if byte != 0x20 && byte != 0x0A && byte != 0x09 { hasVisibleByte = true }
         }
         if isPlainASCII {
-            if !hasVisibleByte { throw LedgerError(field: field, "is empty") }
+            if !hasVisibleByte { throw LedgerError(field: field, .empty) }
             return
         }
         var hasVisibleCharacter = false
@@ -356,7 +356,7 @@ public struct EntryValidator: Sendable {
         }
         if !hasVisibleCharacter {
             let onlySpaces = text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
-            throw LedgerError(field: field, onlySpaces ? "is empty" : "is empty: it has only invisible characters (such as \(codePoint(text.unicodeScalars.first { !$0.properties.isWhitespace }!)))")
+            throw onlySpaces ? LedgerError(field: field, .empty) : LedgerError(field: field, "is empty: it has only invisible characters (such as \(codePoint(text.unicodeScalars.first { !$0.properties.isWhitespace }!)))")
         }
     }
 
@@ -387,13 +387,13 @@ public struct EntryValidator: Sendable {
     /// output can print it as it is.
     public static func checkURL(_ text: String, field: String) throws(LedgerError) {
         if text.utf8.count > TextLimits.url {
-            throw LedgerError(field: field, "is \(text.utf8.count) characters; the limit is \(TextLimits.url)")
+            throw LedgerError(field: field, .tooLong(count: text.utf8.count, limit: TextLimits.url))
         }
         if !isPlainURL(text) { try checkURLCharacters(text, field: field) }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty
         else {
-            throw LedgerError(field: field, "'\(quoted(text))' is not an http(s) URL")
+            throw LedgerError(field: field, .notAURL("'\(quoted(text))'"))
         }
     }
 

@@ -14,7 +14,7 @@ public enum LedgerLocation: Sendable, Equatable, CustomStringConvertible {
     /// A file path, `sqlite:PATH`, or `postgres://user:password@host:port/db`.
     public init(_ text: String) throws(LedgerError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { throw LedgerError(field: "database", "is empty") }
+        if trimmed.isEmpty { throw LedgerError(field: "database", .empty) }
         if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
             _ = try PostgresURL(trimmed)
             self = .postgres(url: trimmed)

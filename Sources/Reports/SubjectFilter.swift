@@ -40,7 +40,7 @@ public struct SubjectFilter: Sendable, Equatable {
         actor = value("actor")
         country = value("country")?.uppercased()
         if let text = value("visibility") {
-            guard let visibility = Visibility(rawValue: text) else { throw LedgerError(field: "visibility", "must be public or internal") }
+            guard let visibility = Visibility(rawValue: text) else { throw LedgerError(field: "visibility", .mustBeVisibility) }
             self.visibility = visibility
         }
         overdueOnly = value("overdue") != nil

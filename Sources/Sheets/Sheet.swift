@@ -224,7 +224,7 @@ struct RowReader {
 
     func drafts(records: LedgerRecords, state: LedgerState, author: String, reason: String?, today: CalendarDay,
                 changes: inout [String]) throws(SheetPlan.Problem) -> [EntryDraft] {
-        guard let id = text(.id) else { throw problem("id", "is empty") }
+        guard let id = text(.id) else { throw problem("id", LedgerError.Code.empty.english) }
         var effective = EffectiveTime(day: today)
         if let typed = text(.effective) {
             guard let time = EffectiveTime(typed) else { throw problem("effective", "'\(typed)' is not a date (YYYY-MM-DD)") }

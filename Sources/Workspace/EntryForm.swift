@@ -93,14 +93,17 @@ public enum EntryForm {
     public static func read(_ kind: FormKind, _ form: FormValues, author: String, records: LedgerRecords,
                             today: CalendarDay = .today()) -> EntryFormResult {
         var result = EntryFormResult()
-        func problem(_ field: String, _ message: String) { if result.problems[field] == nil { result.problems[field] = LedgerError(field: field, message) } }
+        func problem(_ field: String, _ error: LedgerError) {
+            if result.problems[field] == nil { result.problems[field] = LedgerError(field: field, error.message, code: error.code) }
+        }
+        func problem(_ field: String, _ code: LedgerError.Code) { problem(field, LedgerError(code)) }
 
         let visibility: Visibility?
         switch form[Self.visibility] ?? "" {
         case "public": visibility = .public
         case "internal": visibility = .internal
-        case "": visibility = nil; problem(Self.visibility, "choose public or internal")
-        default: visibility = nil; problem(Self.visibility, "must be public or internal")
+        case "": visibility = nil; problem(Self.visibility, .chooseVisibility)
+        default: visibility = nil; problem(Self.visibility, .mustBeVisibility)
         }
 
         var target: Record?
@@ -111,21 +114,21 @@ public enum EntryForm {
                 target = record
                 subject = record.subject
             } else {
-                problem(targetSeq, "choose the entry to amend")
+                problem(targetSeq, .chooseEntry)
             }
         } else {
             let typed = (form[Self.effective] ?? "").trimmingCharacters(in: .whitespaces)
             if typed.isEmpty {
-                problem(Self.effective, "is required")
+                problem(Self.effective, .required)
             } else if let day = EffectiveTime(typed) {
                 effective = day
             } else {
-                problem(Self.effective, "'\(typed)' is not a real date (YYYY-MM-DD)")
+                problem(Self.effective, .notADate("'\(typed)'"))
             }
             do throws(LedgerError) {
                 try EntryValidator.checkSubjectID(subject, field: Self.subject)
             } catch {
-                problem(Self.subject, subject.isEmpty ? (kind.definesSubject ? "is required" : "choose one") : error.message)
+                if subject.isEmpty { problem(Self.subject, kind.definesSubject ? .required : .chooseOne) } else { problem(Self.subject, error) }
             }
         }
 
@@ -152,14 +155,14 @@ public enum EntryForm {
                 changed["effective"] = .string(typed)
                 result.changes.append(("effective", .string(target.effective.description), .string(typed)))
             }
-            if changed.isEmpty && result.problems.isEmpty { problem("", "change at least one field; nothing differs from the entry as it stands") }
+            if changed.isEmpty && result.problems.isEmpty { problem("", .nothingChanged) }
             if let reasonProblem = textProblem(form[reason], field: reason) { problem(reason, reasonProblem) }
             // Each corrected field is judged as the corrected entry would be.
             let validator = EntryValidator(records: records, today: today)
             var corrected = current
             for (name, value) in changed where name != "effective" { corrected[name] = value }
             for error in validator.fieldProblems(corrected, of: target.type, visibility: target.visibility) where changed[inputName(error.field)] != nil {
-                problem(inputName(error.field), error.message)
+                problem(inputName(error.field), error)
             }
             payload = ["target_seq": .int(target.seq), "fields": .object(changed), "reason": .string(form[reason] ?? "")]
         } else if kind == .retraction {
@@ -168,7 +171,7 @@ public enum EntryForm {
         } else {
             let validator = EntryValidator(records: records, today: today)
             for error in validator.fieldProblems(payload, of: kind.entryType, visibility: visibility ?? .internal) {
-                problem(inputName(error.field), error.message)
+                problem(inputName(error.field), error)
             }
         }
         guard result.problems.isEmpty, let visibility else { return result }
@@ -180,7 +183,7 @@ public enum EntryForm {
         do throws(LedgerError) {
             try EntryValidator(records: records, today: today).validate(draft)
         } catch {
-            problem(inputName(error.field), error.message)
+            problem(inputName(error.field), error)
             return result
         }
         result.draft = draft
@@ -197,12 +200,12 @@ public enum EntryForm {
         return name
     }
 
-    private static func textProblem(_ text: String?, field: String) -> String? {
+    private static func textProblem(_ text: String?, field: String) -> LedgerError? {
         do throws(LedgerError) {
             try EntryValidator.checkText(text ?? "", field: field, maxLength: TextLimits.longText, multiline: true)
             return nil
         } catch {
-            return error.message
+            return error
         }
     }
 

@@ -159,32 +159,29 @@ enum WorkspaceWords {
         "webhookSecretFor": "Secreto de firma para", "webhookSecretHelp": "Déselo ahora al receptor: con él comprueba la firma de cada cuerpo. No se vuelve a mostrar.",
     ]
 
-    /// The core's messages in Spanish, by their fixed wording; a message not listed (rare
-    /// ones naming ids and seqs) is shown as the core wrote it.
+    /// The core's form problems in the page's language, by their code; an error without one
+    /// (rare ones naming ids and seqs) is shown as the core wrote it.
     static func message(_ error: LedgerError, _ language: ReportLanguage) -> String {
-        guard language == .es else { return error.message }
-        let message = error.message
-        let fixed: [String: String] = [
-            "is required": "es obligatorio", "is empty": "está vacío", "needs at least one item": "necesita al menos un elemento",
-            "choose public or internal": "elija pública o interna", "must be public or internal": "debe ser pública o interna",
-            "choose one": "elija uno", "choose the entry to amend": "elija la entrada a enmendar",
-            "must be text": "debe ser texto",
-            "change at least one field; nothing differs from the entry as it stands": "cambie al menos un campo; nada difiere de la entrada tal como está",
-        ]
-        if let spanish = fixed[message] { return spanish }
-        let patterns: [(suffix: String, spanish: String)] = [
-            ("is not a real date (YYYY-MM-DD)", "no es una fecha real (AAAA-MM-DD)"),
-            ("is not a two-letter country code like MX or US", "no es un código de país de dos letras como MX o US"),
-            ("must be lowercase letters, digits and hyphens (like stop-arms-flow)", "debe tener solo minúsculas, dígitos y guiones (como stop-arms-flow)"),
-            ("is in the future; log events once they have happened", "está en el futuro; registre los hechos cuando hayan ocurrido"),
-            ("is listed twice", "está dos veces"),
-            ("is not an http(s) URL", "no es un enlace http(s)"),
-        ]
-        for pattern in patterns where message.hasSuffix(pattern.suffix) {
-            return String(message.dropLast(pattern.suffix.count)) + pattern.spanish
+        guard language == .es, let code = error.code else { return error.message }
+        switch code {
+        case .required: return "es obligatorio"
+        case .empty: return "está vacío"
+        case .needsAnItem: return "necesita al menos un elemento"
+        case .mustBeText: return "debe ser texto"
+        case .chooseVisibility: return "elija pública o interna"
+        case .mustBeVisibility: return "debe ser pública o interna"
+        case .chooseOne: return "elija uno"
+        case .chooseEntry: return "elija la entrada a enmendar"
+        case .nothingChanged: return "cambie al menos un campo; nada difiere de la entrada tal como está"
+        case .notADate(let value): return "\(value) no es una fecha real (AAAA-MM-DD)"
+        case .notACountryCode(let value): return "\(value) no es un código de país de dos letras como MX o US"
+        case .notAnID(let value): return "\(value) debe tener solo minúsculas, dígitos y guiones (como stop-arms-flow)"
+        case .inTheFuture(let value): return "\(value) está en el futuro; registre los hechos cuando hayan ocurrido"
+        case .listedTwice(let value): return "\(value) está dos veces"
+        case .notAURL(let value): return "\(value) no es un enlace http(s)"
+        // The English names what clashes and the limit; kept beside the Spanish.
+        case .idTaken: return "ese id ya está en uso; los ids nunca se reutilizan (" + error.message + ")"
+        case .tooLong: return "es demasiado largo (" + error.message + ")"
         }
-        if message.contains("already names") { return "ese id ya está en uso; los ids nunca se reutilizan (" + message + ")" }
-        if message.hasPrefix("is ") && message.contains("characters; the limit is") { return "es demasiado largo (" + message + ")" }
-        return message
     }
 }

@@ -110,7 +110,7 @@ func parseEffective(_ text: String, flag: String) throws(LedgerError) -> Effecti
 }
 
 func parseDay(_ text: String, flag: String) throws(LedgerError) -> CalendarDay {
-    guard let day = CalendarDay(text) else { throw LedgerError(field: flag, "'\(text)' is not a real date (YYYY-MM-DD)") }
+    guard let day = CalendarDay(text) else { throw LedgerError(field: flag, .notADate("'\(text)'")) }
     return day
 }
 
