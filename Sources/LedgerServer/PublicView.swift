@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import Ledger
@@ -8,8 +7,10 @@ import ServiceLifecycle
 import Transparency
 
 /// What the public sees, kept in memory and brought up to date when the ledger moves:
-/// the public records folded once, and every page rendered at most once per ledger head
-/// (and per day, since "overdue" depends on the date). Requests never fold the ledger.
+/// the public records folded once (this file: the fold and its refreshes), every page
+/// rendered at most once per ledger head and day (`PageCache`), read from a replica when
+/// there is one (`ReplicaRouting`), under a warning once the ledger fails a check
+/// (`IntegrityMonitor`). Requests never fold the ledger.
 actor PublicView {
     /// A rendered response body, its type, and the tag that lets a client skip it next time.
     struct Rendered: Sendable {
@@ -40,21 +41,24 @@ actor PublicView {
 
     /// Where writes go, and where a read that must see a write is made.
     let ledger: Ledger
-    /// Where the public pages are read from when there is one: a streaming replica of
-    /// `ledger` (`serve --read-database`), which can be behind by a moment. Nil until a
-    /// replica that could not be reached at start answers (`replicaConnected`).
-    private(set) var replica: Ledger?
+    /// Where the public pages are read from: a streaming replica of `ledger` when there is
+    /// one (`serve --read-database`), which can be behind by a moment.
+    var routing: ReplicaRouting
     /// A replica was named: the watcher polls, and reads that must see a write go to `ledger`.
     let readsFromReplica: Bool
+    static let replicaRetry = ReplicaRouting.retry
+    static let replicaPatience = ReplicaRouting.patience
+    var integrity = IntegrityMonitor()
+    var pageCache = PageCache()
     let templates: ReportTemplates
     /// Where the public reaches the site, for the command on the status page.
     let address: String
     /// The latest signed checkpoint, as the pages and feeds show it.
     private(set) var published: PublishedCheckpoint?
     /// Counts the times new report editions were published, for the pages' tags.
-    private var editionsVersion = 0
-    private let logger: Logger
-    private let today: @Sendable () -> CalendarDay
+    private(set) var editionsVersion = 0
+    let logger: Logger
+    let today: @Sendable () -> CalendarDay
     private var records = LedgerRecords(audience: .public)
     /// Raised when the view starts again from nothing (a wrong snapshot was found): a fold
     /// begun before then is discarded, whatever it reached.
@@ -62,7 +66,6 @@ actor PublicView {
     /// The seq of the latest snapshot of the public fold this view began from or saved.
     private(set) var snapshotSeq: Int64 = 0
     private var snapshot: Snapshot?
-    private var pages: [String: Rendered] = [:]
     /// A refresh has run to its end (verified the chain and folded it, or failed to).
     private var hasRefreshed = false
     /// The first refresh, which every caller until it ends waits for rather than verifying
@@ -74,38 +77,25 @@ actor PublicView {
     /// the counts fold that answers the status page and the status API meanwhile.
     private var counts: LedgerRecords?
     private var countsSnapshot: Snapshot?
-    /// When the view last read the primary for a head it had not seen (see `show(atLeast:)`).
-    private var primaryReadAt: ContinuousClock.Instant?
-    /// When a read of the replica last failed: for `replicaRetry` after that, public reads
-    /// go to the primary, so a replica that is down costs speed, not answers.
-    private var replicaFailedAt: ContinuousClock.Instant?
-    static let replicaRetry: Duration = .seconds(10)
-    /// How long a short read of the replica may take before it counts as down.
-    static let replicaPatience: Duration = .seconds(2)
+
     /// The chain verified so far; each refresh checks only the entries that are new.
-    private(set) var verification: Ledger.Verification?
+    var verification: Ledger.Verification? { integrity.verification }
     /// What is wrong with the database's append-only triggers, checked at start and then
     /// at most once a minute.
-    private(set) var guardProblems: [String] = []
-    private var guardsCheckedAt: ContinuousClock.Instant?
+    var guardProblems: [String] { integrity.guardProblems }
     /// Stored snapshots of the fold found not to be the chain's (`Ledger.snapshotProblems`),
     /// checked once after start, in the background: the view may have started from one.
-    private(set) var snapshotProblems: [String] = []
     /// Until the check has run, the server keeps no new snapshot, which could carry a
     /// wrong one's content forward.
-    private var hasCheckedSnapshots = false
-    private let guardCheckInterval: Duration = .seconds(60)
-    /// Past this many cached pages the cache starts again: ids and months are bounded by the
-    /// ledger, but a ledger can be large.
-    private let pageLimit = 4_096
+    var snapshotProblems: [String] { integrity.snapshotProblems }
 
     /// - Parameter awaitsReplica: a replica was named but could not be reached at start:
     ///   public reads go to `ledger` until `replicaConnected`.
     init(ledger: Ledger, replica: Ledger? = nil, awaitsReplica: Bool = false, templates: ReportTemplates = .builtIn, address: String = "",
          logger: Logger, today: @escaping @Sendable () -> CalendarDay = { .today() }) {
         self.ledger = ledger
-        self.replica = replica
-        readsFromReplica = replica != nil || awaitsReplica
+        routing = ReplicaRouting(replica: replica, awaitsReplica: awaitsReplica)
+        readsFromReplica = routing.readsFromReplica
         self.address = address
         self.templates = templates
         self.logger = logger
@@ -115,7 +105,7 @@ actor PublicView {
     var head: ChainHead { records.head }
 
     /// The head the pages show: the counts fold's until the full fold is in.
-    private var shownHead: ChainHead { isReady ? records.head : counts?.head ?? records.head }
+    var shownHead: ChainHead { isReady ? records.head : counts?.head ?? records.head }
 
     /// Starts from the stored counts snapshot of the public view, if one matches the chain,
     /// and brings it to the head: a few hundred milliseconds at a million entries, where
@@ -137,10 +127,7 @@ actor PublicView {
 
     /// Set once the ledger failed verification or lost its guards; it stays set until the
     /// server restarts, because a ledger does not mend itself.
-    var warning: IntegrityWarning? {
-        if let verification, !verification.isIntact { return IntegrityWarning(failedAtSeq: verification.firstBadSeq) }
-        return guardProblems.isEmpty && snapshotProblems.isEmpty ? nil : IntegrityWarning(failedAtSeq: nil)
-    }
+    var warning: IntegrityWarning? { integrity.warning }
 
     /// The warning, once the chain is verified: a write waits for the first verification
     /// rather than landing on a chain not yet checked.
@@ -152,9 +139,8 @@ actor PublicView {
     /// The outcome of the snapshot check: a wrong snapshot is as loud as a broken guard, and
     /// the view is folded again from the chain alone.
     func snapshotsChecked(problems: [String]) async {
-        hasCheckedSnapshots = true
+        integrity.snapshotsChecked(problems)
         guard !problems.isEmpty else { return }
-        snapshotProblems = problems
         for problem in problems {
             logger.error("a stored snapshot of the fold is not the chain's; writes are refused and every page carries a warning until an operator acts",
                          metadata: ["problem": "\(problem)"])
@@ -162,56 +148,8 @@ actor PublicView {
         records = LedgerRecords(audience: .public)
         foldGeneration += 1
         snapshot = nil
-        pages = [:]
+        pageCache.clear()
         do { try await refresh() } catch { logger.error("could not fold the chain again", metadata: ["error": "\(error)"]) }
-    }
-
-    /// Where public reads go now: the replica, unless it failed within `replicaRetry`.
-    var readsGoToReplica: Bool {
-        replica != nil && replicaFailedAt.map { .now - $0 >= Self.replicaRetry } ?? true
-    }
-
-    /// A replica that could not be reached at start answers now, and is a replica of
-    /// `ledger`: public reads go to it from here on.
-    func replicaConnected(_ replica: Ledger) {
-        self.replica = replica
-        replicaAnswered()
-    }
-
-    /// Runs a public read on the replica, or on the primary while the replica is down; a
-    /// replica that fails now (it cannot be reached, or does not answer within `patience`)
-    /// hands the read to the primary. A read cut off because the server stops is not the
-    /// replica failing: it is neither said nor tried again on the primary.
-    /// - Parameter patience: nil for a long read (a fold of the chain), which is not timed.
-    func read<T: Sendable>(patience: Duration? = replicaPatience, _ body: @escaping @Sendable (Ledger) async throws -> T) async throws -> T {
-        guard readsGoToReplica, let reads = replica else { return try await body(ledger) }
-        do {
-            let value: T
-            if let patience {
-                value = try await withDeadline(patience, doing: "read the replica") { try await body(reads) }
-            } else {
-                value = try await body(reads)
-            }
-            replicaAnswered()
-            return value
-        } catch let error as LedgerError where error.kind == .storage && !Task.isCancelled {
-            replicaFailed(error)
-            return try await body(ledger)
-        }
-    }
-
-    /// Said once when the replica stops answering, and once when it answers again.
-    func replicaFailed(_ error: any Error) {
-        if replicaFailedAt == nil {
-            logger.warning("the replica is unreachable: public reads go to the primary until it answers again", metadata: ["error": "\(error)"])
-        }
-        replicaFailedAt = .now
-    }
-
-    private func replicaAnswered() {
-        guard replicaFailedAt != nil else { return }
-        replicaFailedAt = nil
-        logger.info("the replica answers again: public reads go to it")
     }
 
     /// Verifies what is new of the chain (and, now and then, the triggers), then folds in
@@ -233,14 +171,14 @@ actor PublicView {
     }
 
     private func refreshNow() async throws {
-        guard readsGoToReplica, let reads = replica else { return try await refresh(from: ledger) }
+        guard let reads = routing.reads else { return try await refresh(from: ledger) }
         do {
             let head = try await withDeadline(Self.replicaPatience, doing: "read the replica's head") { try await reads.store.head() }
-            replicaAnswered()
+            routing.answered(logger: logger)
             if hasRefreshed && head.seq <= records.head.seq && head.seq <= verification?.head.seq ?? 0 { return }
             try await refresh(from: reads)
         } catch let error as LedgerError where error.kind == .storage && !Task.isCancelled {
-            replicaFailed(error)
+            routing.failed(error, logger: logger)
             try await refresh(from: ledger)
         }
     }
@@ -248,18 +186,17 @@ actor PublicView {
     private func refresh(from reads: Ledger) async throws {
         defer { hasRefreshed = true }
         let warningBefore = warning
-        verification = try await reads.verify(continuing: verification)
+        integrity.verified(try await reads.verify(continuing: verification))
         let now = ContinuousClock.now
-        if guardsCheckedAt.map({ now - $0 >= guardCheckInterval }) ?? true {
-            guardProblems = try await reads.store.appendOnlyGuardProblems()
-            guardsCheckedAt = now
+        if integrity.guardsDue(at: now) {
+            integrity.guardsChecked(try await reads.store.appendOnlyGuardProblems(), at: now)
         }
         if !hasRefreshed, let verification, verification.isIntact, warning == nil {
             logger.info("ledger verified", metadata: ["entries": "\(verification.entries)", "head": "\(verification.head.seq)"])
         }
         if warning != warningBefore {
             snapshot = nil
-            pages = [:]
+            pageCache.clear()
             // Nothing more from the counts: their pages were built without the warning.
             leaveTheCounts()
             if let verification, !verification.isIntact {
@@ -305,7 +242,7 @@ actor PublicView {
         let keepsPages = next.head == shownHead
         records = next
         snapshot = nil
-        if !keepsPages { pages = [:] }
+        if !keepsPages { pageCache.clear() }
         logger.debug("public view refreshed", metadata: ["seq": "\(next.head.seq)"])
     }
 
@@ -320,13 +257,13 @@ actor PublicView {
     func show(atLeast seq: Int64) async throws {
         guard seq > records.head.seq else { return }
         if !hasRefreshed { try await refresh() }
-        if let last = primaryReadAt {
+        if let last = routing.primaryReadAt {
             let wait = last + Self.primarySpacing - .now
             if wait > .zero { try await Task.sleep(for: wait) }
         }
         // Another request may have brought the view there while this one waited.
         guard seq > records.head.seq else { return }
-        primaryReadAt = .now
+        routing.primaryReadAt = .now
         try await readTheWritten()
     }
 
@@ -353,7 +290,7 @@ actor PublicView {
     /// newer. The encoding runs outside the actor: pages are served meanwhile.
     /// - Returns: the seq of the snapshots kept, if any were.
     nonisolated func saveSnapshotsIfBehind(threshold: Int64) async throws -> Int64? {
-        let (publicRecords, saved, intact, checked) = await (records, snapshotSeq, warning == nil, hasCheckedSnapshots)
+        let (publicRecords, saved, intact, checked) = await (records, snapshotSeq, warning == nil, integrity.hasCheckedSnapshots)
         // A ledger that failed verification is not summarised for later starts.
         guard intact, checked, publicRecords.head.seq - saved >= threshold else { return nil }
         let teamRecords = try await ledger.records()
@@ -375,91 +312,14 @@ actor PublicView {
         guard shown != published, (shown?.size ?? 0) >= (published?.size ?? 0) else { return }
         published = shown
         snapshot = nil
-        pages = [:]
+        pageCache.clear()
     }
 
     /// New report editions were published: the month pages that list them are rendered again.
     func editionsPublished() {
         editionsVersion += 1
-        pages = [:]
+        pageCache.clear()
     }
-
-    /// The tag of every cached response of this head, checkpoint, editions, day and language:
-    /// computed without rendering, so a client that has the page gets a 304 at no cost.
-    /// - Parameter variant: what else the page depends on (a filtered list's query), so a
-    ///   client holding the unfiltered page's tag is not told that the filtered one is the same.
-    func etag(language: ReportLanguage, variant: String = "") -> String {
-        Self.varied(Self.etag(head: shownHead, day: today(), language: language, warning: warning, checkpoint: published, editions: editionsVersion),
-                    by: variant)
-    }
-
-    static func varied(_ etag: String, by variant: String) -> String {
-        guard !variant.isEmpty else { return etag }
-        let digest = SHA256.hash(data: Data(variant.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return String(etag.dropLast()) + "-v\(digest)\""
-    }
-
-    static func etag(head: ChainHead, day: CalendarDay, language: ReportLanguage, warning: IntegrityWarning?, checkpoint: PublishedCheckpoint?,
-                     editions: Int) -> String {
-        "\"\(head.seq)-\(head.hash.prefix(16))-\(day)-\(language.rawValue)-c\(checkpoint?.size ?? 0)-e\(editions)\(warning == nil ? "" : "-unverified")\""
-    }
-
-    /// The cached response for `key`, rendering it on first use; nil when `render` finds
-    /// nothing (a 404, which is not cached). Pages are rendered off the actor, so a page
-    /// that takes seconds (a search at a million entries) holds up no other request, and a
-    /// request for a page already being rendered waits for that render.
-    /// - Parameter countsWillDo: `render` reads only what a state from the counts fold holds
-    ///   (see `PublicSite.statusPageSeqs`), so a server starting from the counts answers it
-    ///   at once rather than after the full fold.
-    /// - Parameter isSearch: `render` reads every note; at most `searchLimit` such renders
-    ///   run at once, and one more is refused with `TooManySearches`.
-    func page(_ key: String, language: ReportLanguage, contentType: String, variant: String = "", countsWillDo: Bool = false, isSearch: Bool = false,
-              render: @escaping @Sendable (Snapshot) throws -> String?) async throws -> Rendered? {
-        let fromCounts = countsWillDo ? try await countsSnapshotIfStarting() : nil
-        let snapshot = if let fromCounts { fromCounts } else { try await currentSnapshot() }
-        let etag = Self.varied(snapshot.etag(language, editions: editionsVersion), by: variant)
-        if let page = pages[key], page.etag == etag { return page }
-        let task: Task<String?, any Error>
-        let isOurs = rendering[key]?.etag != etag
-        if let underWay = rendering[key], !isOurs {
-            task = underWay.task
-        } else {
-            if isSearch {
-                guard searchesRunning < Self.searchLimit else { throw TooManySearches() }
-                searchesRunning += 1
-            }
-            task = Task.detached { try render(snapshot) }
-            rendering[key] = (etag, task)
-        }
-        // Awaiting a task's result is not cut short by cancellation, so the render that
-        // began here is always forgotten here.
-        let result = await task.result
-        if isOurs {
-            if rendering[key]?.etag == etag { rendering[key] = nil }
-            if isSearch { searchesRunning -= 1 }
-        }
-        guard let text = try result.get() else { return nil }
-        if let page = pages[key], page.etag == etag { return page }
-        let page = Rendered(body: ByteBuffer(string: text), contentType: contentType, etag: etag)
-        // Only pages of the latest head are kept; one that a refresh overtook is served once.
-        // A page from the counts is the full fold's page of the same head, byte for byte.
-        if snapshot.records.head == shownHead {
-            if pages.count >= pageLimit { pages = [:] }
-            pages[key] = page
-        }
-        return page
-    }
-
-    /// Renders under way, by page key, with the tag of what they render.
-    private var rendering: [String: (etag: String, task: Task<String?, any Error>)] = [:]
-    /// Searches being rendered. Each reads every note (about a second of a core at a million
-    /// entries), so distinct searches sent at once could keep both cores busy for as long as
-    /// anyone keeps sending them.
-    private var searchesRunning = 0
-    static let searchLimit = 1
-
-    /// A search was asked for while `searchLimit` others were being rendered.
-    struct TooManySearches: Error {}
 
     func withSnapshot<T: Sendable>(_ body: @Sendable (Snapshot) throws -> T) async throws -> T {
         try body(try await currentSnapshot())
@@ -467,7 +327,7 @@ actor PublicView {
 
     /// The state of the counts fold a server started from, with the follow-ups the status
     /// page shows read back whole; nil once the full fold is in.
-    private func countsSnapshotIfStarting() async throws -> Snapshot? {
+    func countsSnapshotIfStarting() async throws -> Snapshot? {
         guard !isReady, let counts else { return nil }
         let day = today()
         if let countsSnapshot, countsSnapshot.state.asOf == day, countsSnapshot.records.head == counts.head,
@@ -479,11 +339,11 @@ actor PublicView {
         return built
     }
 
-    private func currentSnapshot() async throws -> Snapshot {
+    func currentSnapshot() async throws -> Snapshot {
         if !hasRefreshed { try await refresh() }
         let day = today()
         if let snapshot, snapshot.state.asOf == day { return snapshot }
-        pages = [:]
+        pageCache.clear()
         let records = records
         let latest = LedgerFeed.latest(records)
         // Entries this view read from the primary may not have reached the replica yet.
