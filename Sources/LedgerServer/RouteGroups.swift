@@ -81,7 +81,7 @@ extension Routes {
                 let site = snapshot.site(language)
                 return DueDateCalendar(state: snapshot.state, language: language, baseURL: configuration.baseURL) {
                     configuration.baseURL + site.link("/commitments/\($0.id)")
-                }.ics(name: "\(site.organisation): " + language.pick("due dates", "plazos"))
+                }.ics(name: "\(site.organisation): " + language.text("site.dueDates"))
             }
         }
         read(group, "/feed.atom") { request, _ in

@@ -412,7 +412,7 @@ struct TeamRoutes: Sendable {
         let text = DueDateCalendar(state: state, language: language, baseURL: base) { commitment in
             commitment.visibility == .public ? base + "/commitments/\(commitment.id)?lang=\(language.rawValue)"
                 : base + "/team/commitments?q=\(commitment.id)&lang=\(language.rawValue)"
-        }.ics(name: "\(pages.organisation): " + (language == .es ? "plazos (equipo)" : "due dates (team)"))
+        }.ics(name: "\(pages.organisation): " + language.text("team.calendarName"))
         var headers = Self.headers
         headers[.contentType] = "text/calendar; charset=utf-8"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -30,7 +30,7 @@ public struct DueDateCalendar: Sendable {
             let records = state.timeline(of: commitment.id)
             let changed = records.map(\.recordedAt).max() ?? "1970-01-01T00:00:00.000Z"
             let status = language.word(commitment.status) + (commitment.basis.map { " (\(language.word($0)))" } ?? "")
-            let overdue = commitment.daysOverdue(on: state.asOf).map { " — " + language.pick("overdue by ", "vencido hace ") + language.days($0) } ?? ""
+            let overdue = commitment.daysOverdue(on: state.asOf).map { " — " + language.labels.overdueBy + " " + language.days($0) } ?? ""
             let summary = language.pick(text: commitment.summary, spanish: commitment.summaryES)
             let url = link(commitment)
             let description = [writer.name(of: commitment.actor), language.labels.status + ": " + status + overdue, summary, url].joined(separator: "\n")

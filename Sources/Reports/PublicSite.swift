@@ -96,8 +96,8 @@ public struct PublicSite: Sendable {
         }
         let pages = pageCount == 1 ? nil : StatusView.Pages(
             current: page, count: pageCount, previous: page > 1 ? pageLink(page - 1) : nil, next: page < pageCount ? pageLink(page + 1) : nil,
-            label: language.pick("Page \(page) of \(pageCount)", "Página \(page) de \(pageCount)"),
-            previousText: language.pick("Newer", "Más recientes"), nextText: language.pick("Older", "Anteriores"))
+            label: language.text("site.pageOf", ["page": String(page), "pages": String(pageCount)]),
+            previousText: language.text("site.newer"), nextText: language.text("site.older"))
         let view = StatusView(
             frame: frame(title: labels.statusTitle, path: "/"),
             asOf: state.asOf.description, asOfText: language.date(state.asOf),
@@ -200,7 +200,7 @@ public struct PublicSite: Sendable {
             lang: language.rawValue, title: title, organisation: organisation, paperCSS: PaperSize.a4.css,
             site: labels, words: language.labels, warningText: warning?.text(language),
             links: SiteFrame.Links(home: link("/"), atom: link("/feed.atom"), json: link("/feed.json")),
-            other: SiteFrame.OtherLanguage(lang: other.rawValue, href: link(path, language: other), name: other == .es ? "Español" : "English"))
+            other: SiteFrame.OtherLanguage(lang: other.rawValue, href: link(path, language: other), name: other.text("language.\(other.rawValue)")))
     }
 
     func demandItem(_ demand: Demand) -> SiteFrame.DemandItem {

@@ -117,10 +117,7 @@ extension MonthlyReport {
 
     /// The line of the current page's list of editions, in the report's language.
     func editionHeading(_ link: ReportEditionLink) -> String {
-        switch language {
-        case .en: "Edition \(link.edition), published \(link.publishedAt.prefix(10)) at the signed checkpoint of \(link.size) entries"
-        case .es: "Edición \(link.edition), publicada el \(link.publishedAt.prefix(10)) en el punto de control firmado de \(link.size) entradas"
-        }
+        language.text("report.editionHeading", ["edition": String(link.edition), "date": String(link.publishedAt.prefix(10)), "size": String(link.size)])
     }
 }
 

@@ -24,7 +24,7 @@ package struct Sentences {
     package func label(_ type: EntryType) -> String {
         let labels = language.labels
         switch type {
-        case .actorRegistered: return language.pick("Actor", "Actor")
+        case .actorRegistered: return labels.actor
         case .demandRecorded: return labels.newDemand
         case .commitmentRecorded: return labels.newCommitment
         case .statusChanged: return labels.statusChange
@@ -66,7 +66,7 @@ package struct Sentences {
             guard let payload = CorrectionPayload(record.payload) else { return (record.subject, nil, []) }
             // Each field by the name people know it by in this language.
             let fields = payload.fields.keys.sorted().map { key in
-                let name = FieldSpec.label(of: key).map { language.pick($0.english, $0.spanish) } ?? key
+                let name = FieldSpec.label(of: key).map { $0.text(language) } ?? key
                 return "\(name) = \(payload.fields[key].flatMap { $0.stringValue ?? $0.canonicalText } ?? "")"
             }.joined(separator: "; ")
             return ("\(labels.correction) (seq \(payload.targetSeq)): \(fields)", payload.reason, [])

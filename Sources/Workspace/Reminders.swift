@@ -33,7 +33,7 @@ public enum Reminders {
                 let key = "weekly:\(monday):\(member.name)"
                 messages.append(Message(key: key, member: member.name, to: address, text: mail.message(
                     key: key, from: from, to: (member.name, address), now: now,
-                    subject: language.pick("What needs attention this week", "Lo que requiere atención esta semana") + " — \(organisation)",
+                    subject: language.text("mail.weeklySubject") + " — \(organisation)",
                     sections: mail.digest(attention, latest: latest))))
             }
             if member.notifyOverdue {
@@ -42,8 +42,8 @@ public enum Reminders {
                     let key = "overdue:\(commitment.id):\(commitment.due!):\(member.name)"
                     messages.append(Message(key: key, member: member.name, to: address, text: mail.message(
                         key: key, from: from, to: (member.name, address), now: now,
-                        subject: language.pick("Overdue: ", "Vencido: ") + mail.title(commitment),
-                        sections: [mail.section(language.pick("A commitment is now overdue", "Un compromiso acaba de vencer"), [commitment])])))
+                        subject: language.text("mail.overdueSubject") + mail.title(commitment),
+                        sections: [mail.section(language.text("mail.nowOverdue"), [commitment])])))
                 }
             }
         }
@@ -54,8 +54,8 @@ public enum Reminders {
     public static func describe(key: String, language: ReportLanguage) -> String {
         let parts = key.split(separator: ":")
         switch parts.first {
-        case "weekly": return language.pick("Weekly digest, week of ", "Resumen semanal, semana del ") + (parts.count > 1 ? String(parts[1]) : "")
-        case "overdue": return language.pick("Overdue notice: ", "Aviso de vencimiento: ") + (parts.count > 1 ? String(parts[1]) : "")
+        case "weekly": return language.text("mail.weeklyKept") + (parts.count > 1 ? String(parts[1]) : "")
+        case "overdue": return language.text("mail.overdueKept") + (parts.count > 1 ? String(parts[1]) : "")
         default: return key
         }
     }
@@ -81,8 +81,8 @@ struct MailText {
     func section(_ heading: String, _ commitments: [Commitment]) -> Section {
         Section(heading: heading, lines: commitments.map { commitment in
             var facts = [language.word(commitment.status)]
-            if let due = commitment.due { facts.append(language.pick("due ", "plazo ") + language.date(due)) }
-            if let days = commitment.daysOverdue(on: today) { facts.append(language.pick("overdue by ", "vencido hace ") + language.days(days)) }
+            if let due = commitment.due { facts.append(language.labels.due + " " + language.date(due)) }
+            if let days = commitment.daysOverdue(on: today) { facts.append(language.labels.overdueBy + " " + language.days(days)) }
             return ("\(title(commitment)) (\(facts.joined(separator: ", ")))", link(commitment.id))
         })
     }
@@ -125,7 +125,7 @@ struct MailText {
             plain += "\n"
             html += "</ul>"
         }
-        let footer = language.pick("You get this because you asked for it in your settings: ", "Recibe esto porque lo pidió en sus ajustes: ")
+        let footer = language.text("mail.footer")
             + baseURL + "/team/settings"
         plain += "-- \n" + footer + "\n"
         html += "<hr><p>\(HTMLText.escape(footer))</p></body></html>"

@@ -48,7 +48,7 @@ extension WorkspacePages {
 
     /// A field's label as a form shows it: capitalised (the specs' labels are mid-sentence words).
     private func label(_ spec: FieldSpec) -> String {
-        let text = language.pick(spec.label.english, spec.label.spanish)
+        let text = spec.label.text(language)
         return text.prefix(1).uppercased() + text.dropFirst()
     }
 
@@ -105,7 +105,7 @@ extension WorkspacePages {
         case .urls:
             return field(name, label: label, hint: word("sourcesHelp"), required: required, kind: "textarea", form: form, problems: problems)
         case .day:
-            return field(name, label: label, hint: language.pick("YYYY-MM-DD", "AAAA-MM-DD"), required: required, kind: "input", type: "date", form: form, problems: problems)
+            return field(name, label: label, hint: language.text("team.dateHint"), required: required, kind: "input", type: "date", form: form, problems: problems)
         case .country:
             return field(name, label: label, hint: "MX, US", required: required, kind: "input", form: form, problems: problems)
         case .seq, .fieldValues:
@@ -167,7 +167,7 @@ extension WorkspacePages {
             }
         }
         if kind != .retraction && (!kind.amends || target != nil) {
-            fields.append(field(EntryForm.effective, label: word("effective"), hint: language.pick("YYYY-MM-DD", "AAAA-MM-DD"), required: true, kind: "input",
+            fields.append(field(EntryForm.effective, label: word("effective"), hint: language.text("team.dateHint"), required: true, kind: "input",
                                 type: "date", form: form, problems: problems))
         }
         for spec in EntryForm.payloadFields(kind, target: target) {

@@ -59,7 +59,7 @@ public struct WorkspacePages: Sendable {
         return Frame(lang: language.rawValue, title: title, w: words, organisation: organisation,
                      person: person.map { PersonView(name: $0.name, role: $0.role.rawValue, csrf: $0.csrfToken, canWrite: $0.role.canWrite, isAdmin: $0.role == .admin) },
                      otherHref: Self.replacingLanguage(in: path, with: other), otherLang: other.rawValue,
-                     otherName: other == .es ? "Español" : "English", current: [section: true])
+                     otherName: other.text("language.\(other.rawValue)"), current: [section: true])
     }
 
     /// The same path and query with `lang` set (the rest of the query kept as it was).
@@ -106,9 +106,9 @@ public struct WorkspacePages: Sendable {
 
     /// The password rule, in the person's language; nil when the choice is fine.
     public func passwordProblem(_ password: String, repeated: String) -> String? {
-        if password.count < 12 { return language.pick("The password must have at least 12 characters.", "La contraseña debe tener al menos 12 caracteres.") }
-        if password.utf8.count > 72 { return language.pick("The password must be at most 72 bytes long.", "La contraseña debe tener como máximo 72 bytes.") }
-        if password != repeated { return language.pick("The two passwords differ.", "Las dos contraseñas no coinciden.") }
+        if password.count < 12 { return language.text("team.passwordTooShort") }
+        if password.utf8.count > 72 { return language.text("team.passwordTooLong") }
+        if password != repeated { return language.text("team.passwordsDiffer") }
         return nil
     }
 
