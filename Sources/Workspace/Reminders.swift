@@ -89,46 +89,40 @@ struct MailText {
 
     /// What the workspace's home page shows, section by section.
     func digest(_ attention: Attention, latest: [Record]) -> [Section] {
-        let words = WorkspaceWords.table(language)
         let writer = Sentences(state: state, language: language)
         return [
-            section(words["overdue"]!, attention.overdue),
-            section(words["dueSoon"]!, attention.dueSoon),
-            section(words["claimedOnly"]!, attention.claimedNotVerified),
-            Section(heading: words["noResponse"]!, lines: attention.unanswered.map { demand in
+            section(language.text("team.overdue"), attention.overdue),
+            section(language.text("team.dueSoon"), attention.dueSoon),
+            section(language.text("team.claimedOnly"), attention.claimedNotVerified),
+            Section(heading: language.text("team.noResponse"), lines: attention.unanswered.map { demand in
                 (language.pick(text: demand.title, spanish: demand.titleES), baseURL + "/team/demands?q=\(demand.id)&lang=\(language.rawValue)")
             }),
-            Section(heading: words["latest"]!, lines: latest.map { record in
+            Section(heading: language.text("team.latest"), lines: latest.map { record in
                 ("#\(record.seq) \(writer.describe(record).text) (\(record.author))", baseURL + "/team/entries/\(record.seq)?lang=\(language.rawValue)")
             }),
         ]
     }
 
     func message(key: String, from: String, to: (name: String, address: String), now: Date, subject: String, sections: [Section]) -> String {
-        let nothing = WorkspaceWords.table(language)["nothingHere"]!
+        let nothing = language.text("team.nothingHere")
         var plain = ""
-        var html = "<!DOCTYPE html><html lang=\"\(language.rawValue)\"><head><meta charset=\"utf-8\"><title>\(HTMLText.escape(subject))</title></head><body>"
-        html += "<h1>\(HTMLText.escape(subject))</h1>"
         for section in sections {
             plain += section.heading + "\n" + String(repeating: "=", count: section.heading.count) + "\n"
-            html += "<h2>\(HTMLText.escape(section.heading))</h2>"
             if section.lines.isEmpty {
                 plain += nothing + "\n\n"
-                html += "<p>\(HTMLText.escape(nothing))</p>"
                 continue
             }
-            html += "<ul>"
             for line in section.lines {
                 plain += "- " + PlainText.oneLine(line.text) + "\n  " + line.link + "\n"
-                html += "<li><a href=\"\(HTMLText.escape(line.link))\">\(HTMLText.escape(line.text))</a></li>"
             }
             plain += "\n"
-            html += "</ul>"
         }
         let footer = language.text("mail.footer")
             + baseURL + "/team/settings"
         plain += "-- \n" + footer + "\n"
-        html += "<hr><p>\(HTMLText.escape(footer))</p></body></html>"
+        let html = MailHTML(lang: language.rawValue, subject: subject, nothing: nothing, footer: footer, sections: sections.map { section in
+            MailHTML.Section(heading: section.heading, isEmpty: section.lines.isEmpty, lines: section.lines.map { MailHTML.Line(text: $0.text, link: $0.link) })
+        }).rendered
 
         let boundary = "ledger-" + SecretToken.digest(of: key).prefix(24)
         let domain = URL(string: baseURL)?.host ?? "ledger.invalid"
@@ -146,6 +140,19 @@ struct MailText {
             "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + RFC5322.base64Lines(body)
         }
         return headers.joined(separator: "\r\n") + "\r\n\r\n" + parts.joined() + "--\(boundary)--\r\n"
+    }
+}
+
+/// The HTML part of a reminder, through the `mail-html` template (every value escaped).
+struct MailHTML {
+    struct Line { let text: String; let link: String }
+    struct Section { let heading: String; let isEmpty: Bool; let lines: [Line] }
+    let lang, subject, nothing, footer: String
+    let sections: [Section]
+
+    var rendered: String {
+        let html = WorkspaceTemplates.shared.render("mail-html", self)
+        return html.hasSuffix("\n") ? String(html.dropLast()) : html
     }
 }
 

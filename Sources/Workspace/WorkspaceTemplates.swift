@@ -27,6 +27,7 @@ struct WorkspaceTemplates: Sendable {
         "team-sheets": PackageResources.team_sheets_mustache,
         "team-sheet-review": PackageResources.team_sheet_review_mustache,
         "team-webhooks": PackageResources.team_webhooks_mustache,
+        "mail-html": PackageResources.mail_html_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 
     private let library: MustacheLibrary
