@@ -15,10 +15,7 @@ extension PostgresLedgerStore {
         try await run("read the outbox") {
             var deliveries: [MailDelivery] = []
             let rows = try await self.client.query(query, logger: self.logger)
-            for try await (key, member, message, created, sent, attempts, next, error) in rows.decode((String, String, String, Int64, Int64?, Int, Int64, String?).self) {
-                deliveries.append(MailDelivery(key: key, member: member, message: message, createdAt: created, sentAt: sent, attempts: attempts,
-                                               nextAttemptAt: next, lastError: error))
-            }
+            for try await row in rows { deliveries.append(try StoredRows.mail(PostgresStoredRow(row))) }
             return deliveries
         }
     }
@@ -72,13 +69,7 @@ extension PostgresLedgerStore {
             let rows = try await self.client.query(
                 "SELECT \(unescaped: ColumnLists.webhook) FROM webhooks ORDER BY id",
                 logger: self.logger)
-            for try await (id, url, secret, publicOnly, created, removed, delivered, attempts, next, error, allowPrivate)
-                in rows.decode((Int64, String, String, Bool, Int64, Int64?, Int64, Int, Int64, String?, Bool).self) {
-                var hook = Webhook(id: id, url: url, secret: secret, publicOnly: publicOnly, createdAt: created, removedAt: removed,
-                                   deliveredSeq: delivered, attempts: attempts, nextAttemptAt: next, lastError: error)
-                hook.allowPrivate = allowPrivate
-                hooks.append(hook)
-            }
+            for try await row in rows { hooks.append(try StoredRows.webhook(PostgresStoredRow(row))) }
             return hooks
         }
     }

@@ -30,13 +30,7 @@ extension PostgresLedgerStore {
         try await run("read the team") {
             var members: [TeamMember] = []
             let rows = try await self.client.query("SELECT \(unescaped: ColumnLists.member) FROM team_members ORDER BY created_at, name", logger: self.logger)
-            for try await (name, role, email, hash, setup, expires, disabled, created, calendar, language, weekly, overdue, since)
-                in rows.decode((String, String, String?, String?, String?, Int64?, Int64?, Int64, String?, String, Bool, Bool, Int64?).self) {
-                var member = TeamMember(name: name, role: TeamRole(rawValue: role) ?? .viewer, email: email, passwordHash: hash, setupDigest: setup,
-                                        setupExpiresAt: expires, disabledAt: disabled, createdAt: created)
-                (member.calendarDigest, member.language, member.notifyWeekly, member.notifyOverdue, member.notifySince) = (calendar, language, weekly, overdue, since)
-                members.append(member)
-            }
+            for try await row in rows { members.append(try StoredRows.member(PostgresStoredRow(row))) }
             return members
         }
     }
@@ -72,9 +66,7 @@ extension PostgresLedgerStore {
             let rows = try await self.client.query(
                 "SELECT \(unescaped: ColumnLists.session) FROM team_sessions WHERE digest = \(digest)", logger: self.logger)
             var found: TeamSession?
-            for try await (digest, member, csrf, created, seen, ended) in rows.decode((String, String, String, Int64, Int64, Int64?).self) {
-                found = TeamSession(digest: digest, member: member, csrfToken: csrf, createdAt: created, lastSeenAt: seen, endedAt: ended)
-            }
+            for try await row in rows { found = try StoredRows.session(PostgresStoredRow(row)) }
             return found
         }
     }

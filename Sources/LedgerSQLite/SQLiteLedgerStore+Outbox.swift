@@ -9,9 +9,6 @@ import LedgerTeam
 /// The outbox: mail to send and webhooks to deliver, with their attempts.
 extension SQLiteLedgerStore {
 
-    static func mail(_ row: Row) -> MailDelivery {
-        MailDelivery(key: row[0], member: row[1], message: row[2], createdAt: row[3], sentAt: row[4], attempts: row[5], nextAttemptAt: row[6], lastError: row[7])
-    }
 
     public func addMailDelivery(_ delivery: MailDelivery) async throws -> Bool {
         try await writeTeam("keep the message") { db in
@@ -26,7 +23,7 @@ extension SQLiteLedgerStore {
         try await run("read the outbox") {
             try await self.reader.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(ColumnLists.mail) FROM mail_deliveries WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY created_at, key",
-                                 arguments: [now]).map(Self.mail)
+                                 arguments: [now]).map { try StoredRows.mail($0) }
             }
         }
     }
@@ -35,7 +32,7 @@ extension SQLiteLedgerStore {
         try await run("read the outbox") {
             try await self.reader.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(ColumnLists.mail) FROM mail_deliveries WHERE member = ? ORDER BY created_at DESC, key LIMIT ?",
-                                 arguments: [member, limit]).map(Self.mail)
+                                 arguments: [member, limit]).map { try StoredRows.mail($0) }
             }
         }
     }
@@ -62,12 +59,7 @@ extension SQLiteLedgerStore {
     public func webhooks() async throws -> [Webhook] {
         try await run("read the webhooks") {
             try await self.reader.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(ColumnLists.webhook) FROM webhooks ORDER BY id").map {
-                    var hook = Webhook(id: $0[0], url: $0[1], secret: $0[2], publicOnly: $0[3], createdAt: $0[4], removedAt: $0[5], deliveredSeq: $0[6],
-                                       attempts: $0[7], nextAttemptAt: $0[8], lastError: $0[9])
-                    hook.allowPrivate = $0[10]
-                    return hook
-                }
+                try Row.fetchAll(db, sql: "SELECT \(ColumnLists.webhook) FROM webhooks ORDER BY id").map { try StoredRows.webhook($0) }
             }
         }
     }

@@ -9,12 +9,6 @@ import LedgerTeam
 /// The team's people, sessions and sign-in attempts.
 extension SQLiteLedgerStore {
 
-    static func member(_ row: Row) -> TeamMember {
-        var member = TeamMember(name: row[0], role: TeamRole(rawValue: row[1]) ?? .viewer, email: row[2], passwordHash: row[3], setupDigest: row[4],
-                                setupExpiresAt: row[5], disabledAt: row[6], createdAt: row[7])
-        (member.calendarDigest, member.language, member.notifyWeekly, member.notifyOverdue, member.notifySince) = (row[8], row[9], row[10], row[11], row[12])
-        return member
-    }
 
     static func memberArguments(_ member: TeamMember) -> StatementArguments {
         [member.name, member.role.rawValue, member.email, member.passwordHash, member.setupDigest, member.setupExpiresAt,
@@ -39,7 +33,7 @@ extension SQLiteLedgerStore {
     public func members() async throws -> [TeamMember] {
         try await run("read the team") {
             try await self.reader.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(ColumnLists.member) FROM team_members ORDER BY created_at, name").map(Self.member)
+                try Row.fetchAll(db, sql: "SELECT \(ColumnLists.member) FROM team_members ORDER BY created_at, name").map { try StoredRows.member($0) }
             }
         }
     }
@@ -69,9 +63,7 @@ extension SQLiteLedgerStore {
     public func session(digest: String) async throws -> TeamSession? {
         try await run("read the session") {
             try await self.reader.read { db in
-                try Row.fetchOne(db, sql: "SELECT \(ColumnLists.session) FROM team_sessions WHERE digest = ?", arguments: [digest]).map {
-                    TeamSession(digest: $0[0], member: $0[1], csrfToken: $0[2], createdAt: $0[3], lastSeenAt: $0[4], endedAt: $0[5])
-                }
+                try Row.fetchOne(db, sql: "SELECT \(ColumnLists.session) FROM team_sessions WHERE digest = ?", arguments: [digest]).map { try StoredRows.session($0) }
             }
         }
     }

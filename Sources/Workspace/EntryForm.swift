@@ -26,27 +26,12 @@ public enum FormKind: String, Sendable, CaseIterable {
     public var amendsEntries: Bool { self == .correction || self == .retraction }
 }
 
-/// What a browser sent: `application/x-www-form-urlencoded` pairs, in order, a name
-/// repeated for every ticked box of a list.
+/// What a browser sent, as the server parsed it (urlencoded or multipart): pairs in order, a
+/// name repeated for every ticked box of a list.
 public struct FormValues: Sendable, Equatable {
     public private(set) var pairs: [(name: String, value: String)] = []
 
     public init(pairs: [(name: String, value: String)] = []) { self.pairs = pairs }
-
-    /// Parses a body or query string; nil when it is not valid percent-encoded UTF-8.
-    public init?(urlEncoded text: String) {
-        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = Self.decode(pieces[0]), let value = Self.decode(pieces.count > 1 ? pieces[1] : "") else { return nil }
-            // Browsers send line breaks as CRLF; the ledger, and the pages that show a value
-            // again (a carriage return would be shown as U+FFFD), use LF.
-            pairs.append((name, Self.normalised(value)))
-        }
-    }
-
-    private static func decode(_ text: some StringProtocol) -> String? {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-    }
 
     public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
     public func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }

@@ -12,6 +12,7 @@ import LedgerPostgres
 /// The scenarios of the benchmark issue, each against its baseline in the same run. Our
 /// side runs the release `ledgerctl` as users do (a process per command), except single
 /// appends and rendering, which are timed inside a long-lived process as the server runs them.
+/// Over 400 lines on purpose: the whole table of docs/performance.md, a scenario each, in one place.
 struct Scenarios {
     static let names = ["bulk import", "single append", "verify", "replay, cold", "replay, warm", "monthly report, cold", "monthly report, warm",
                         "report render", "serve start, cold", "serve start, warm", "serve start, every page, warm", "http /", "http /feed.atom",

@@ -11,7 +11,8 @@ import Transparency
 import LedgerTeam
 
 /// The team workspace's doors: sessions, form tokens, roles, the throttle, escaping. Each
-/// test signs people up the way a person does: a set-up link, a chosen password.
+/// test signs people up the way a person does: a set-up link, a chosen password. Over 400
+/// lines on purpose: every test shares those sign-up helpers and one site per store.
 @Suite("Team workspace")
 struct WorkspaceTests {
     static let password = "a long enough password"

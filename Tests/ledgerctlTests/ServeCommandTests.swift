@@ -5,7 +5,8 @@ import FoundationNetworking
 import LedgerTestSupport
 import Testing
 
-/// `ledgerctl serve` as a real process on a real port.
+/// `ledgerctl serve` as a real process on a real port. Over 400 lines on purpose: each test
+/// starts a server, and they share the helpers that do it (one process start per scenario).
 @Suite("ledgerctl serve")
 struct ServeCommandTests {
     /// A running server: the process, where its output goes, and its address.

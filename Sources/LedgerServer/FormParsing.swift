@@ -1,8 +1,10 @@
+import Foundation
 import Hummingbird
 import MultipartKit
 import NIOCore
 import Workspace
 
+/// The workspace's forms as the server reads them: urlencoded (below) and
 /// `multipart/form-data` (RFC 7578), as a browser sends a form with a file, read by
 /// MultipartKit's parser once the body is whole and within the route's size limit: each
 /// part's name and its content as text.
@@ -61,5 +63,25 @@ enum MultipartForm {
             return value
         }
         return nil
+    }
+}
+
+extension FormValues {
+    /// Parses an `application/x-www-form-urlencoded` body or a query string; nil when it is
+    /// not valid percent-encoded UTF-8.
+    init?(urlEncoded text: String) {
+        var pairs: [(name: String, value: String)] = []
+        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decoded(pieces[0]), let value = Self.decoded(pieces.count > 1 ? pieces[1] : "") else { return nil }
+            // Browsers send line breaks as CRLF; the ledger, and the pages that show a value
+            // again (a carriage return would be shown as U+FFFD), use LF.
+            pairs.append((name, Self.normalised(value)))
+        }
+        self.init(pairs: pairs)
+    }
+
+    private static func decoded(_ text: some StringProtocol) -> String? {
+        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }
