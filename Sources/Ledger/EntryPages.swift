@@ -6,8 +6,8 @@ import Foundation
 /// catch-up of a few entries, as a server makes on every append, reads one page.) A guess
 /// that a gap (rows deleted behind the ledger's back) proves wrong is dropped and read
 /// again, so every row there is comes once, in order.
-/// (`verify` keeps one page ahead: its hashing has both cores already, and a second read
-/// measured slower, 4.1–4.9 s against 3.9–4.3 s at 1M.)
+/// (`verify` keeps one page ahead: its hashing has both cores already, and reading a second
+/// page ahead measured slower.)
 struct ChainPages<Element: Sendable> {
     let pageSize: Int
     let depth: Int

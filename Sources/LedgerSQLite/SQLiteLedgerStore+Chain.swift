@@ -49,7 +49,7 @@ extension SQLiteLedgerStore {
                 // five writes an entry. In memory it stays a few pages.
                 // And an import's index pages (the ids are random) outgrow SQLite's default
                 // cache of 2 MB, which then writes them to the WAL and reads them back over
-                // and over: at 1M an import took 33–34 s with 2 MB, 25–28 s with 64 MB.
+                // and over; 64 MB holds them at a million entries.
                 let settings = try Self.pragmas(["temp_store", "cache_size"], db)
                 try db.execute(sql: "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536")
                 defer { try? db.execute(sql: settings.map { "PRAGMA \($0.key) = \($0.value);" }.joined()) }

@@ -83,40 +83,44 @@ public struct StatusOverview: Sendable, Codable, Equatable {
 
     public func jsonText() throws -> String { try ReportJSON.encode(self) }
 
-    /// A terminal table: demands, then commitments, then what to look at.
-    public func text(width: Int = 100) -> String {
+    /// A terminal table: demands, then commitments, then what to look at. Its words are the
+    /// catalog's `cli` section; statuses and kinds are shown as the values the CLI takes.
+    public func text(width: Int = 100, language: ReportLanguage = .en) -> String {
+        func word(_ key: String, _ values: [String: String] = [:]) -> String { language.text("cli." + key, values) }
+        let internalMark = " [" + word("internal") + "]", noneRecorded = "  " + word("noneRecorded")
         var lines: [String] = []
-        lines.append("Ledger head: seq \(head.seq) (\(head.hash.prefix(12))…)   as of \(asOf)")
+        lines.append(word("head", ["seq": String(head.seq), "hash": String(head.hash.prefix(12)), "asOf": asOf]))
         lines.append("")
-        lines.append("DEMANDS (\(demands.count))")
-        if demands.isEmpty { lines.append("  none recorded") }
+        lines.append(word("demands", ["count": String(demands.count)]))
+        if demands.isEmpty { lines.append(noneRecorded) }
         let titleWidth = max(20, width - 42)
         for demand in demands {
-            let marker = demand.visibility == "internal" ? " [internal]" : ""
+            let marker = demand.visibility == "internal" ? internalMark : ""
             lines.append("  " + PlainText.padded(demand.id, to: 26) + " " + PlainText.padded(demand.status, to: 13) + " "
                 + PlainText.truncated(PlainText.oneLine(demand.title), to: titleWidth) + marker)
         }
         lines.append("")
-        lines.append("COMMITMENTS (\(commitments.count))")
-        if commitments.isEmpty { lines.append("  none recorded") }
+        lines.append(word("commitments", ["count": String(commitments.count)]))
+        if commitments.isEmpty { lines.append(noneRecorded) }
         for commitment in commitments {
             var status = commitment.status + (commitment.basis.map { " (\($0))" } ?? "")
             if let verified = commitment.latestVerified, commitment.basis != "verified" {
-                status += ", verified: \(verified.status)"
+                status += word("verifiedAs", ["status": verified.status])
             }
             var line = "  " + PlainText.padded(commitment.id, to: 26) + " " + PlainText.padded(status, to: 22)
-                + " " + PlainText.padded(commitment.kind, to: 14) + " by " + PlainText.oneLine(commitment.actor)
-            if let due = commitment.due { line += "  due \(due)" }
-            if let days = commitment.overdueDays { line += "  OVERDUE \(days) day\(days == 1 ? "" : "s")" }
-            if commitment.visibility == "internal" { line += " [internal]" }
+                + " " + PlainText.padded(commitment.kind, to: 14) + " " + word("by") + " " + PlainText.oneLine(commitment.actor)
+            if let due = commitment.due { line += "  " + word("due", ["date": due]) }
+            if let days = commitment.overdueDays { line += "  " + (days == 1 ? word("overdueOneDay") : word("overdueDays", ["count": String(days)])) }
+            if commitment.visibility == "internal" { line += internalMark }
             lines.append(line)
-            lines.append("      for: " + commitment.demands.joined(separator: ", "))
+            lines.append("      " + word("for") + " " + commitment.demands.joined(separator: ", "))
         }
         lines.append("")
         let demandCounts = DemandStatus.allCases.compactMap { status in demandsByStatus[status.rawValue].map { "\($0) \(status.rawValue)" } }
-        lines.append("Demands: " + (demandCounts.isEmpty ? "none" : demandCounts.joined(separator: ", ")))
+        lines.append(word("demandCounts", ["counts": demandCounts.isEmpty ? word("none") : demandCounts.joined(separator: ", ")]))
         let commitmentCounts = CommitmentStatus.allCases.compactMap { status in commitmentsByStatus[status.rawValue].map { "\($0) \(status.rawValue)" } }
-        lines.append("Commitments: " + (commitmentCounts.isEmpty ? "none" : commitmentCounts.joined(separator: ", ")) + "; \(overdue) overdue")
+        lines.append(word("commitmentCounts", ["counts": commitmentCounts.isEmpty ? word("none") : commitmentCounts.joined(separator: ", "),
+                                               "overdue": String(overdue)]))
         return lines.joined(separator: "\n") + "\n"
     }
 }

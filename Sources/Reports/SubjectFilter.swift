@@ -74,7 +74,7 @@ public struct SubjectFilter: Sendable, Equatable {
     /// `text` folded, as UTF-8, in `bytes` (emptied first, so one buffer serves every text
     /// of a search). Text below U+0300 (every Latin script, which is nearly every note) is
     /// folded a scalar at a time from a table made by Foundation's folding itself; a search
-    /// reads every note, and this took a search at 1M from 9 s to under 1 s. Above it, where
+    /// reads every note, and Foundation's folding of each was most of a search's time. Above it, where
     /// a combining mark folds with the letter before it, the text goes through Foundation whole.
     static func fold(_ text: String, into bytes: inout [UInt8]) {
         bytes.removeAll(keepingCapacity: true)

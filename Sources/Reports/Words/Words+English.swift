@@ -2,6 +2,21 @@
 // Keys are grouped by where they are shown; each prefix is a section (`Words.section`).
 extension Words {
     static let english: [String: String] = [
+        // The command line's tables (`ledgerctl status`); statuses stay the values it takes.
+        "cli.by": "by",
+        "cli.commitmentCounts": "Commitments: {counts}; {overdue} overdue",
+        "cli.commitments": "COMMITMENTS ({count})",
+        "cli.demandCounts": "Demands: {counts}",
+        "cli.demands": "DEMANDS ({count})",
+        "cli.due": "due {date}",
+        "cli.for": "for:",
+        "cli.head": "Ledger head: seq {seq} ({hash}…)   as of {asOf}",
+        "cli.internal": "internal",
+        "cli.none": "none",
+        "cli.noneRecorded": "none recorded",
+        "cli.overdueDays": "OVERDUE {count} days",
+        "cli.overdueOneDay": "OVERDUE 1 day",
+        "cli.verifiedAs": ", verified: {status}",
         // The public pages (`SiteLabels`).
         "site.actor": "Actor",
         "site.answers": "Answers",

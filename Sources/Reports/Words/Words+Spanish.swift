@@ -2,6 +2,21 @@
 // Keys are grouped by where they are shown; each prefix is a section (`Words.section`).
 extension Words {
     static let spanish: [String: String] = [
+        // The command line's tables (`ledgerctl status`); statuses stay the values it takes.
+        "cli.by": "de",
+        "cli.commitmentCounts": "Compromisos: {counts}; {overdue} vencidos",
+        "cli.commitments": "COMPROMISOS ({count})",
+        "cli.demandCounts": "Demandas: {counts}",
+        "cli.demands": "DEMANDAS ({count})",
+        "cli.due": "plazo {date}",
+        "cli.for": "para:",
+        "cli.head": "Registro hasta: seq {seq} ({hash}…)   al {asOf}",
+        "cli.internal": "interno",
+        "cli.none": "ninguno",
+        "cli.noneRecorded": "nada registrado",
+        "cli.overdueDays": "VENCIDO hace {count} días",
+        "cli.overdueOneDay": "VENCIDO hace 1 día",
+        "cli.verifiedAs": ", verificado: {status}",
         // The public pages (`SiteLabels`).
         "site.actor": "Actor",
         "site.answers": "Responde a",
