@@ -2,11 +2,11 @@ import Ledger
 
 /// The one catalog of every word the ledger shows people, by key, in every language: the
 /// public pages, the reports, the workspace, the reminders' mail, the form problems and the
-/// command line's status table. A key
-/// is `section.name` (`site.statusTitle`, `team.signIn`); `{name}` in a text is filled in
-/// from the values given. A language is a table here (`Words+English.swift`, …) with every
-/// key, which `WordsTests` checks. The labels of the payloads' fields are declared with the
-/// fields themselves (`FieldSpec`), so a new field brings its own.
+/// command line's status table. A key is `section.name` (`site.statusTitle`, `team.signIn`);
+/// `{name}` in a text is filled in from the values given. A language is a table here
+/// (`Words+English.swift`, …) with every key, which `WordsTests` checks. The labels of the
+/// payloads' fields are declared with the fields themselves (`FieldSpec`), so a new field
+/// brings its own.
 public enum Words {
     public static func catalog(_ language: ReportLanguage) -> [String: String] {
         switch language {
