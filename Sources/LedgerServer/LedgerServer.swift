@@ -114,11 +114,13 @@ public enum LedgerServer {
         let router = Router(context: LedgerRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: Responses.contentSecurityPolicy))
-        router.add(middleware: ReadYourWritesMiddleware(view: view))
+        // The public reads come up to the head a reader's own write returned; the workspace
+        // reads the primary itself.
+        let readYourWrites = ReadYourWritesMiddleware<LedgerRequestContext>(view: view)
         let routes = Routes(view: view, checkpointer: checkpointer, configuration: configuration, logger: logger)
-        routes.addSite(to: router.group())
-        routes.addLog(to: router.group())
-        routes.addAPI(to: router.group().add(middleware: LedgerErrorMiddleware(logger: logger)))
+        routes.addSite(to: router.group().add(middleware: readYourWrites))
+        routes.addLog(to: router.group().add(middleware: readYourWrites))
+        routes.addAPI(to: router.group().add(middleware: readYourWrites).add(middleware: LedgerErrorMiddleware(logger: logger)))
         TeamRoutes(
             view: view, checkpointer: checkpointer,
             sessions: TeamSessions(ledger: view.ledger, secureCookies: configuration.secureCookies, passwordCost: configuration.passwordCost,

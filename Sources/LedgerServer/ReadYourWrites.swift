@@ -32,14 +32,13 @@ enum ReadYourWrites {
     }
 }
 
-/// Brings the public view to the head a public read asks for before the read is answered.
-/// The workspace reads the primary itself, so `/team/` is left alone.
+/// Brings the public view to the head a public read asks for before the read is answered: on
+/// the public route groups only (the workspace reads the primary itself).
 struct ReadYourWritesMiddleware<Context: RequestContext>: RouterMiddleware {
     let view: PublicView
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method == .get || request.method == .head, !request.uri.path.hasPrefix("/team/"),
-           let seq = ReadYourWrites.minimumSeq(request) {
+        if request.method == .get || request.method == .head, let seq = ReadYourWrites.minimumSeq(request) {
             do {
                 try await view.show(atLeast: seq)
             } catch {
