@@ -91,7 +91,7 @@ public enum LedgerServer {
         case opened(Ledger)
         /// A replica that could not be reached at start (`LedgerError.Remedy.reachServer`):
         /// the public reads go to the ledger, and `open` is tried again every
-        /// `PublicView.replicaRetry` until the replica answers and is checked.
+        /// `ReplicaRouting.retry` until the replica answers and is checked.
         case unreachable(reason: String, open: @Sendable () async throws -> (ledger: Ledger, services: [any Service]))
     }
 

@@ -46,8 +46,6 @@ actor PublicView {
     var routing: ReplicaRouting
     /// A replica was named: the watcher polls, and reads that must see a write go to `ledger`.
     let readsFromReplica: Bool
-    static let replicaRetry = ReplicaRouting.retry
-    static let replicaPatience = ReplicaRouting.patience
     var integrity = IntegrityMonitor()
     var pageCache = PageCache()
     let templates: ReportTemplates
@@ -156,7 +154,7 @@ actor PublicView {
     /// whatever was appended since the last refresh. A ledger that fails verification is
     /// still shown, under a warning, and said loudly in the log.
     ///
-    /// With a replica, its head is asked first (within `replicaPatience`): a replica that
+    /// With a replica, its head is asked first (within `ReplicaRouting.patience`): a replica that
     /// does not answer hands the refresh to the primary, and one with nothing new costs
     /// that one query.
     func refresh() async throws {
@@ -173,7 +171,7 @@ actor PublicView {
     private func refreshNow() async throws {
         guard let reads = routing.reads else { return try await refresh(from: ledger) }
         do {
-            let head = try await withDeadline(Self.replicaPatience, doing: "read the replica's head") { try await reads.store.head() }
+            let head = try await withDeadline(ReplicaRouting.patience, doing: "read the replica's head") { try await reads.store.head() }
             routing.answered(logger: logger)
             if hasRefreshed && head.seq <= records.head.seq && head.seq <= verification?.head.seq ?? 0 { return }
             try await refresh(from: reads)

@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// A replica that could not be reached when the server started: tried again every
-/// `PublicView.replicaRetry` until it answers. One of another ledger is refused (said in the
+/// `ReplicaRouting.retry` until it answers. One of another ledger is refused (said in the
 /// log; the public reads stay on the primary); one of this ledger takes the public reads,
 /// and its background work runs until the server stops.
 struct ReplicaConnector: Service {
@@ -19,7 +19,7 @@ struct ReplicaConnector: Service {
                     await opened.ledger.close()
                     if settled { return }
                 }
-                do { try await Task.sleep(for: PublicView.replicaRetry) } catch { return }
+                do { try await Task.sleep(for: ReplicaRouting.retry) } catch { return }
             }
         }
         // A service that returns would stop the server: this one waits for the end.
